@@ -1,0 +1,28 @@
+# Two commands do all the set-up: `make run` (app with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgres browser-deps translations bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+## Start the app with demo data at http://127.0.0.1:5000 (SQLite in instance/).
+run: $(STAMP)
+	$(BIN)/dialogue demo
+	$(BIN)/dialogue run --host 127.0.0.1 --port 5000
+
+## Run the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations: $(STAMP)
+	$(BIN)/dialogue translations update
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,161 @@
+"""dialogue: agenda, delegations and outcome documents of intergovernmental meetings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, redirect, render_template, request, url_for
+
+from .config import ROOT, build_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory."""
+    instance = Path(os.environ.get("DIALOGUE_INSTANCE", ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(build_config(instance))
+    if test_config:
+        app.config.update(test_config)
+
+    register_extensions(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    from .cli import register_commands
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (register the models with SQLAlchemy)
+    from .sessions import models as session_models  # noqa: F401
+    for module in ("delegates", "outcomes"):
+        try:
+            __import__(f"dialogue.{module}.models")
+        except ModuleNotFoundError:
+            pass
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event as sa_event
+
+        with app.app_context():
+            @sa_event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+
+def register_i18n(app: Flask) -> None:
+    """Language from the URL's first part; catalogs compiled on start when a .po is newer."""
+    from .i18n import LANGUAGES, best_language, get_locale
+    from .translations import compile_catalogs
+
+    compile_catalogs()
+    login_manager.localize_callback = None
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=lambda: "UTC")
+
+    @app.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        if app.testing:
+            # Test clients reuse the test's app context: start each request with a clean g.
+            for name in list(vars(g)):
+                delattr(g, name)
+            from flask_babel import refresh
+            refresh()
+        g.lang = None
+        if values and "lang" in values:
+            lang = values.pop("lang")
+            if lang not in LANGUAGES:
+                from flask import abort
+                abort(404)
+            g.lang = lang
+
+    @app.url_defaults
+    def add_lang(endpoint, values):
+        if "lang" in values or not app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            return
+        values["lang"] = getattr(g, "lang", None) or get_locale()
+
+    @app.get("/")
+    def root():
+        return redirect(url_for("sessions.index", lang=best_language()))
+
+    @app.get("/<lang>/")
+    def home():
+        return redirect(url_for("sessions.index"))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .sessions.api import bp as api_bp
+    from .sessions.views import bp as sessions_bp, ics_bp, manage_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(ics_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+def register_errors(app: Flask) -> None:
+    def handler(code):
+        def render(error):
+            if request.path.startswith("/api/"):
+                return {"error": getattr(error, "description", str(error)), "status": code}, code
+            return render_template("errors/error.html", code=code, error=error), code
+        return render
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, handler(code))
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import formatting
+    from .i18n import AUTONYMS, LANGUAGES
+
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, AUTONYMS=AUTONYMS, switch_language_url=formatting.switch_language_url)
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals.update(formatting.GLOBALS)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,121 @@
+"""The `dialogue` command: Flask's commands (run, shell, db) plus ours."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from .config import ROOT
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """dialogue: run the app (`dialogue run`), load demo data, manage users and translations."""
+
+
+def upgrade_schema() -> None:
+    """Bring the database to the newest migration (creates it when empty)."""
+    from flask_migrate import upgrade
+    upgrade(directory=str(ROOT / "migrations"))
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(translations)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema."""
+    upgrade_schema()
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Create the schema if needed and load the demo summit with its accounts."""
+    from .demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+    upgrade_schema()
+    event, created = load_demo()
+    db.session.commit()
+    click.echo(("Loaded" if created else "Already loaded") + f" demo event: {event.slug}")
+    click.echo(f"Open http://127.0.0.1:5000/ · demo accounts (password: {DEMO_PASSWORD}):")
+    for email, name, role in ACCOUNTS:
+        click.echo(f"  {role:<12} {email}  ({name})")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(["organiser", "focal_point", "rapporteur"]))
+@click.option("--event", "event_slug", help="Slug of the event the role is in.")
+@click.option("--admin", is_flag=True, help="May create events.")
+@click.option("--password", help="Set a password (otherwise an invitation link is printed).")
+@click.option("--lang", default="en", type=click.Choice(["fr", "es", "en"]))
+@with_appcontext
+def create_user(email, name, role, event_slug, admin, password, lang):
+    """Create a user (or add a role to one) and print an invitation link."""
+    from flask import current_app
+
+    from .auth import get_or_create_user, grant_role, invitation_url
+    from .sessions.models import Event
+
+    if bool(role) != bool(event_slug):
+        raise click.UsageError("--role and --event go together.")
+    user = get_or_create_user(email, name)
+    user.is_admin = user.is_admin or admin
+    if role:
+        event = db.session.scalar(select(Event).where(Event.slug == event_slug))
+        if event is None:
+            raise click.UsageError(f"No event with slug {event_slug!r}.")
+        grant_role(user, event, role)
+    if password:
+        user.set_password(password)
+    db.session.commit()
+    click.echo(f"User {user.email} ready" + (f" as {role} of {event_slug}" if role else "") + ".")
+    if not password:
+        with current_app.test_request_context():
+            click.echo("Invitation link: " + invitation_url(user, lang))
+
+
+@click.group("translations")
+def translations():
+    """Extract, update and compile the message catalogs."""
+
+
+@translations.command("update")
+def translations_update():
+    """Extract strings and merge them into the fr, es and en catalogs."""
+    pot = ROOT / "translations" / "messages.pot"
+    pybabel = [sys.executable, "-m", "babel.messages.frontend"]
+    subprocess.run([*pybabel, "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--no-location",
+                    "--sort-output", "-o", str(pot), str(ROOT)], check=True, cwd=ROOT)
+    for lang in ("fr", "es", "en"):
+        po = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+        action = "update" if po.exists() else "init"
+        subprocess.run([*pybabel, action, "-i", str(pot), "-d", str(ROOT / "translations"), "-l", lang,
+                        *(["--no-fuzzy-matching", "--ignore-obsolete"] if action == "update" else [])],
+                       check=True, cwd=ROOT)
+
+
+@translations.command("compile")
+def translations_compile():
+    """Compile the catalogs (the app also does it on start when a catalog changed)."""
+    from .translations import compile_catalogs
+    for path in compile_catalogs():
+        click.echo(f"compiled {os.path.relpath(path, ROOT)}")

@@ -1,0 +1,133 @@
+"""Jinja filters and globals: translated text, dates and times through Babel."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from flask import g, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from .i18n import AUTONYMS, language_name, pick
+
+
+def current_lang() -> str:
+    return str(get_locale())
+
+
+def to_zone(value: datetime, tz: str) -> datetime:
+    """A naive-UTC datetime from the database, as an aware datetime in `tz`."""
+    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+
+
+def tr(value: dict | None, original: str | None = None) -> Markup:
+    """Text in the page's language; a fallback is tagged with its language and marked."""
+    lang = current_lang()
+    picked = pick(value, lang, original)
+    if not picked.fallback:
+        return escape(picked.text)
+    return Markup('<span lang="{0}">{1}</span>').format(picked.lang, picked.text)
+
+
+def tr_text(value: dict | None, original: str | None = None) -> str:
+    """Plain text in the page's language with fallback (for titles, attributes, exports)."""
+    return pick(value, current_lang(), original).text
+
+
+def fallback_lang(value: dict | None, original: str | None = None) -> str | None:
+    """The language a fallback is shown in, or None when the text exists in the page's language."""
+    picked = pick(value, current_lang(), original)
+    return picked.lang if picked.fallback else None
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text with blank-line paragraphs and "- " bullet lines, escaped, as HTML."""
+    out = []
+    for block in [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]:
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if all(ln.startswith(("- ", "• ", "* ")) for ln in lines):
+            items = "".join(f"<li>{escape(ln[2:].strip())}</li>" for ln in lines)
+            out.append(f"<ul>{items}</ul>")
+        else:
+            out.append("<p>" + "<br>".join(str(escape(ln)) for ln in lines) + "</p>")
+    return Markup("".join(out))
+
+
+def fmt_date(value: date, fmt: str = "full") -> str:
+    return format_date(value, fmt, locale=current_lang())
+
+
+def fmt_date_local(value: datetime, tz: str, fmt: str = "full") -> str:
+    """The local date of a stored UTC moment in `tz`."""
+    return format_date(to_zone(value, tz).date(), fmt, locale=current_lang())
+
+
+def fmt_time(value: datetime, tz: str) -> str:
+    return format_time(to_zone(value, tz), "short", locale=current_lang())
+
+
+def fmt_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
+    return format_datetime(to_zone(value, tz), fmt, tzinfo=ZoneInfo(tz), locale=current_lang())
+
+
+def tz_label(tz: str, at: datetime | None = None) -> str:
+    """"Central European Time (Zurich)"-style name of a zone, in the page's language."""
+    when = to_zone(at, tz) if at else None
+    try:
+        name = get_timezone_name(when or ZoneInfo(tz), locale=current_lang())
+    except Exception:  # Babel lacks names for a few exotic zones
+        name = tz
+    return name
+
+
+def tz_abbrev(value: datetime, tz: str) -> str:
+    """Short offset like "UTC+01:00" for a moment in a zone."""
+    return format_datetime(to_zone(value, tz), "ZZZZ", tzinfo=ZoneInfo(tz), locale=current_lang())
+
+
+def lang_name(code: str) -> str:
+    return language_name(code, current_lang())
+
+
+def switch_language_url(lang: str) -> str:
+    """This page in another language, keeping its path and query."""
+    if request.endpoint and request.view_args is not None and "lang" not in request.view_args:
+        try:
+            args = dict(request.view_args)
+            args.update(request.args.to_dict())
+            return url_for(request.endpoint, lang=lang, **args)
+        except Exception:
+            pass
+    return url_for("sessions.index", lang=lang)
+
+
+FILTERS = {
+    "tr": tr,
+    "tr_text": tr_text,
+    "fallback_lang": fallback_lang,
+    "paragraphs": paragraphs,
+    "fmt_date": fmt_date,
+    "fmt_time": fmt_time,
+    "fmt_date_local": fmt_date_local,
+    "fmt_datetime": fmt_datetime,
+    "lang_name": lang_name,
+}
+
+GLOBALS = {
+    "current_lang": current_lang,
+    "tz_label": tz_label,
+    "tz_abbrev": tz_abbrev,
+    "to_zone": to_zone,
+    "AUTONYMS": AUTONYMS,
+}
+
+#: Callables (event) -> list of {"url", "label"} that domains register to extend the organisers' menu.
+MANAGE_LINKS: list = []
+
+
+def extra_manage_links(event) -> list[dict]:
+    return [item for provider in MANAGE_LINKS for item in provider(event)]
+
+
+GLOBALS["extra_manage_links"] = extra_manage_links

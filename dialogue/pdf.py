@@ -1,0 +1,73 @@
+"""The one place PDFs are made: a Jinja template, CSS paged media and a locked-down WeasyPrint.
+
+WeasyPrint's default fetcher reads file:// and any URL, so text injected into a document
+(`<img src="file:///etc/passwd">`, a link to an internal server) could leak or probe the
+server. Ours serves `data:` URLs and the files under static/, and refuses everything else.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import render_template
+from flask_babel import force_locale
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .config import ROOT
+
+STATIC = (ROOT / "static").resolve()
+BASE_URL = STATIC.as_uri() + "/"
+log = logging.getLogger(__name__)
+
+
+class SafeFetcher(URLFetcher):
+    """Fetch `data:` URLs and our own static files; refuse and remember everything else."""
+
+    def __init__(self):
+        super().__init__()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return _data_url(url)
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if path.is_relative_to(STATIC) and path.is_file():
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+        self.refused.append(url)
+        log.warning("PDF renderer refused to fetch %s", url[:200])
+        raise ValueError(f"refused: {url[:200]}")
+
+    __call__ = fetch
+
+
+def _mime(path: Path) -> str:
+    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".woff2": "font/woff2",
+            ".ttf": "font/ttf", ".jpg": "image/jpeg"}.get(path.suffix, "application/octet-stream")
+
+
+def _data_url(url: str) -> URLFetcherResponse:
+    header, _, payload = url[5:].partition(",")
+    mime = header.split(";")[0] or "text/plain"
+    body = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+    return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
+    """Tagged PDF/UA-1 from HTML; the same input gives the same bytes."""
+    fetcher = fetcher or SafeFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, uncompressed_pdf=False)
+
+
+def render_pdf(template: str, lang: str, fetcher: SafeFetcher | None = None, **context) -> bytes:
+    """Render templates/pdf/<template> in `lang` and return the PDF bytes."""
+    with force_locale(lang):
+        html = render_template(template, lang=lang, **context)
+    return html_to_pdf(html, fetcher)

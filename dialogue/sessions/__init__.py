@@ -1,0 +1,1 @@
+"""Events and their agenda: sessions, the people on them, exports."""

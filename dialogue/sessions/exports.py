@@ -1,0 +1,90 @@
+"""The agenda as iCalendar and as JSON."""
+from __future__ import annotations
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event as VEvent, vText
+
+from ..i18n import pick
+from .models import Event, MeetingSession
+
+
+def session_uid(event: Event, session: MeetingSession) -> str:
+    """Stable across edits and exports: built from ids, never from titles or times."""
+    return f"session-{session.id}@{event.slug}.dialogue"
+
+
+def _aware(value, tz: str):
+    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+
+
+def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_session) -> bytes:
+    """A VCALENDAR of the sessions, with the event's VTIMEZONE and summaries in `lang`."""
+    cal = Calendar()
+    cal.add("prodid", "-//dialogue//agenda//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", pick(event.title, lang, event.original_language).text)
+    cal.add("x-wr-timezone", event.timezone)
+    for s in sessions:
+        item = VEvent()
+        item.add("uid", session_uid(event, s))
+        item.add("dtstamp", s.updated_at.replace(tzinfo=timezone.utc))
+        item.add("last-modified", s.updated_at.replace(tzinfo=timezone.utc))
+        item.add("dtstart", _aware(s.starts_at, event.timezone))
+        item.add("dtend", _aware(s.ends_at, event.timezone))
+        title = pick(s.title, lang, s.original_language)
+        item.add("summary", f"{s.code} · {title.text}")
+        if title.fallback:
+            item["summary"].params["LANGUAGE"] = title.lang
+        else:
+            item["summary"].params["LANGUAGE"] = lang
+        purpose = pick(s.purpose, lang, s.original_language).text
+        url = url_for_session(s)
+        item.add("description", "\n\n".join(part for part in (purpose, url) if part))
+        if s.room:
+            item.add("location", vText(s.room))
+        item.add("url", url)
+        item.add("categories", [s.kind])
+        cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def event_json(event: Event) -> dict:
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "description": event.description,
+        "venue": event.venue,
+        "original_language": event.original_language,
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "timezone": event.timezone,
+        "revision": event.revision,
+    }
+
+
+def session_json(event: Event, s: MeetingSession) -> dict:
+    return {
+        "code": s.code,
+        "kind": s.kind,
+        "title": s.title,
+        "original_language": s.original_language,
+        "room": s.room,
+        "starts_at": _aware(s.starts_at, event.timezone).isoformat(),
+        "ends_at": _aware(s.ends_at, event.timezone).isoformat(),
+        "capacity": s.capacity,
+        "interpretation": s.interpretation,
+        "concept_note": {
+            "context": s.context, "purpose": s.purpose, "objectives": s.objectives,
+            "expected_results": s.expected_results, "deliverable": s.deliverable,
+        },
+        "people": [
+            {"role": p.role, "name": p.name, "organisation": p.organisation,
+             **({"email": p.email} if p.role == "contact" and p.email else {})}
+            for p in s.people
+        ],
+    }

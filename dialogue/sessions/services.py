@@ -1,0 +1,259 @@
+"""Building the agenda: events, sessions, their people, conflict warnings and queries."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth import ensure_organiser
+from ..extensions import db
+from ..i18n import LANGUAGES, clean_translations, valid_timezone
+from ..models import audit
+from .models import CONCEPT_NOTE_FIELDS, GENDERS, PERSON_ROLES, SESSION_KINDS, Event, MeetingSession, SessionPerson
+
+
+class AgendaError(ValueError):
+    """Invalid agenda input, with a message for the user and the field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
+
+
+def local_to_utc(value: datetime, tz: str) -> datetime:
+    """A naive wall-clock time in `tz` as naive UTC for storage."""
+    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime, tz: str) -> datetime:
+    """Naive UTC from storage as a naive wall-clock time in `tz` (for form fields)."""
+    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+def event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def visible_events(user=None) -> list[Event]:
+    """Published events, and the drafts this user organises."""
+    from ..auth import has_role
+    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
+    return [e for e in events if e.is_published or has_role(user, e, "organiser")]
+
+
+def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]:
+    """The sessions of an event with their people, in two queries whatever their number."""
+    query = (select(MeetingSession).where(MeetingSession.event_id == event.id)
+             .options(selectinload(MeetingSession.people))
+             .order_by(MeetingSession.starts_at, MeetingSession.code))
+    if kinds:
+        query = query.where(MeetingSession.kind.in_(kinds))
+    return list(db.session.scalars(query))
+
+
+def session_by_code(event: Event, code: str) -> MeetingSession | None:
+    return db.session.scalar(
+        select(MeetingSession).where(MeetingSession.event_id == event.id, MeetingSession.code == code)
+        .options(selectinload(MeetingSession.people)))
+
+
+@dataclass
+class Day:
+    """One day of the agenda in a given time zone, with its sessions in slots of overlap."""
+
+    day: date
+    slots: list[list[MeetingSession]] = field(default_factory=list)
+
+
+def by_day(sessions: list[MeetingSession], tz: str) -> list[Day]:
+    """Group sessions by local day; sessions that overlap in time share a slot (parallel)."""
+    zone = ZoneInfo(tz)
+    days: list[Day] = []
+    slot_end: datetime | None = None
+    for s in sessions:
+        local_day = s.starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        if not days or days[-1].day != local_day:
+            days.append(Day(local_day))
+            slot_end = None
+        current = days[-1]
+        if slot_end is not None and s.starts_at < slot_end:
+            current.slots[-1].append(s)
+            slot_end = max(slot_end, s.ends_at)
+        else:
+            current.slots.append([s])
+            slot_end = s.ends_at
+    return days
+
+
+# --- conflicts --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str  # "room" | "person" | "outside"
+    codes: tuple[str, ...]
+    detail: str
+
+    @property
+    def message(self) -> str:
+        if self.kind == "room":
+            return _("Sessions %(a)s and %(b)s use the room %(room)s at the same time.",
+                     a=self.codes[0], b=self.codes[1], room=self.detail)
+        if self.kind == "person":
+            return _("%(name)s is on sessions %(a)s and %(b)s, which overlap.",
+                     name=self.detail, a=self.codes[0], b=self.codes[1])
+        return _("Session %(code)s is outside the dates of the event.", code=self.codes[0])
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def conflicts(event: Event, sessions: list[MeetingSession] | None = None) -> list[Conflict]:
+    """Room double-bookings, people in two overlapping sessions, sessions outside the dates.
+
+    Sweeps the sessions in start order, so it stays fast for a thousand sessions.
+    """
+    sessions = sorted(sessions if sessions is not None else agenda(event), key=lambda s: s.starts_at)
+    found: list[Conflict] = []
+    zone = ZoneInfo(event.timezone)
+    active: list[MeetingSession] = []
+    for s in sessions:
+        start_day = s.starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        end_day = s.ends_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        if start_day < event.starts_on or end_day > event.ends_on:
+            found.append(Conflict("outside", (s.code,), ""))
+        active = [a for a in active if a.ends_at > s.starts_at]
+        names = {_norm(p.name): p.name for p in s.people if p.role != "contact"}
+        for other in active:
+            if s.room and other.room and _norm(s.room) == _norm(other.room):
+                found.append(Conflict("room", (other.code, s.code), s.room))
+            for p in other.people:
+                if p.role != "contact" and _norm(p.name) in names:
+                    found.append(Conflict("person", (other.code, s.code), names[_norm(p.name)]))
+        active.append(s)
+    return found
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+def _translations(data: dict, name: str) -> dict:
+    return clean_translations(data.get(name))
+
+
+def save_event(data: dict, by, event: Event | None = None) -> Event:
+    """Create or update an event from validated form data."""
+    if event is not None:
+        ensure_organiser(by, event)
+    slug = (data.get("slug") or "").strip().lower()
+    if not SLUG_RE.match(slug):
+        raise AgendaError(_("Use lower-case letters, digits and hyphens (2 to 80)."), "slug")
+    clash = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    if clash is not None and (event is None or clash != event.id):
+        raise AgendaError(_("Another event already uses this address."), "slug")
+    title = _translations(data, "title")
+    if not title:
+        raise AgendaError(_("Give the title in at least one language."), "title")
+    tz = valid_timezone(data.get("timezone"))
+    if tz is None:
+        raise AgendaError(_("Choose a time zone from the list."), "timezone")
+    if data["ends_on"] < data["starts_on"]:
+        raise AgendaError(_("The event cannot end before it starts."), "ends_on")
+    original = data.get("original_language") or "en"
+    if original not in LANGUAGES:
+        raise AgendaError(_("Choose one of the languages."), "original_language")
+    created = event is None
+    if created:
+        event = Event()
+        db.session.add(event)
+    event.slug = slug
+    event.title = title
+    event.description = _translations(data, "description")
+    event.venue = _translations(data, "venue")
+    event.original_language = original
+    event.starts_on, event.ends_on = data["starts_on"], data["ends_on"]
+    event.timezone = tz
+    event.status = data.get("status") if data.get("status") in ("draft", "published") else "draft"
+    db.session.flush()
+    if created and by is not None and not by.is_admin:
+        from ..auth import grant_role
+        grant_role(by, event, "organiser")
+    audit("event.create" if created else "event.update", user=by, event=event, target=f"event:{event.id}")
+    return event
+
+
+def save_session(event: Event, data: dict, by, session: MeetingSession | None = None) -> MeetingSession:
+    """Create or update a session from validated form data; times are wall-clock in the event's zone."""
+    ensure_organiser(by, event)
+    code = (data.get("code") or "").strip()
+    if not CODE_RE.match(code):
+        raise AgendaError(_("Use letters, digits, dots, hyphens or underscores (at most 20)."), "code")
+    clash = db.session.scalar(select(MeetingSession.id).where(
+        MeetingSession.event_id == event.id, MeetingSession.code == code))
+    if clash is not None and (session is None or clash != session.id):
+        raise AgendaError(_("Another session of this event already has the code %(code)s.", code=code), "code")
+    if data.get("kind") not in SESSION_KINDS:
+        raise AgendaError(_("Choose a kind of session."), "kind")
+    title = _translations(data, "title")
+    if not title:
+        raise AgendaError(_("Give the title in at least one language."), "title")
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is None or ends is None:
+        raise AgendaError(_("Give the start and the end."), "starts_at")
+    if ends <= starts:
+        raise AgendaError(_("The session ends before it starts: the end must come after the start."), "ends_at")
+    capacity = data.get("capacity")
+    if capacity is not None and capacity < 1:
+        raise AgendaError(_("The capacity must be a positive number."), "capacity")
+    created = session is None
+    if created:
+        session = MeetingSession(event=event)
+        db.session.add(session)
+    session.code = code
+    session.kind = data["kind"]
+    session.title = title
+    session.original_language = data.get("original_language") if data.get("original_language") in LANGUAGES else event.original_language
+    session.room = (data.get("room") or "").strip()
+    session.starts_at = local_to_utc(starts, event.timezone)
+    session.ends_at = local_to_utc(ends, event.timezone)
+    session.capacity = capacity
+    session.interpretation = [code for code in LANGUAGES if code in (data.get("interpretation") or [])]
+    for name in CONCEPT_NOTE_FIELDS:
+        setattr(session, name, _translations(data, name))
+    if "people" in data:
+        set_people(session, data["people"])
+    db.session.flush()
+    audit("session.create" if created else "session.update", user=by, event=event,
+          target=f"session:{session.id}", code=session.code)
+    return session
+
+
+def set_people(session: MeetingSession, people: list[dict]) -> None:
+    """Replace the people of a session; rows without a name are ignored."""
+    kept = []
+    for i, row in enumerate(people):
+        name = (row.get("name") or "").strip()
+        if not name:
+            continue
+        role = row.get("role") if row.get("role") in PERSON_ROLES else "speaker"
+        gender = row.get("gender") if row.get("gender") in GENDERS else "undisclosed"
+        kept.append(SessionPerson(role=role, name=name, organisation=(row.get("organisation") or "").strip(),
+                                  gender=gender, email=(row.get("email") or "").strip(), position=i))
+    session.people = kept
+
+
+def delete_session(session: MeetingSession, by) -> None:
+    ensure_organiser(by, session.event)
+    audit("session.delete", user=by, event=session.event, target=f"session:{session.id}", code=session.code)
+    db.session.delete(session)

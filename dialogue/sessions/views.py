@@ -1,0 +1,272 @@
+"""Pages of the agenda: public event and session pages and exports, and the organisers' editor."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
+                   request, session as http_session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import PermissionDenied, has_role, require_role
+from ..cache import cached
+from ..extensions import db
+from ..i18n import LANGUAGES, common_timezones, valid_timezone
+from ..models import AuditEntry, OutboxMessage
+from ..pdf import render_pdf
+from . import services
+from .exports import to_ical
+from .forms import EventForm, KIND_LABELS, KIND_PLURALS, SessionForm
+from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
+
+bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
+ics_bp = Blueprint("ics", __name__)
+manage_bp = Blueprint("manage", __name__, url_prefix="/<lang>/manage")
+
+EXTRA_PEOPLE_ROWS = 3
+
+
+def _public_event(slug: str) -> Event:
+    """The event, if the visitor may see it: drafts only for their organisers."""
+    event = services.event_by_slug(slug)
+    if event is None:
+        abort(404)
+    if not event.is_published and not has_role(current_user, event, "organiser"):
+        abort(404)
+    return event
+
+
+def _viewer_tz(event: Event) -> str:
+    return valid_timezone(request.args.get("tz")) or event.timezone
+
+
+def _kinds() -> list[str]:
+    return [k for k in request.args.getlist("kind") if k in SESSION_KINDS]
+
+
+def _cacheable() -> bool:
+    """Anonymous pages without pending messages are the same for everyone: render them once."""
+    return not current_user.is_authenticated and "_flashes" not in http_session
+
+
+@bp.get("/")
+def index():
+    events = services.visible_events(current_user)
+    return render_template("sessions/index.html", events=events)
+
+
+@bp.get("/events/<slug>/")
+def event(slug: str):
+    ev = _public_event(slug)
+    tz, kinds = _viewer_tz(ev), _kinds()
+
+    def render():
+        sessions = services.agenda(ev, kinds)
+        return render_template("sessions/event.html", event=ev, days=services.by_day(sessions, tz),
+                               tz=tz, kinds=kinds, count=len(sessions), KIND_LABELS=KIND_LABELS,
+                               KIND_PLURALS=KIND_PLURALS, timezones=common_timezones(),
+                               organiser=has_role(current_user, ev, "organiser"))
+    if not _cacheable():
+        return render()
+    return cached(("event", ev.id, ev.revision, g.lang, tz, tuple(kinds)), render, "text/html")
+
+
+@bp.get("/events/<slug>/sessions/<code>")
+def session(slug: str, code: str):
+    ev = _public_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    tz = _viewer_tz(ev)
+    return render_template("sessions/session.html", event=ev, s=s, tz=tz, KIND_LABELS=KIND_LABELS,
+                           fields=CONCEPT_NOTE_FIELDS, organiser=has_role(current_user, ev, "organiser"))
+
+
+@bp.get("/events/<slug>/agenda.pdf")
+def agenda_pdf(slug: str):
+    ev = _public_event(slug)
+    lang = g.lang
+
+    def render():
+        sessions = services.agenda(ev)
+        return render_pdf("pdf/agenda.html", lang, event=ev, days=services.by_day(sessions, ev.timezone),
+                          tz=ev.timezone, KIND_LABELS=KIND_LABELS)
+    return cached(("agenda.pdf", ev.id, ev.revision, lang), render, "application/pdf",
+                  filename=f"{ev.slug}-agenda-{lang}.pdf", public=ev.is_published)
+
+
+def _ics_lang() -> str:
+    lang = request.args.get("lang")
+    return lang if lang in LANGUAGES else (request.accept_languages.best_match(LANGUAGES) or "en")
+
+
+@ics_bp.get("/events/<slug>/agenda.ics")
+def agenda_ics(slug: str):
+    ev = _public_event(slug)
+    lang = _ics_lang()
+
+    def render():
+        return to_ical(ev, services.agenda(ev), lang, lambda s: url_for(
+            "sessions.session", lang=lang, slug=ev.slug, code=s.code, _external=True))
+    return cached(("agenda.ics", ev.id, ev.revision, lang), render, "text/calendar",
+                  filename=f"{ev.slug}.ics", public=ev.is_published)
+
+
+@ics_bp.get("/events/<slug>/sessions/<code>.ics")
+def session_ics(slug: str, code: str):
+    ev = _public_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    lang = _ics_lang()
+    return cached(("session.ics", ev.id, ev.revision, s.id, lang), lambda: to_ical(ev, [s], lang, lambda x: url_for(
+        "sessions.session", lang=lang, slug=ev.slug, code=x.code, _external=True)), "text/calendar",
+        filename=f"{ev.slug}-{s.code}.ics", public=ev.is_published)
+
+
+# --- organisers -------------------------------------------------------------------------------
+
+def _organised_event(slug: str) -> Event:
+    ev = services.event_by_slug(slug) or abort(404)
+    require_role(ev, "organiser")
+    return ev
+
+
+def _form_errors(form, error: services.AgendaError) -> None:
+    """Show a service's error next to its field (or on top of the form) and keep the input."""
+    form.extra_errors = {error.field or "": error.message}
+
+
+@manage_bp.get("/")
+@login_required
+def dashboard():
+    events = [e for e in db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
+              if has_role(current_user, e, "organiser")]
+    return render_template("manage/dashboard.html", events=events, can_create=current_user.is_admin)
+
+
+@manage_bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def event_new():
+    if not current_user.is_admin:
+        abort(403)
+    form = EventForm(status="draft", timezone="UTC")
+    return _event_form(form, None)
+
+
+@manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+def event_edit(slug: str):
+    ev = _organised_event(slug)
+    form = EventForm(obj=None if request.method == "POST" else _event_obj(ev))
+    return _event_form(form, ev)
+
+
+def _event_obj(ev: Event):
+    class Obj:
+        pass
+    obj = Obj()
+    for name in ("slug", "original_language", "starts_on", "ends_on", "timezone", "status", "title", "description", "venue"):
+        setattr(obj, name, getattr(ev, name))
+    return obj
+
+
+def _event_form(form: EventForm, ev: Event | None):
+    if form.validate_on_submit():
+        try:
+            ev = services.save_event(form.data, current_user, ev)
+        except services.AgendaError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+        except PermissionDenied:
+            abort(403)
+        else:
+            db.session.commit()
+            flash(_("The event is saved."), "success")
+            return redirect(url_for("manage.agenda", slug=ev.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("manage/event_form.html", form=form, event=ev, timezones=common_timezones()), status
+
+
+@manage_bp.get("/events/<slug>/")
+def agenda(slug: str):
+    ev = _organised_event(slug)
+    sessions = services.agenda(ev)
+    found = services.conflicts(ev, sessions)
+    flagged = {code for c in found for code in c.codes}
+    return render_template("manage/agenda.html", event=ev, days=services.by_day(sessions, ev.timezone),
+                           tz=ev.timezone, conflicts=found, flagged=flagged, KIND_LABELS=KIND_LABELS,
+                           count=len(sessions))
+
+
+@manage_bp.route("/events/<slug>/sessions/new", methods=["GET", "POST"])
+def session_new(slug: str):
+    ev = _organised_event(slug)
+    form = SessionForm(original_language=ev.original_language)
+    if request.method == "GET":
+        for _i in range(EXTRA_PEOPLE_ROWS):
+            form.people.append_entry()
+    return _session_form(ev, form, None)
+
+
+@manage_bp.route("/events/<slug>/sessions/<code>/edit", methods=["GET", "POST"])
+def session_edit(slug: str, code: str):
+    ev = _organised_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    if request.method == "POST":
+        form = SessionForm()
+    else:
+        form = SessionForm(obj=_session_obj(ev, s))
+        for _i in range(EXTRA_PEOPLE_ROWS):
+            form.people.append_entry()
+    return _session_form(ev, form, s)
+
+
+def _session_obj(ev: Event, s: MeetingSession):
+    class Obj:
+        pass
+    obj = Obj()
+    for name in ("code", "kind", "title", "original_language", "room", "capacity", "interpretation", *CONCEPT_NOTE_FIELDS):
+        setattr(obj, name, getattr(s, name))
+    obj.starts_at = services.utc_to_local(s.starts_at, ev.timezone)
+    obj.ends_at = services.utc_to_local(s.ends_at, ev.timezone)
+    obj.people = [{"role": p.role, "name": p.name, "organisation": p.organisation, "gender": p.gender, "email": p.email}
+                  for p in s.people]
+    return obj
+
+
+def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
+    if form.validate_on_submit():
+        try:
+            s = services.save_session(ev, form.data, current_user, s)
+        except services.AgendaError as error:
+            db.session.rollback()
+            _form_errors(form, error)
+        except PermissionDenied:
+            abort(403)
+        else:
+            db.session.commit()
+            flash(_("Session %(code)s is saved.", code=s.code), "success")
+            return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{s.code}")
+    status = 422 if request.method == "POST" else 200
+    return render_template("manage/session_form.html", form=form, event=ev, s=s), status
+
+
+@manage_bp.post("/events/<slug>/sessions/<code>/delete")
+def session_delete(slug: str, code: str):
+    ev = _organised_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    services.delete_session(s, current_user)
+    db.session.commit()
+    flash(_("Session %(code)s is deleted.", code=code), "success")
+    return redirect(url_for("manage.agenda", slug=ev.slug))
+
+
+@manage_bp.get("/events/<slug>/audit")
+def audit_log(slug: str):
+    ev = _organised_event(slug)
+    entries = db.paginate(select(AuditEntry).where(AuditEntry.event_id == ev.id).order_by(AuditEntry.at.desc()),
+                          per_page=50)
+    return render_template("manage/audit.html", event=ev, entries=entries)
+
+
+@manage_bp.get("/events/<slug>/outbox")
+def outbox(slug: str):
+    ev = _organised_event(slug)
+    messages = db.paginate(select(OutboxMessage).where(OutboxMessage.event_id == ev.id)
+                           .order_by(OutboxMessage.created_at.desc()), per_page=50)
+    return render_template("manage/outbox.html", event=ev, messages=messages)

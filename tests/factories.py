@@ -1,0 +1,65 @@
+"""Small helpers that build test data through the real models."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from dialogue.auth import grant_role
+from dialogue.extensions import db
+from dialogue.models import User
+from dialogue.sessions.models import Event, MeetingSession, SessionPerson
+from dialogue.sessions.services import local_to_utc
+
+PASSWORD = "correct horse battery"
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+def user(email=None, *, name="Test User", password=PASSWORD, admin=False) -> User:
+    u = User(email=email or f"user{_next()}@example.org", name=name, is_admin=admin)
+    u.set_password(password)
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+def event(slug=None, *, status="published", tz="Europe/Zurich", starts=date(2022, 12, 12),
+          ends=date(2022, 12, 14), title=None, organiser=None) -> Event:
+    ev = Event(slug=slug or f"event-{_next()}", status=status, timezone=tz, starts_on=starts, ends_on=ends,
+               original_language="en",
+               title=title or {"fr": "Sommet de test", "es": "Cumbre de prueba", "en": "Test summit"})
+    db.session.add(ev)
+    db.session.flush()
+    if organiser is not None:
+        grant_role(organiser, ev, "organiser")
+    db.session.commit()
+    return ev
+
+
+def session(ev: Event, code=None, *, kind="plenary", start="2022-12-12 09:00", minutes=90, room="Room 1",
+            title=None, people=(), original_language="en", commit=True, **extra) -> MeetingSession:
+    local = datetime.strptime(start, "%Y-%m-%d %H:%M")
+    code = code or f"S{_next()}"
+    s = MeetingSession(event=ev, code=code, kind=kind, room=room, original_language=original_language,
+                       title=title or {"fr": f"Séance {code}", "es": f"Sesión {code}", "en": f"Session {code}"},
+                       starts_at=local_to_utc(local, ev.timezone),
+                       ends_at=local_to_utc(local + timedelta(minutes=minutes), ev.timezone), **extra)
+    s.people = [SessionPerson(role=r, name=n, organisation=o, position=i) for i, (r, n, o) in enumerate(people)]
+    db.session.add(s)
+    if commit:
+        db.session.commit()
+    return s
+
+
+def many_sessions(ev: Event, n: int, *, people_each: int = 3) -> None:
+    """n sessions over the event's days, several in parallel, each with people."""
+    for i in range(n):
+        day = 12 + (i // 40) % 3
+        hour = 8 + (i % 40) // 4
+        session(ev, f"G{i:04d}", start=f"2022-12-{day:02d} {hour:02d}:{(i % 4) * 10:02d}", minutes=50,
+                room=f"Room {i % 7}", people=[("speaker", f"Speaker {i}-{j}", "Org") for j in range(people_each)],
+                commit=False)
+    db.session.commit()
