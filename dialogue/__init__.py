@@ -34,14 +34,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+#: Domain packages beside sessions that plug in models, views (register(app)) and demo data.
+DOMAINS = ("delegates", "outcomes")
+
+
 def register_extensions(app: Flask) -> None:
+    import importlib
+
     from . import models  # noqa: F401  (register the models with SQLAlchemy)
     from .sessions import models as session_models  # noqa: F401
-    for module in ("delegates", "outcomes"):
+    for domain in DOMAINS:
         try:
-            __import__(f"dialogue.{module}.models")
-        except ModuleNotFoundError:
-            pass
+            importlib.import_module(f"dialogue.{domain}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dialogue.{domain}.models":
+                raise
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -116,6 +123,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(ics_bp)
+    # Other domains plug in through `register(app)` in their views module.
+    import importlib
+    for domain in DOMAINS:
+        try:
+            module = importlib.import_module(f"dialogue.{domain}.views")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dialogue.{domain}.views":
+                raise
+            continue
+        module.register(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

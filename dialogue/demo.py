@@ -243,4 +243,17 @@ def load_demo() -> tuple[Event, bool]:
         user.is_admin = role == "organiser"
         grant_role(user, event, role)
     db.session.flush()
+    # Other domains add their demo data through `load_demo(event)` in their demo module.
+    import importlib
+
+    from . import DOMAINS
+    for domain in DOMAINS:
+        try:
+            module = importlib.import_module(f"dialogue.{domain}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dialogue.{domain}.demo":
+                raise
+            continue
+        module.load_demo(event)
+        db.session.flush()
     return event, True
