@@ -112,3 +112,38 @@ def test_filter_by_kind(page):
     page.wait_for_url(re.compile(r"kind=regional_dialogue"))
     assert page.locator("article.session").count() == 1
     assert page.locator("#s-RD-LAC").count() == 1
+
+
+def test_use_my_time_zone_button(browser, live_server, page):
+    # Same zone as the event: no button.
+    page.goto(f"/en/events/{SLUG}/")
+    assert not page.locator("#use-my-tz").is_visible()
+    context = browser.new_context(base_url=live_server, timezone_id="America/Lima", locale="es-PE")
+    try:
+        lima = context.new_page()
+        lima.goto(f"/es/events/{SLUG}/")
+        button = lima.locator("#use-my-tz")
+        assert button.is_visible()
+        assert "America/Lima" in button.inner_text()
+        button.click()
+        lima.wait_for_url(re.compile(r"tz=America%2FLima"))
+        assert lima.locator("#s-RD-LAC .when time").first.inner_text() == "12:15"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_agenda_on_a_phone(browser, live_server, lang):
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 740},
+                                  device_scale_factor=1, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(f"/{lang}/events/{SLUG}/")
+        # Nothing overflows horizontally.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(phone, f"phone-agenda-{lang}")
+        phone.goto(f"/{lang}/events/{SLUG}/sessions/RD-LAC")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(phone, f"phone-session-{lang}")
+    finally:
+        context.close()
