@@ -1,0 +1,218 @@
+"""Serve the app with gunicorn and measure the agenda page, the JSON API and the iCalendar export.
+
+    python bench/serve_bench.py                       # N = 100 and 1000, wrk if installed
+    python bench/serve_bench.py --sizes 1000 --duration 15 --connections 8
+
+For each N: generate an event with N sessions into a temporary instance (SQLite), start
+`gunicorn -w 2 'dialogue:create_app()'` on a free port, warm up, then measure latency (median,
+p95) and throughput of each URL with and without If-None-Match (304), beside a static file of
+the same size and bytes served by the same gunicorn (`/static/_bench/...`, written for the run
+and removed after), so the ratio shows what the app adds to serving bytes. The load generator is
+wrk (bench/report.lua) when installed, else a multi-process Python client.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+STATIC_DIR = ROOT / "static" / "_bench"
+BIN = Path(sys.executable).parent
+TARGET_RATIO = 4.0
+STATIC_LABEL = "static file, same bytes"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(base: str, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    req = urllib.request.Request(base + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:  # 304 comes as an HTTPError
+        return e.code, e.read(), dict(e.headers)
+
+
+# --- load generators --------------------------------------------------------------------------
+
+def run_wrk(url: str, inm: str | None, args) -> dict:
+    env = {**os.environ, "WRK_INM": inm or ""}
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(args.duration))}s", "--timeout", "10s",
+           "-s", str(BENCH / "report.lua"), url]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def _python_worker(host: str, port: int, path: str, inm: str | None, seconds: float) -> list[float]:
+    headers = {"If-None-Match": inm} if inm else {}
+    latencies, conn = [], None
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t0 = time.perf_counter()
+        if conn is None:
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - t0)
+        if response.getheader("Connection", "").lower() == "close" or response.will_close:
+            conn.close()
+            conn = None
+    return latencies
+
+
+def run_python(url: str, inm: str | None, args) -> dict:
+    host_port, path = url.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    with ProcessPoolExecutor(args.connections) as pool:
+        started = time.perf_counter()
+        parts = list(pool.map(_python_worker, *zip(*[(host, int(port), "/" + path, inm, args.duration)] * args.connections)))
+        elapsed = time.perf_counter() - started
+    lat = sorted(x for p in parts for x in p)
+    return {"requests": len(lat), "rps": len(lat) / elapsed, "median_ms": statistics.median(lat) * 1000,
+            "p95_ms": lat[int(len(lat) * 0.95)] * 1000, "errors": 0, "bad_status": 0}
+
+
+# --- one size ---------------------------------------------------------------------------------
+
+def bench_size(n: int, args, load) -> list[dict]:
+    instance = Path(tempfile.mkdtemp(prefix=f"dialogue-bench-{n}-"))
+    env = {**os.environ, "DIALOGUE_INSTANCE": str(instance), "SECRET_KEY": "bench"}
+    if not args.database_url:
+        env.pop("DATABASE_URL", None)
+    else:
+        env["DATABASE_URL"] = args.database_url
+    slug = f"bench-{n}"
+    subprocess.run([sys.executable, str(BENCH / "generate.py"), "--sessions", str(n), "--slug", slug],
+                   env=env, check=True, cwd=ROOT)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", *args.gunicorn_args, "dialogue:create_app()"],
+                              env=env, cwd=ROOT)
+    rows = []
+    try:
+        for _ in range(200):
+            try:
+                if fetch(base, "/api/v1/events")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        endpoints = [("agenda page", f"/en/events/{slug}/", "html"),
+                     ("JSON API", f"/api/v1/events/{slug}/sessions", "json"),
+                     ("iCalendar", f"/events/{slug}/agenda.ics", "ics")]
+        STATIC_DIR.mkdir(exist_ok=True)
+        for name, path, ext in endpoints:
+            status, body, headers = fetch(base, path)
+            assert status == 200, (path, status)
+            twin = STATIC_DIR / f"{slug}.{ext}"
+            twin.write_bytes(body)
+            static_path = f"/static/_bench/{twin.name}"
+            # Warm up: every worker renders once and the static file is in the page cache.
+            for url in (path, static_path):
+                load(base + url, None, argparse.Namespace(**{**vars(args), "duration": 1}))
+            pairs = [(name, path), (STATIC_LABEL, static_path)]
+            etags = {}
+            for label, url in pairs:
+                status, body2, headers = fetch(base, url)
+                etags[url] = headers.get("ETag")
+                assert status == 200 and len(body2) == len(body), (url, status, len(body2))
+                assert fetch(base, url, {"If-None-Match": etags[url]})[0] == 304, url
+            # The machine is shared: measure the page and its static twin alternately, several
+            # rounds, and keep each one's median round.
+            for inm in (False, True):
+                runs: dict[str, list[dict]] = {url: [] for _label, url in pairs}
+                for _round in range(args.rounds):
+                    for _label, url in pairs:
+                        runs[url].append(load(base + url, etags[url] if inm else None, args))
+                for label, url in pairs:
+                    result = sorted(runs[url], key=lambda r: r["rps"])[len(runs[url]) // 2]
+                    rows.append({"n": n, "what": label, "path": url, "size": len(body),
+                                 "status": 304 if inm else 200, **result})
+                    print(f"  N={n:<5} {label:<24} {rows[-1]['status']}  {result['median_ms']:8.2f} ms "
+                          f"{result['p95_ms']:8.2f} ms {result['rps']:9.1f}/s  (rounds: "
+                          f"{', '.join(str(round(r['rps'])) for r in runs[url])})", file=sys.stderr, flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(STATIC_DIR, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(instance, ignore_errors=True)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| N | what | size | response | median ms | p95 ms | req/s | static / this (req/s) |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for i, r in enumerate(rows):
+        if r["what"] == STATIC_LABEL:
+            ratio = ""
+            what = "  static file, same bytes"
+        else:
+            twin = next(x for x in rows[i:] if x["what"] == STATIC_LABEL and x["status"] == r["status"]
+                        and x["n"] == r["n"])
+            r["ratio"] = twin["rps"] / r["rps"]
+            ratio = f"{r['ratio']:.2f}x" + ("" if r["ratio"] <= TARGET_RATIO else " (over 4x)")
+            what = r["what"]
+        size = f"{r['size'] / 1024:.0f} KiB" if r["status"] == 200 else "0"
+        if r.get("errors") or r.get("bad_status"):
+            ratio += f" errors={r['errors']} bad={r['bad_status']}"
+        out.append(f"| {r['n']} | {what} | {size} | {r['status']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} | "
+                   f"{r['rps']:.0f} | {ratio} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--duration", type=float, default=4, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate page and static file this many times")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--gunicorn-args", nargs=argparse.REMAINDER, default=[],
+                        help="more gunicorn options (last on the command line)")
+    parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk exists")
+    parser.add_argument("--database-url", help="benchmark on this database instead of a temporary SQLite file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary instances")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args(argv)
+    use_wrk = shutil.which("wrk") and not args.python_client
+    load = run_wrk if use_wrk else run_python
+    print(f"load generator: {'wrk' if use_wrk else 'Python (multi-process http.client)'}, "
+          f"{args.connections} connections, {args.duration:g}s per measurement; gunicorn -w {args.workers}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    rows = []
+    for n in args.sizes:
+        rows += bench_size(n, args, load)
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    worst = max(r.get("ratio", 0) for r in rows)
+    print(f"\nworst ratio to the static file: {worst:.2f}x (target: within {TARGET_RATIO:g}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
