@@ -24,5 +24,9 @@ test: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/dialogue translations update
 
+## Benchmark (not part of CI): gunicorn + wrk at 100 and 1,000 sessions; see bench/README.md.
+bench: $(STAMP)
+	$(BIN)/python bench/serve_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
