@@ -23,16 +23,28 @@ class RenderCache:
         self.max_entries = max_entries
         self.renders = 0
 
-    def get(self, key: tuple, render: Callable[[], bytes | str]) -> tuple[bytes, str]:
+    @staticmethod
+    def _key(key: tuple) -> tuple:
         # Revisions count per database: two apps in one process (tests, a live server beside
         # them) must not serve each other's pages.
         if has_app_context():
-            key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), *key)
+            return (current_app.config.get("SQLALCHEMY_DATABASE_URI"), *key)
+        return key
+
+    def peek(self, key: tuple) -> tuple[bytes, str] | None:
+        """The stored bytes and ETag for this key, or None (nothing is rendered)."""
+        key = self._key(key)
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
-                return hit
+            return hit
+
+    def get(self, key: tuple, render: Callable[[], bytes | str]) -> tuple[bytes, str]:
+        hit = self.peek(key)
+        if hit is not None:
+            return hit
+        key = self._key(key)
         body = render()
         if isinstance(body, str):
             body = body.encode()
@@ -69,3 +81,9 @@ def bytes_response(body: bytes, etag: str, mimetype: str, *, max_age: int = 0,
 def cached(key: tuple, render: Callable[[], bytes | str], mimetype: str, **kwargs) -> Response:
     body, etag = cache.get(key, render)
     return bytes_response(body, etag, mimetype, **kwargs)
+
+
+def cached_hit(key: tuple, mimetype: str, **kwargs) -> Response | None:
+    """The response for stored bytes if this key was rendered already, else None."""
+    hit = cache.peek(key)
+    return None if hit is None else bytes_response(*hit, mimetype, **kwargs)

@@ -95,7 +95,7 @@ def switch_language_url(lang: str) -> str:
     if request.endpoint and request.view_args is not None and "lang" not in request.view_args:
         try:
             args = dict(request.view_args)
-            args.update(request.args.to_dict())
+            args.update(request.args.to_dict(flat=False))  # keeps repeated ?kind=...&kind=...
             return url_for(request.endpoint, lang=lang, **args)
         except Exception:
             pass

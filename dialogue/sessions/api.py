@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, abort, jsonify, url_for
 from sqlalchemy import select
 
-from ..cache import cached
+from ..cache import cached, cached_hit
 from ..extensions import db
 from . import services
 from .exports import event_json, session_json
@@ -46,6 +46,11 @@ def event(slug: str):
 
 @bp.get("/events/<slug>/sessions")
 def sessions(slug: str):
+    head = services.event_head(slug)
+    if head is not None and head.status == "published":
+        hit = cached_hit(("api.sessions", head.id, head.revision), "application/json")
+        if hit is not None:
+            return hit
     ev = _published(slug)
 
     def render():

@@ -46,6 +46,19 @@ def event_by_slug(slug: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
+_EVENT_HEAD = select(Event.id, Event.status, Event.revision, Event.timezone)
+
+
+def event_head(slug: str):
+    """(id, status, revision, timezone) of an event, or None: all a cached page needs.
+
+    A column query on a plain connection, without the ORM: a third of the cost of loading the
+    Event (its JSON columns), which matters on the hot path of cached pages.
+    """
+    with db.engine.connect() as conn:
+        return conn.execute(_EVENT_HEAD.where(Event.slug == slug)).first()
+
+
 def visible_events(user=None) -> list[Event]:
     """Published events, and the drafts this user organises."""
     from ..auth import has_role

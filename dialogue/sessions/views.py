@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import PermissionDenied, has_role, require_role
-from ..cache import cached
+from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..models import AuditEntry, OutboxMessage
@@ -54,8 +54,20 @@ def index():
     return render_template("sessions/index.html", events=events)
 
 
+def _published_head(slug: str):
+    """The event's (id, status, revision, timezone) when it is published, for the fast path of
+    cached pages: one light query, then a dictionary lookup (see cache.py)."""
+    head = services.event_head(slug)
+    return head if head is not None and head.status == "published" else None
+
+
 @bp.get("/events/<slug>/")
 def event(slug: str):
+    if _cacheable() and (head := _published_head(slug)) is not None:
+        tz = valid_timezone(request.args.get("tz")) or head.timezone
+        hit = cached_hit(("event", head.id, head.revision, g.lang, tz, tuple(_kinds())), "text/html")
+        if hit is not None:
+            return hit
     ev = _public_event(slug)
     tz, kinds = _viewer_tz(ev), _kinds()
 
@@ -99,8 +111,13 @@ def _ics_lang() -> str:
 
 @ics_bp.get("/events/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    ev = _public_event(slug)
     lang = _ics_lang()
+    if (head := _published_head(slug)) is not None:
+        hit = cached_hit(("agenda.ics", head.id, head.revision, lang), "text/calendar",
+                         filename=f"{slug}.ics", public=True)
+        if hit is not None:
+            return hit
+    ev = _public_event(slug)
 
     def render():
         return to_ical(ev, services.agenda(ev), lang, lambda s: url_for(

@@ -61,7 +61,7 @@ def test_organiser_creates_edits_and_sees_conflicts(page):
     # A second session in the same room at the same time is flagged.
     new_session(page)
     fill_session(page, "SE2", {"fr": "Réunion parallèle", "es": "Reunión paralela", "en": "Parallel meeting"},
-                 "2022-12-13T13:30", "2022-12-13T14:30", "Salle 9")
+                 "2022-12-13T13:00", "2022-12-13T14:00", "Salle 9")
     save(page)
     conflicts = page.locator("section.conflicts")
     assert "Sessions SE1 and SE2 use the room Salle 9 at the same time." in conflicts.inner_text()

@@ -112,6 +112,15 @@ def test_filter_by_kind(page):
     page.wait_for_url(re.compile(r"kind=regional_dialogue"))
     assert page.locator("article.session").count() == 1
     assert page.locator("#s-RD-LAC").count() == 1
+    # Two kinds, then the switcher keeps both.
+    page.get_by_label("Plenary sessions").check()
+    page.locator("form.filters [type=submit]").click()
+    page.wait_for_url(re.compile(r"kind=plenary.*kind=regional_dialogue"))
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"/fr/.*kind=plenary.*kind=regional_dialogue"))
+    assert page.locator("article.session").count() == 10
+    assert page.get_by_label("Sessions plénières").is_checked()
+    assert page.get_by_label("Dialogues régionaux").is_checked()
 
 
 def test_use_my_time_zone_button(browser, live_server, page):
