@@ -109,9 +109,7 @@ def register_i18n(app: Flask) -> None:
     def root():
         return redirect(url_for("sessions.index", lang=best_language()))
 
-    @app.get("/<lang>/")
-    def home():
-        return redirect(url_for("sessions.index"))
+    # `/<lang>/` itself is the list of events (sessions.index).
 
 
 def register_blueprints(app: Flask) -> None:
