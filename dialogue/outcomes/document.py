@@ -266,26 +266,12 @@ def set_original_only(document: OutcomeDocument, keys: list[str], by) -> None:
 
 # --- rendering --------------------------------------------------------------------------------
 
-def _page_label_css() -> str:
-    """ "Page X of Y" in the current language, as a CSS `content` value with counters."""
-    label = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    out = []
-    for chunk in label.replace("\x00", "\x02\x00\x02").replace("\x01", "\x02\x01\x02").split("\x02"):
-        if chunk == "\x00":
-            out.append("counter(page)")
-        elif chunk == "\x01":
-            out.append("counter(pages)")
-        elif chunk:
-            out.append('"' + chunk.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return " ".join(out)
-
-
 def context(comp: Composition, lang: str, draft: bool) -> dict:
     doc = comp.document
     original_only = set(doc.original_only or [])
     return {"comp": comp, "doc": doc, "event": comp.event, "lang": lang, "draft": draft,
             "original_only": original_only, "original_name": language_name(doc.original_language, lang),
-            "page_label_css": _page_label_css(), "language_name": language_name}
+            "language_name": language_name}
 
 
 def render_html(comp: Composition, lang: str, draft: bool) -> str:

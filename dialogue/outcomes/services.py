@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import PermissionDenied, ensure_organiser, get_or_create_user, grant_role, has_role, invitation_url
+from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
 from ..mail import send_mail
@@ -67,31 +67,30 @@ def assignments(event: Event) -> list[SessionRapporteur]:
 
 
 def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: str) -> SessionRapporteur:
-    """Make someone rapporteur of a session and mail them (an invitation link if they have no password)."""
+    """Make someone rapporteur of a session and mail them (a set-password link if they have none)."""
+    from flask_babel import force_locale
+
+    from ..auth import invite
+    from ..formatting import tr_text
     event = session.event
     ensure_organiser(by, event)
     email = (email or "").strip().lower()
     if "@" not in email:
         raise OutcomeError(_("Give a valid email address."), "email")
-    user = get_or_create_user(email, name)
-    grant_role(user, event, "rapporteur")
-    existing = db.session.scalar(select(SessionRapporteur).where(
-        SessionRapporteur.user_id == user.id, SessionRapporteur.session_id == session.id))
-    if existing:
+    already = db.session.scalar(select(SessionRapporteur.id).join(User).where(
+        User.email == email, SessionRapporteur.session_id == session.id))
+    if already:
         raise OutcomeError(_("%(email)s is already rapporteur of session %(code)s.", email=email, code=session.code),
                            "email")
+    with force_locale(lang):
+        title = tr_text(session.title, session.original_language)
+        intro = _("You are rapporteur of session %(code)s, %(title)s: you draft its key messages and submit "
+                  "them to the organisers.", code=session.code, title=title)
+        subject = _("Rapporteur of session %(code)s", code=session.code)
+    user = invite(event, email, name, "rapporteur", by, lang, subject=subject, intro=intro)
     link = SessionRapporteur(user=user, session=session)
     db.session.add(link)
     db.session.flush()
-    from flask import url_for
-    from flask_babel import force_locale
-    with force_locale(lang):
-        body = _("You are rapporteur of session %(code)s of %(event)s: you draft its key messages.",
-                 code=session.code, event=event.title.get(lang) or next(iter(event.title.values()), ""))
-        if not user.password_hash:
-            body += "\n\n" + _("Set your password here: %(url)s", url=invitation_url(user, lang))
-        body += "\n\n" + url_for("outcomes_manage.my_sessions", lang=lang, slug=event.slug, _external=False)
-        send_mail(user.email, _("Rapporteur of session %(code)s", code=session.code), body, event=event)
     audit("rapporteur.assign", user=by, event=event, target=f"session:{session.id}", email=email)
     return link
 
