@@ -80,14 +80,21 @@ def test_outcome_pdf_in_spanish_has_spanish_conventions(published, client):
     assert "BORRADOR" not in text
 
 
-def test_table_of_contents_gives_page_numbers(published, client):
+def test_table_of_contents_gives_the_page_of_each_part(published, client):
     ev, doc, org = published
+    doc.recommendations = [{"es": f"Recomendación {i}. " + "Texto largo. " * 60, "fr": f"Recommandation {i}.",
+                            "en": f"Recommendation {i}. " + "Long text. " * 60} for i in range(12)]
+    db.session.flush()
+    outcome.publish(doc, org)
+    db.session.commit()
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
-    text = pdftotext(pdf, "-layout")
-    toc = re.search(r"I\.\s+Regional dialogue[ .]*(\d+)", text)
-    assert toc and toc.group(1) == "2"  # the contents fill page 1, the parts start on page 2
-    second_page = pdftotext(pdf, "-f", "2", "-l", "2")
-    assert "Regional dialogue" in second_page
+    first_page = pdftotext(pdf, "-layout", "-f", "1", "-l", "1")
+    entries = re.findall(r"^\s*(I|II|III)\.\s+([A-Z][a-z ]+?)[ .]*\s(\d+)\s*$", first_page, re.M)
+    assert [e[1].strip() for e in entries] == ["Regional dialogue", "Recommendations", "Next steps"]
+    assert entries[-1][2] != "1"  # the long recommendations push the last part further
+    for numeral, heading, page in entries:
+        text = pdftotext(pdf, "-f", page, "-l", page)
+        assert re.search(rf"{numeral}\.\s+{heading.strip()}", text), (heading, page)
 
 
 def _inflated(pdf: bytes) -> bytes:
