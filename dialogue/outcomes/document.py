@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask import render_template
@@ -334,6 +336,47 @@ def latest(event: Event, lang: str, version: int | None = None) -> Publication |
     if version is not None:
         query = query.where(Publication.version == version)
     return db.session.scalar(query.order_by(Publication.version.desc()).limit(1))
+
+
+def published_version(slug: str, lang: str, version: int | None = None) -> tuple[Publication, Event] | None:
+    """The current (or a given) publication of an event by slug, with the event, in one query."""
+    query = (select(Publication, Event).join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
+             .join(Event, Event.id == OutcomeDocument.event_id)
+             .where(Event.slug == slug, Publication.language == lang))
+    if version is not None:
+        query = query.where(Publication.version == version)
+    row = db.session.execute(query.order_by(Publication.version.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+class _ContentStore:
+    """Published PDFs by SHA-256, kept in memory: content-addressed, so never stale."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+
+    def get(self, publication: Publication) -> bytes:
+        key = publication.sha256
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                return body
+        body = publication.pdf  # the deferred column: one query
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = body
+                self._size += len(body)
+            while self._size > self.max_bytes and len(self._items) > 1:
+                _key, old = self._items.popitem(last=False)
+                self._size -= len(old)
+        return body
+
+
+pdf_store = _ContentStore()
 
 
 def versions(event: Event) -> list[Publication]:

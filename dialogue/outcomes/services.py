@@ -84,8 +84,12 @@ def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: 
                            "email")
     with force_locale(lang):
         title = tr_text(session.title, session.original_language)
+        from flask import current_app, url_for
+        page = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + url_for(
+            "outcomes_manage.my_sessions", lang=lang, slug=event.slug)
         intro = _("You are rapporteur of session %(code)s, %(title)s: you draft its key messages and submit "
-                  "them to the organisers.", code=session.code, title=title)
+                  "them to the organisers.", code=session.code, title=title) + "\n\n" + _(
+            "Your key messages, once signed in: %(url)s", url=page)
         subject = _("Rapporteur of session %(code)s", code=session.code)
     user = invite(event, email, name, "rapporteur", by, lang, subject=subject, intro=intro)
     link = SessionRapporteur(user=user, session=session)

@@ -175,7 +175,7 @@ def edit_message(slug: str, message_id: int):
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("outcomes/message_form.html", form=form, event=ev, s=message.session, message=message,
-                           conflict=conflict), status
+                           conflict=conflict, organiser=_is_organiser(ev)), status
 
 
 @manage_bp.post("/key-messages/<int:message_id>/submit")
@@ -196,6 +196,23 @@ def submit_message(slug: str, message_id: int):
         db.session.commit()
         flash(_("The key message is submitted for review."), "success")
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
+
+
+@manage_bp.post("/key-messages/<int:message_id>/delete")
+def delete_message(slug: str, message_id: int):
+    ev = _staff_event(slug)
+    message = _message(ev, message_id)
+    if not SubmitForm().validate_on_submit():
+        abort(400)
+    code = message.session.code
+    try:
+        services.delete_message(message, current_user)
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(_("The key message is deleted."), "success")
+    return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{code}")
 
 
 @manage_bp.get("/key-messages/<int:message_id>/history")
@@ -448,26 +465,34 @@ def page(slug: str):
                            organiser=_is_organiser(ev))
 
 
-def _download(ev: Event, version: int | None):
-    publication = outcome.latest(ev, g.lang, version) or abort(404)
+def _download(slug: str, version: int | None):
+    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes."""
+    found = outcome.published_version(slug, g.lang, version)
+    if found is None:
+        abort(404)
+    publication, ev = found
+    if not ev.is_published and not _is_organiser(ev):
+        abort(404)
+    # A numbered version never changes: caches may keep it. The current one is revalidated.
+    max_age = 31536000 if version else 0
     if request.headers.get("If-None-Match"):
-        # Answer a revalidation without loading the bytes.
-        response = bytes_response(b"", publication.sha256, "application/pdf", max_age=300 if version else 0)
+        response = bytes_response(b"", publication.sha256, "application/pdf", max_age=max_age,
+                                  public=ev.is_published)
         if response.status_code == 304:
             return response
-    name = f"{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"
-    return bytes_response(publication.pdf, publication.sha256, "application/pdf",
-                          max_age=31536000 if version else 0, filename=name)
+    return bytes_response(outcome.pdf_store.get(publication), publication.sha256, "application/pdf",
+                          max_age=max_age, public=ev.is_published,
+                          filename=f"{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf")
 
 
 @public_bp.get("/outcome.pdf")
 def download(slug: str):
-    return _download(_public_event(slug), None)
+    return _download(slug, None)
 
 
 @public_bp.get("/outcome/v<int:version>.pdf")
 def download_version(slug: str, version: int):
-    return _download(_public_event(slug), version)
+    return _download(slug, version)
 
 
 __all__ = ["register", "KeyMessageRevision", "selectinload"]

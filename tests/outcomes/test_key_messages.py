@@ -188,6 +188,7 @@ def test_organiser_assigns_a_rapporteur_who_gets_an_invitation(app, client, auth
     assert link.user.email == "new.rap@example.org"
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "new.rap@example.org"))
     assert "/es/account/set-password/" in mail.body
+    assert f"/es/manage/events/{ev.slug}/key-messages/" in mail.body
     again = client.post(f"/fr/manage/events/{ev.slug}/rapporteurs",
                         data={"session": s.id, "email": "new.rap@example.org", "language": "es"})
     assert again.status_code == 422
@@ -223,3 +224,53 @@ def test_review_page_query_count_does_not_grow_with_messages(app, client, auth, 
     for _ in range(10):
         of.message(s, rap, status="submitted")
     assert count() == few
+
+
+def test_rapporteur_deletes_a_draft_but_not_an_approved_message(app, client, auth):
+    ev, s, org, rap = of.setting()
+    draft = of.message(s, rap)
+    reviewer = f.user()
+    grant_role(reviewer, ev, "organiser")
+    approved = of.message(s, rap, status="approved", reviewer=reviewer)
+    draft_id, approved_id = draft.id, approved.id
+    auth.login(rap.email)
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{approved_id}/delete").status_code == 403
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{draft_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, draft_id) is None
+    assert db.session.get(KeyMessage, approved_id) is not None
+
+
+FORMS = [
+    # (who, page to get the token from, url to post, data)
+    ("rap", "key-messages/", "key-messages/{m}/submit", {}),
+    ("rap", "key-messages/{m}/edit", "key-messages/{m}/edit", {"original_language": "es", "text-es": "Nuevo.", "save": "1"}),
+    ("rap", "key-messages/{m}/edit", "key-messages/{m}/delete", {}),
+    ("org", "review", "key-messages/{m}/approve", {}),
+    ("org", "review", "key-messages/{m}/return", {"comment": "Más corto."}),
+    ("org", "rapporteurs", "rapporteurs", {"session": "{s}", "email": "x@example.org", "language": "en"}),
+    ("org", "rapporteurs", "themes", {"themes-en": "Governance"}),
+    ("org", "outcome/", "outcome/", {"symbol": "A/1", "title-en": "Outcome", "original_language": "en",
+                                      "grouping": "session"}),
+    ("org", "outcome/translations", "outcome/translations", {"save_choice": "1"}),
+]
+
+
+@pytest.mark.parametrize("who,page,url,data", FORMS, ids=[f[2].replace("{m}", "m") for f in FORMS])
+def test_every_form_needs_its_csrf_token(app, client, auth, who, page, url, data):
+    ev, s, org, rap = of.setting()
+    reviewer = f.user()
+    grant_role(reviewer, ev, "organiser")
+    m = of.message(s, rap, status="submitted" if who == "org" else "draft")
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = reviewer if who == "org" else rap
+    login_page = client.get("/en/account/login").get_data(as_text=True)
+    client.post("/en/account/login", data={"email": user.email, "password": f.PASSWORD,
+                                           "csrf_token": _csrf(login_page)})
+    base = f"/en/manage/events/{ev.slug}/"
+    data = {k: v.format(s=s.id) for k, v in data.items()}
+    target = base + url.format(m=m.id)
+    assert client.post(target, data=data).status_code == 400
+    token = _csrf(client.get(base + page.format(m=m.id)).get_data(as_text=True))
+    response = client.post(target, data={**data, "csrf_token": token})
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
