@@ -29,7 +29,7 @@ def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
-    app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render)
+    app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
     formatting.MANAGE_LINKS.append(manage_links)
 
 
