@@ -24,7 +24,7 @@ from ..models import audit
 from ..pdf import SafeFetcher, html_to_pdf
 from ..sessions.models import Event, MeetingSession
 from . import markup
-from .models import GROUPINGS, KeyMessage, OutcomeDocument, OutcomeTheme, Publication
+from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
 from .services import OutcomeError, split_items, themes as event_themes
 
 FIXED_HEADINGS = {
@@ -329,15 +329,6 @@ def _pick(value: dict, lang: str, original: str) -> str:
     return pick(value, lang, original).text
 
 
-def latest(event: Event, lang: str, version: int | None = None) -> Publication | None:
-    """The current (or a given) published version in `lang`, without loading its bytes."""
-    query = (select(Publication).join(OutcomeDocument)
-             .where(OutcomeDocument.event_id == event.id, Publication.language == lang))
-    if version is not None:
-        query = query.where(Publication.version == version)
-    return db.session.scalar(query.order_by(Publication.version.desc()).limit(1))
-
-
 def published_version(slug: str, lang: str, version: int | None = None) -> tuple[Publication, Event] | None:
     """The current (or a given) publication of an event by slug, with the event, in one query."""
     query = (select(Publication, Event).join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
@@ -385,5 +376,3 @@ def versions(event: Event) -> list[Publication]:
         select(Publication).join(OutcomeDocument).where(OutcomeDocument.event_id == event.id)
         .order_by(Publication.version.desc(), Publication.language)))
 
-
-__all__ = ["compose", "translation_report", "publish", "latest", "versions", "OutcomeTheme"]

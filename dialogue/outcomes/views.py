@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import formatting
@@ -19,7 +19,7 @@ from ..sessions.models import Event, MeetingSession
 from . import document as outcome, markup, services
 from .forms import (ACTION_LABELS, STATUS_LABELS, ApproveForm, KeyMessageForm, OutcomeDocumentForm, PublishForm,
                     RapporteurForm, ReturnForm, SubmitForm, ThemesForm)
-from .models import KeyMessage, KeyMessageRevision, SessionRapporteur
+from .models import KeyMessage, SessionRapporteur
 
 manage_bp = Blueprint("outcomes_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
 public_bp = Blueprint("outcomes", __name__, url_prefix="/<lang>/events/<slug>")
@@ -426,11 +426,16 @@ def translations(slug: str):
             outcome.set_original_only(doc, form.original_only.data or [], current_user)
             if form.publish.data:
                 published = outcome.publish(doc, current_user)
+            db.session.commit()
         except services.OutcomeError as error:
             db.session.rollback()
             form.extra_errors = {"": error.message}
+        except (IntegrityError, StaleDataError):
+            # Another organiser published or changed the document at the same moment.
+            db.session.rollback()
+            form.extra_errors = {"": _("Someone else changed or published the document at the same moment. "
+                                       "Reload the page and check the latest version.")}
         else:
-            db.session.commit()
             if form.publish.data:
                 flash(_("Version %(version)d of the outcome document is published.", version=published[0].version),
                       "success")
@@ -494,5 +499,3 @@ def download(slug: str):
 def download_version(slug: str, version: int):
     return _download(slug, version)
 
-
-__all__ = ["register", "KeyMessageRevision", "selectinload"]

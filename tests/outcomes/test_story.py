@@ -10,7 +10,6 @@ from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes.models import KeyMessage, Publication
 
-from .. import factories as f
 from . import factories as of
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
