@@ -36,9 +36,12 @@ def test_key_message_from_rapporteur_to_organiser_to_download(page, browser, liv
     page.goto(f"/en/manage/events/{SLUG}/review")
     card = page.locator("article.km", has_text=EN)
     screenshot(page, "outcomes-review-en")
+    assert axe_violations(page) == [], describe(axe_violations(page))
     with page.expect_navigation():
         card.get_by_role("button", name="Approve").click()
     assert "approved" in page.locator(".flash.success").inner_text()
+    page.goto(f"/en/manage/events/{SLUG}/outcome/")
+    assert axe_violations(page) == [], describe(axe_violations(page))
     page.goto(f"/en/manage/events/{SLUG}/outcome/translations")
     with page.expect_navigation():
         page.get_by_role("button", name="Publish a new version").click()
