@@ -287,3 +287,18 @@ def test_key_message_with_an_image_or_link_fetches_nothing(app, client, auth, lo
         pdf = outcome.render_pdf(comp, "es", draft=False, fetcher=fetcher)
     assert fetcher.refused == [] and _Recorder.hits == []
     assert "enlace" in pdftotext(pdf)
+
+
+def test_api_lists_every_version_with_its_checksums(published, client):
+    ev, doc, org = published
+    outcome.publish(doc, org)
+    db.session.commit()
+    data = client.get(f"/api/v1/events/{ev.slug}/outcome").get_json()
+    assert data["current"] == 2 and [v["version"] for v in data["versions"]] == [2, 1]
+    files = data["versions"][1]["files"]
+    assert set(files) == {"fr", "es", "en"}
+    pdf = client.get(files["es"]["url"].replace("http://localhost", ""))
+    assert hashlib.sha256(pdf.data).hexdigest() == files["es"]["sha256"]
+    assert "/api/v1/events/{slug}/outcome" in client.get("/api/v1/openapi.json").get_json()["paths"]
+    hidden = f.event(status="draft")
+    assert client.get(f"/api/v1/events/{hidden.slug}/outcome").status_code == 404
