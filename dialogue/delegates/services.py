@@ -230,19 +230,24 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
     """
     errors: dict[str, str] = {}
     out: dict = {}
+    for name in ("given_name", "family_name", "function", "email", "salutation", "gender", "role", "attendance"):
+        if data.get(name) is not None and not isinstance(data.get(name), str):
+            errors[name] = _("Give this as text.")
     for name in ("given_name", "family_name", "function"):
         value = data.get(name)
-        value = "" if value is None else str(value).strip()
-        if len(value) > LIMITS[name]:
-            errors[name] = _("At most %(max)d characters.", max=LIMITS[name])
+        value = value.strip() if isinstance(value, str) else ""
         out[name] = value
+        if name not in errors and len(value) > LIMITS[name]:
+            errors[name] = _("At most %(max)d characters.", max=LIMITS[name])
     if not out["given_name"]:
-        errors["given_name"] = _("Give the given name.")
+        errors.setdefault("given_name", _("Give the given name."))
     if not out["family_name"]:
-        errors["family_name"] = _("Give the family name.")
+        errors.setdefault("family_name", _("Give the family name."))
     email = data.get("email")
-    email = "" if email is None else str(email).strip()
-    if not email:
+    email = email.strip() if isinstance(email, str) else ""
+    if "email" in errors:
+        pass
+    elif not email:
         errors["email"] = _("Give the email address.")
     else:
         try:
@@ -253,8 +258,8 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
     for name, allowed, default in (("salutation", SALUTATIONS, "none"), ("gender", GENDERS, "undisclosed"),
                                    ("role", DELEGATE_ROLES, "member"), ("attendance", ATTENDANCE, "in_person")):
         value = data.get(name)
-        value = default if value in (None, "") else str(value).strip()
-        if value not in allowed:
+        value = value.strip() if isinstance(value, str) and value.strip() else default
+        if name not in errors and value not in allowed:
             errors[name] = _("Choose one of: %(choices)s.", choices=", ".join(allowed))
         out[name] = value
     codes = data.get("sessions") or []
