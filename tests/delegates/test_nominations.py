@@ -170,7 +170,7 @@ def test_organiser_accredits_and_rejects_with_reason_focal_point_is_told_and_aud
     auth.logout()
     auth.login(user.email)
     page = client.get(f"/fr/events/{ev.slug}/delegations/{d.id}/").get_data(as_text=True)
-    assert "Accrédité" in page and "Rejeté" in page and "Pas sur la liste officielle." in page
+    assert "Accrédité" in page and "Refusé" in page and "Pas sur la liste officielle." in page
     audit_page = client.get(f"/en/manage/events/{ev.slug}/audit")
     assert audit_page.status_code == 403
 
