@@ -6,6 +6,7 @@ the user and the field it concerns, records an audit entry, and leaves the commi
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -563,19 +564,40 @@ class ParticipantGroup:
     delegations: list[tuple[Delegation, str, list[Delegate]]] = field(default_factory=list)
 
 
+#: The columns the participants list, its exports and badges show: plain rows, not ORM objects,
+#: so that 100,000 delegates load in a fraction of the time.
+PARTICIPANT_COLUMNS = (Delegate.id, Delegate.delegation_id, Delegate.salutation, Delegate.given_name, Delegate.family_name,
+                       Delegate.function, Delegate.email, Delegate.role, Delegate.attendance, Delegate.gender,
+                       Delegate.badge_code)
+
+
+def name_key(text: str, lang: str) -> str:
+    """A fast sort key for people's names: accents and case count only to break ties (as in the
+    alphabet of French, Spanish and English), with Spanish ñ as its own letter after n.
+
+    Delegations are sorted with the full collation (`collation_key`); for tens of thousands of
+    names that costs seconds, and this key orders Latin-script names the same way."""
+    folded = text.casefold()
+    if lang == "es":
+        folded = folded.replace("ñ", "n\U0010fffd")
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return base + "\x00" + folded
+
+
 def participants(event: Event, lang: str) -> list[ParticipantGroup]:
     """The list of participants in the UN manner: accredited delegates grouped by kind and
     delegation, delegations in the alphabet of `lang`, heads of delegation first. Two queries."""
     delegations = {d.id: d for d in db.session.scalars(select(Delegation).where(Delegation.event_id == event.id))}
-    members: dict[int, list[Delegate]] = defaultdict(list)
-    for d in db.session.scalars(select(Delegate).where(Delegate.event_id == event.id, Delegate.status == "accredited")):
-        members[d.delegation_id].append(d)
+    members: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(select(*PARTICIPANT_COLUMNS).where(Delegate.event_id == event.id,
+                                                                     Delegate.status == "accredited")):
+        members[row.delegation_id].append(row)
+    role_rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
     groups: dict[str, ParticipantGroup] = {}
     for delegation_id, people in members.items():
         delegation = delegations[delegation_id]
         group = groups.setdefault(delegation.kind, ParticipantGroup(delegation.kind))
-        people.sort(key=lambda p: (DELEGATE_ROLES.index(p.role) if p.role in DELEGATE_ROLES else 9,
-                                   collation_key(p.family_name, lang), collation_key(p.given_name, lang)))
+        people.sort(key=lambda p: (role_rank.get(p.role, 9), name_key(p.family_name, lang), name_key(p.given_name, lang)))
         group.delegations.append((delegation, delegation_name(delegation, lang), people))
     for group in groups.values():
         group.delegations.sort(key=lambda item: collation_key(item[1], lang))

@@ -371,7 +371,7 @@ def participants(slug: str):
                            groups=services.participants(event, g.lang), **LABELS)
 
 
-def display_name(d: Delegate) -> str:
+def display_name(d) -> str:
     """"H.E. Ms. María José PÉREZ ÑÚÑEZ": the UN way, family name in capitals."""
     salutation = "" if d.salutation == "none" else str(SALUTATION_LABELS.get(d.salutation, ""))
     return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
@@ -384,12 +384,15 @@ def participants_csv(slug: str):
     writer = csv.writer(out)
     writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
                      _("Family name"), _("Function"), _("Email"), _("Attendance")])
+    # Labels translated once, not once a row.
+    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
+    salutations = {k: str(v) for k, v in SALUTATION_LABELS.items()} | {"none": ""}
+    attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
     for group in services.participants(event, g.lang):
         kind = str(KIND_LABELS[group.kind])
-        for _d, name, people in group.delegations:
-            for p in people:
-                writer.writerow([kind, name, str(ROLE_LABELS[p.role]), "" if p.salutation == "none" else str(SALUTATION_LABELS[p.salutation]),
-                                 p.given_name, p.family_name, p.function, p.email, str(ATTENDANCE_LABELS[p.attendance])])
+        writer.writerows([kind, name, roles.get(p.role, p.role), salutations.get(p.salutation, ""), p.given_name,
+                          p.family_name, p.function, p.email, attendance.get(p.attendance, p.attendance)]
+                         for _d, name, people in group.delegations for p in people)
     # A BOM so that spreadsheet programs read the names' accents and scripts right.
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{event.slug}-participants-{g.lang}.csv"'})
