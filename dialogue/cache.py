@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Callable
 
-from flask import Response, request
+from flask import Response, current_app, has_app_context, request
 
 
 class RenderCache:
@@ -24,6 +24,10 @@ class RenderCache:
         self.renders = 0
 
     def get(self, key: tuple, render: Callable[[], bytes | str]) -> tuple[bytes, str]:
+        # Revisions count per database: two apps in one process (tests, a live server beside
+        # them) must not serve each other's pages.
+        if has_app_context():
+            key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), *key)
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:

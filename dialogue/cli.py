@@ -119,3 +119,7 @@ def translations_compile():
     from .translations import compile_catalogs
     for path in compile_catalogs():
         click.echo(f"compiled {os.path.relpath(path, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -102,6 +102,18 @@ def switch_language_url(lang: str) -> str:
     return url_for("sessions.index", lang=lang)
 
 
+def page_counter_css() -> Markup:
+    """CSS `content` for "Page X of Y" in the page's language, for PDF margin boxes."""
+    from flask_babel import gettext
+    text = gettext("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    before, _sep, after = text.partition("\x00")
+    middle, _sep, end = after.partition("\x01")
+
+    def quote(value: str) -> str:
+        return '"' + value.replace("\\", "").replace('"', "") + '"'
+    return Markup(f"{quote(before)} counter(page) {quote(middle)} counter(pages) {quote(end)}")
+
+
 FILTERS = {
     "tr": tr,
     "tr_text": tr_text,
@@ -115,6 +127,7 @@ FILTERS = {
 }
 
 GLOBALS = {
+    "page_counter_css": page_counter_css,
     "current_lang": current_lang,
     "tz_label": tz_label,
     "tz_abbrev": tz_abbrev,
@@ -131,3 +144,14 @@ def extra_manage_links(event) -> list[dict]:
 
 
 GLOBALS["extra_manage_links"] = extra_manage_links
+
+#: Callables (user) -> list of {"url", "label"}: what a signed-in user can work on (their
+#: delegation, their sessions' key messages), shown on "My work".
+DASHBOARD_LINKS: list = []
+
+
+def dashboard_links(user) -> list[dict]:
+    return [item for provider in DASHBOARD_LINKS for item in provider(user)]
+
+
+GLOBALS["dashboard_links"] = dashboard_links

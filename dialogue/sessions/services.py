@@ -141,7 +141,7 @@ def conflicts(event: Event, sessions: list[MeetingSession] | None = None) -> lis
                 found.append(Conflict("room", (other.code, s.code), s.room))
             for p in other.people:
                 if p.role != "contact" and _norm(p.name) in names:
-                    found.append(Conflict("person", (other.code, s.code), names[_norm(p.name)]))
+                    found.append(Conflict("person", (other.code, s.code), p.name))
         active.append(s)
     return found
 

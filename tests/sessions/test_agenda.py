@@ -150,3 +150,11 @@ def test_cached_agenda_costs_one_query(client, app, count_queries):
     with count_queries() as counter:
         assert client.get(f"/en/events/{ev.slug}/").status_code == 200
     assert counter.count == 1
+
+
+def test_language_home_lists_the_events(client, app):
+    ev = f.event(title={"fr": "Sommet visible", "es": "Cumbre visible", "en": "Visible summit"})
+    response = client.get("/fr/")
+    assert response.status_code == 200
+    assert "Sommet visible" in response.get_data(as_text=True)
+    assert client.get("/fr").status_code in (301, 308)

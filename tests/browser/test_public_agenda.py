@@ -1,0 +1,114 @@
+"""The public agenda of the demo summit in a real browser: languages, switcher, time zones."""
+import re
+
+import pytest
+
+from .helpers import LANGS, SLUG, screenshot
+
+pytestmark = pytest.mark.browser
+
+EVENT_TITLE = {"fr": "Sommet sur une coopération efficace au service du développement 2022",
+               "es": "Cumbre sobre la Cooperación Eficaz al Desarrollo 2022",
+               "en": "2022 Effective Development Co-operation Summit"}
+PL1_TITLE = {"fr": "Ouverture : un partenariat pour l'efficacité à l'heure des crises",
+             "es": "Apertura: una alianza para la eficacia en tiempos de crisis",
+             "en": "Opening: a partnership for effectiveness in a time of crises"}
+RD_TITLE = {"fr": "Dialogue régional de haut niveau pour l'Amérique latine et les Caraïbes",
+            "es": "Diálogo regional de alto nivel para América Latina y el Caribe",
+            "en": "High-level Regional Dialogue for Latin America and the Caribbean"}
+PL1_START = {"fr": "09:00", "es": "9:00", "en": "9:00\u202fAM"}
+FIRST_DAY = {"fr": "lundi 12 décembre 2022", "es": "lunes, 12 de diciembre de 2022", "en": "Monday, December 12, 2022"}
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_event_list_links_to_the_summit(page, lang):
+    page.goto(f"/{lang}/")
+    assert page.locator("html").get_attribute("lang") == lang
+    link = page.get_by_role("link", name=EVENT_TITLE[lang])
+    link.click()
+    page.wait_for_url(f"**/{lang}/events/{SLUG}/")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_agenda_in_each_language(page, lang):
+    page.goto(f"/{lang}/events/{SLUG}/")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text() == EVENT_TITLE[lang]
+    assert EVENT_TITLE[lang] in page.title()
+    pl1 = page.locator("#s-PL1")
+    assert PL1_TITLE[lang] in pl1.locator("h4").inner_text()
+    assert pl1.locator(".when time").first.inner_text().replace("\u202f", " ") == PL1_START[lang].replace("\u202f", " ")
+    assert _normal(page.locator("section.day h3").first.inner_text()).lower() == FIRST_DAY[lang].lower()
+    # 9 plenary and 13 working sessions and the regional dialogue (other tests may add sessions).
+    assert page.locator("article.session").count() >= 23
+    # Parallel working sessions are grouped and marked.
+    assert page.locator(".parallel #s-WS01").count() == 1
+    screenshot(page, f"agenda-{lang}")
+
+
+def test_fallback_to_the_original_language_is_marked(page):
+    page.goto(f"/fr/events/{SLUG}/sessions/WS02")
+    note = page.locator("section.note [lang=es]")
+    assert "Compartir experiencias" in note.inner_text()
+    assert page.locator(".fallback-note").first.is_visible()
+    assert "espagnol" in page.locator(".fallback-note").first.inner_text()
+
+
+def test_language_switcher_keeps_the_page(page):
+    page.goto(f"/fr/events/{SLUG}/sessions/RD-LAC")
+    assert RD_TITLE["fr"] in page.locator("h1").inner_text()
+    switcher = page.get_by_role("navigation", name="Langue")
+    switcher.get_by_role("link", name="Español").click()
+    page.wait_for_url(f"**/es/events/{SLUG}/sessions/RD-LAC")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert RD_TITLE["es"] in page.locator("h1").inner_text()
+    # The current language is marked, not linked.
+    current = page.get_by_role("navigation", name="Idioma").locator("[aria-current]")
+    assert current.inner_text() == "Español"
+    screenshot(page, "session-RD-LAC-es")
+    page.get_by_role("navigation", name="Idioma").get_by_role("link", name="English").click()
+    page.wait_for_url(f"**/en/events/{SLUG}/sessions/RD-LAC")
+    assert RD_TITLE["en"] in page.locator("h1").inner_text()
+
+
+def test_language_switcher_keeps_the_time_zone(page):
+    page.goto(f"/fr/events/{SLUG}/?tz=America/Lima")
+    page.get_by_role("navigation", name="Langue").get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(rf"/en/events/{SLUG}/\?tz=America%2FLima$|/en/events/{SLUG}/\?tz=America/Lima$"))
+    assert "12:15" in page.locator("#s-RD-LAC .when").inner_text()
+
+
+def test_times_in_the_viewers_time_zone(page):
+    page.goto(f"/en/events/{SLUG}/")
+    assert "6:15" in page.locator("#s-RD-LAC .when").inner_text()  # 18:15 in Geneva
+    page.goto(f"/en/events/{SLUG}/?tz=America/Lima")
+    when = _normal(page.locator("#s-RD-LAC .when").inner_text())
+    assert when.startswith("12:15 PM–1:30 PM"), when
+    assert "America/Lima" in page.locator(".tz-note").inner_text()
+    # The session page keeps the zone and says what time it is at the venue.
+    page.locator("#s-RD-LAC h4 a").click()
+    page.wait_for_url(re.compile(r"/sessions/RD-LAC\?tz=America"))
+    facts = _normal(page.locator("dl.facts").inner_text())
+    assert "12:15 PM" in facts and "America/Lima" in facts and "6:15 PM" in facts
+    screenshot(page, "session-RD-LAC-lima-en")
+
+
+def test_time_zone_chosen_in_the_form(page):
+    page.goto(f"/es/events/{SLUG}/")
+    page.get_by_label("Zona horaria").select_option("America/Lima")
+    page.locator("form.filters [type=submit]").click()
+    page.wait_for_url(re.compile(r"tz=America%2FLima"))
+    assert page.locator("#s-RD-LAC .when time").first.inner_text() == "12:15"
+
+
+def test_filter_by_kind(page):
+    page.goto(f"/en/events/{SLUG}/")
+    page.get_by_label("Regional dialogues").check()
+    page.locator("form.filters [type=submit]").click()
+    page.wait_for_url(re.compile(r"kind=regional_dialogue"))
+    assert page.locator("article.session").count() == 1
+    assert page.locator("#s-RD-LAC").count() == 1
