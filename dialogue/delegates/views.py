@@ -28,7 +28,7 @@ LABELS = dict(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, ROLE_LABELS=RO
 
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
-    from ..formatting import MANAGE_LINKS
+    from ..formatting import DASHBOARD_LINKS, MANAGE_LINKS
     from . import api
 
     app.register_blueprint(bp)
@@ -38,6 +38,16 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     if _manage_links not in MANAGE_LINKS:
         MANAGE_LINKS.append(_manage_links)
+    if _dashboard_links not in DASHBOARD_LINKS:
+        DASHBOARD_LINKS.append(_dashboard_links)
+
+
+def _dashboard_links(user) -> list[dict]:
+    """On "My work": the delegations this user registers."""
+    lang = g.lang or "en"
+    return [{"url": url_for("delegates.delegation", slug=d.event.slug, delegation_id=d.id),
+             "label": _("Register the delegation of %(name)s", name=services.delegation_name(d, lang))}
+            for d in services.my_delegations(user)]
 
 
 def _manage_links(event) -> list[dict]:

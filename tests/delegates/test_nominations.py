@@ -233,3 +233,11 @@ def test_another_user_cannot_nominate_through_the_service(app):
     stranger = f.user()
     with pytest.raises(PermissionDenied):
         services.nominate(d, nominee(), stranger)
+
+
+def test_focal_point_finds_the_delegation_on_my_work(app, client, auth):
+    ev = f.event()
+    user, d = df.focal_point(ev, "PE")
+    auth.login(user.email)
+    page = client.get("/fr/manage/").get_data(as_text=True)
+    assert f"/fr/events/{ev.slug}/delegations/{d.id}/" in page and "Pérou" in page
