@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..auth import PermissionDenied, ensure_organiser, get_or_create_user, grant_role, has_role, invitation_url
+from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..mail import send_mail
@@ -156,36 +156,31 @@ def save_delegation(event: Event, data: dict, by, delegation: Delegation | None 
 
 
 def invite_focal_point(delegation: Delegation, email: str, name: str, by, lang: str) -> FocalPoint:
-    """Make someone a focal point of a delegation and mail them a link to set their password."""
+    """Make someone a focal point of a delegation; the shared invitation mails them a link to set
+    their password (or to sign in, when they have one)."""
+    from ..auth import invite
+
     event = delegation.event
     ensure_organiser(by, event)
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise DelegationError(_("This email address is not valid."), "email")
-    user = get_or_create_user(email, name)
-    grant_role(user, event, "focal_point")
+    with force_locale(lang):
+        title = _event_title(event, lang)
+        dname = delegation_name(delegation, lang)
+        subject = _("You are the focal point of %(delegation)s for %(event)s", delegation=dname, event=title)
+        intro = _("The organisers of %(event)s have made you the focal point of the delegation of %(delegation)s. "
+                  "You nominate its delegates, within a quota of %(quota)d: %(url)s",
+                  event=title, delegation=dname, quota=delegation.quota,
+                  url=external_url("delegates.delegation", lang=lang, slug=event.slug, delegation_id=delegation.id))
+    user = invite(event, email, name, "focal_point", by, lang, subject=subject, intro=intro)
     link = db.session.scalar(select(FocalPoint).where(FocalPoint.user_id == user.id,
                                                       FocalPoint.delegation_id == delegation.id))
     if link is None:
         link = FocalPoint(user=user, delegation=delegation)
         db.session.add(link)
     db.session.flush()
-    mail_lang = user.locale if user.locale in LANGUAGES else lang
-    with force_locale(mail_lang):
-        title = _event_title(event, mail_lang)
-        dname = delegation_name(delegation, mail_lang)
-        subject = _("You are the focal point of %(delegation)s for %(event)s", delegation=dname, event=title)
-        if user.password_hash:
-            how = _("Sign in with your account to register the delegation: %(url)s",
-                    url=external_url("delegates.delegation", lang=mail_lang, slug=event.slug, delegation_id=delegation.id))
-        else:
-            how = _("Set your password with this link, which stays valid for %(days)d days, then register the delegation: %(url)s",
-                    days=current_app.config["INVITATION_MAX_AGE_DAYS"], url=_invitation(user, mail_lang))
-        body = _("Hello %(name)s,\n\nThe organisers of %(event)s have made you the focal point of the delegation of %(delegation)s. "
-                 "You nominate its delegates, within a quota of %(quota)d.\n\n%(how)s",
-                 name=user.name or user.email, event=title, delegation=dname, quota=delegation.quota, how=how)
-    send_mail(user.email, subject, body, event)
     audit("delegation.focal_point", user=by, event=event, target=f"delegation:{delegation.id}", email=user.email)
     return link
 
@@ -201,14 +196,6 @@ def external_url(endpoint: str, **values) -> str:
         return _external(url_for(endpoint, **values))
     with current_app.test_request_context():
         return _external(url_for(endpoint, **values))
-
-
-def _invitation(user, lang: str) -> str:
-    from flask import has_request_context
-    if has_request_context():
-        return invitation_url(user, lang)
-    with current_app.test_request_context():
-        return invitation_url(user, lang)
 
 
 def _event_title(event: Event, lang: str) -> str:
