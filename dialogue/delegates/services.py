@@ -525,10 +525,10 @@ def places(delegation: Delegation) -> int:
     return _active_count(delegation)
 
 
-def queue(event: Event, status: str = "nominated") -> list[Delegate]:
-    """Nominations awaiting a decision, oldest first, with their delegations."""
-    return list(db.session.scalars(select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
-                                   .options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id)))
+def queue_query(event: Event, status: str = "nominated"):
+    """Nominations in one status, oldest first, with their delegations (for db.paginate)."""
+    return (select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
+            .options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id))
 
 
 def event_delegations(event: Event, lang: str) -> list[tuple[Delegation, str, Counter]]:

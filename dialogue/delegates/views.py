@@ -328,8 +328,9 @@ def accreditation(slug: str):
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
-    return render_template("delegates/accreditation.html", event=event, delegates=services.queue(event, status),
-                           status=status, reject_form=RejectForm(), **LABELS)
+    page = db.paginate(services.queue_query(event, status), per_page=100, error_out=False)
+    return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
+                           status=status, **LABELS)
 
 
 def _event_delegate(event: Event, delegate_id: int) -> Delegate:

@@ -241,3 +241,17 @@ def test_focal_point_finds_the_delegation_on_my_work(app, client, auth):
     auth.login(user.email)
     page = client.get("/fr/manage/").get_data(as_text=True)
     assert f"/fr/events/{ev.slug}/delegations/{d.id}/" in page and "Pérou" in page
+
+
+def test_accreditation_queue_pages_a_long_queue(app, client, auth):
+    ev = f.event()
+    org = f.user()
+    from dialogue.auth import grant_role
+    grant_role(org, ev, "organiser")
+    d = df.delegation(ev, "PE", quota=500)
+    df.many_delegates(d, 150, status="nominated")
+    auth.login(org.email)
+    first = client.get(f"/en/manage/events/{ev.slug}/accreditation").get_data(as_text=True)
+    assert "Page 1 of 2" in first and first.count("Accredit</button>") == 100
+    second = client.get(f"/en/manage/events/{ev.slug}/accreditation?status=nominated&page=2").get_data(as_text=True)
+    assert second.count("Accredit</button>") == 50
