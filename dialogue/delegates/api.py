@@ -212,12 +212,12 @@ SCHEMAS = {
 
 PATHS = {
     "/api/v1/events/{slug}/delegations/{delegation_id}/delegates": {
-        "get": {"summary": "Delegates of your delegation", "operationId": "listDelegates", "description": _auth,
+        "get": {"summary": "Delegates of your delegation", "operationId": "listDelegates", "security": [{"bearerAuth": []}], "description": _auth,
                 "parameters": _params, "responses": {"200": {"description": "All nominations, heads first", "content": {
                     "application/json": {"schema": {"type": "object", "properties": {
                         "delegation": {"type": "integer"}, "quota": {"type": "integer"}, "held": {"type": "integer"},
                         "delegates": {"type": "array", "items": _ref}}}}}}, **_common}},
-        "post": {"summary": "Nominate a delegate", "operationId": "createDelegate", "description": _auth,
+        "post": {"summary": "Nominate a delegate", "operationId": "createDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                  "parameters": _params,
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
                  "responses": {"201": {"description": "Nominated", "content": {"application/json": {"schema": _ref}}},
@@ -225,14 +225,14 @@ PATHS = {
                                "409": {"description": "The quota is reached", **_err},
                                "422": {"description": "A field is wrong (named in `field`)", **_err}, **_common}}},
     "/api/v1/events/{slug}/delegations/{delegation_id}/delegates/{delegate_id}": {
-        "patch": {"summary": "Change a pending nomination", "operationId": "updateDelegate", "description": _auth,
+        "patch": {"summary": "Change a pending nomination", "operationId": "updateDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                   "parameters": [*_params, _delegate_param],
                   "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
                   "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": _ref}}},
                                 "400": {"description": "Not a JSON object, or an unknown field", **_err},
                                 "422": {"description": "A field is wrong, or the nomination is already decided", **_err},
                                 **_common}},
-        "delete": {"summary": "Withdraw a pending nomination", "operationId": "withdrawDelegate", "description": _auth,
+        "delete": {"summary": "Withdraw a pending nomination", "operationId": "withdrawDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                    "parameters": [*_params, _delegate_param],
                    "responses": {"200": {"description": "Withdrawn", "content": {"application/json": {"schema": _ref}}},
                                  "422": {"description": "The nomination is already decided", **_err}, **_common}}},
