@@ -2,6 +2,8 @@
 a civil-society network, with delegates in every status. People are fictitious (example.org)."""
 from __future__ import annotations
 
+import unicodedata
+
 import secrets
 
 from sqlalchemy import select
@@ -50,7 +52,10 @@ def load_demo(event) -> None:
         if country == "PE" and focal_point is not None:
             db.session.add(FocalPoint(user=focal_point, delegation=delegation))
         for i, (salutation, given, family, function, gender, role, attendance, status, codes) in enumerate(people):
-            local = "".join(ch for ch in given.lower() if ch.isascii() and ch.isalpha()) or f"delegate{i}"
+            def ascii_word(text: str) -> str:
+                first = unicodedata.normalize("NFKD", text.lower()).split()[0] if text.strip() else ""
+                return "".join(ch for ch in first if ch.isascii() and ch.isalpha())
+            local = ".".join(w for w in (ascii_word(given), ascii_word(family)) if w) or f"delegate{i}"
             domain = (country or "org").lower()
             delegate = Delegate(delegation=delegation, event_id=event.id, salutation=salutation, given_name=given,
                                 family_name=family, function=function, gender=gender, role=role, attendance=attendance,
