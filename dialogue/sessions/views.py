@@ -171,19 +171,32 @@ def _event_obj(ev: Event):
     return obj
 
 
+def _submit(form, save, saved):
+    """Validate, call the service, commit and go on; or show its error with the input kept.
+
+    Returns a redirect response, or None when the form must be shown again.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except services.AgendaError as error:
+        db.session.rollback()
+        _form_errors(form, error)
+        return None
+    except PermissionDenied:
+        abort(403)
+    db.session.commit()
+    return saved(result)
+
+
 def _event_form(form: EventForm, ev: Event | None):
-    if form.validate_on_submit():
-        try:
-            ev = services.save_event(form.data, current_user, ev)
-        except services.AgendaError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-        except PermissionDenied:
-            abort(403)
-        else:
-            db.session.commit()
-            flash(_("The event is saved."), "success")
-            return redirect(url_for("manage.agenda", slug=ev.slug))
+    def saved(event):
+        flash(_("The event is saved."), "success")
+        return redirect(url_for("manage.agenda", slug=event.slug))
+    done = _submit(form, lambda: services.save_event(form.data, current_user, ev), saved)
+    if done:
+        return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/event_form.html", form=form, event=ev, timezones=common_timezones()), status
 
@@ -236,18 +249,12 @@ def _session_obj(ev: Event, s: MeetingSession):
 
 
 def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
-    if form.validate_on_submit():
-        try:
-            s = services.save_session(ev, form.data, current_user, s)
-        except services.AgendaError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-        except PermissionDenied:
-            abort(403)
-        else:
-            db.session.commit()
-            flash(_("Session %(code)s is saved.", code=s.code), "success")
-            return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{s.code}")
+    def saved(session):
+        flash(_("Session %(code)s is saved.", code=session.code), "success")
+        return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
+    done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
+    if done:
+        return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/session_form.html", form=form, event=ev, s=s), status
 
