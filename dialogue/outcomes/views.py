@@ -35,6 +35,7 @@ def register(app) -> None:
     csrf.exempt(api_bp)
     app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
     formatting.MANAGE_LINKS.append(manage_links)
+    formatting.DASHBOARD_LINKS.append(dashboard_links)
 
 
 def manage_links(event: Event) -> list[dict]:
@@ -44,6 +45,24 @@ def manage_links(event: Event) -> list[dict]:
         {"url": url_for("outcomes_manage.rapporteurs", slug=event.slug), "label": _("Rapporteurs")},
         {"url": url_for("outcomes_manage.document", slug=event.slug), "label": _("Outcome document")},
     ]
+
+
+def dashboard_links(user) -> list[dict]:
+    """On "My work": a rapporteur's key messages, one link per event, naming their sessions."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = db.session.execute(
+        select(Event, MeetingSession.code).join(MeetingSession, MeetingSession.event_id == Event.id)
+        .join(SessionRapporteur, SessionRapporteur.session_id == MeetingSession.id)
+        .where(SessionRapporteur.user_id == user.id)
+        .order_by(Event.starts_on.desc(), MeetingSession.starts_at, MeetingSession.code)).all()
+    events: dict[int, tuple[Event, list[str]]] = {}
+    for ev, code in rows:
+        events.setdefault(ev.id, (ev, []))[1].append(code)
+    return [{"url": url_for("outcomes_manage.my_sessions", slug=ev.slug),
+             "label": _("Key messages of %(sessions)s · %(event)s", sessions=", ".join(codes),
+                        event=formatting.tr_text(ev.title, ev.original_language))}
+            for ev, codes in events.values()]
 
 
 def pick_in(value: dict | None, lang: str, original: str | None = None, markup: bool = False) -> Markup:

@@ -61,6 +61,14 @@ def test_rapporteur_page_lists_only_their_sessions(app, client, auth):
     assert "Not mine" not in page
 
 
+def test_my_work_links_a_rapporteur_to_their_key_messages(app, client, auth):
+    ev, s, org, rap = of.setting()
+    auth.login(rap.email)
+    page = client.get("/en/manage/").get_data(as_text=True)
+    assert f'href="/en/manage/events/{ev.slug}/key-messages/"' in page
+    assert "Key messages of RD-LAC" in page
+
+
 def test_rapporteur_cannot_approve_their_own_message(app, client, auth):
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, status="submitted")
