@@ -38,17 +38,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 DOMAINS = ("delegates", "outcomes")
 
 
-def register_extensions(app: Flask) -> None:
+def domain_modules(name: str) -> list:
+    """The `name` module (models, views, demo) of each domain that has one."""
     import importlib
-
-    from . import models  # noqa: F401  (register the models with SQLAlchemy)
-    from .sessions import models as session_models  # noqa: F401
+    found = []
     for domain in DOMAINS:
         try:
-            importlib.import_module(f"dialogue.{domain}.models")
+            found.append(importlib.import_module(f"dialogue.{domain}.{name}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"dialogue.{domain}.models":
+            if exc.name != f"dialogue.{domain}.{name}":
                 raise
+    return found
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (register the models with SQLAlchemy)
+    from .sessions import models as session_models  # noqa: F401
+    domain_modules("models")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -122,14 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(ics_bp)
     # Other domains plug in through `register(app)` in their views module.
-    import importlib
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"dialogue.{domain}.views")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dialogue.{domain}.views":
-                raise
-            continue
+    for module in domain_modules("views"):
         module.register(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

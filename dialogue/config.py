@@ -15,9 +15,21 @@ def _secret_key(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        try:
+            # O_EXCL: when several workers start at once, exactly one key is written and all read it.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    for _attempt in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        import time
+        time.sleep(0.01)  # another worker is writing it
+    raise RuntimeError(f"{path} is empty")
 
 
 def build_config(instance_path: Path) -> dict:

@@ -244,16 +244,8 @@ def load_demo() -> tuple[Event, bool]:
         grant_role(user, event, role)
     db.session.flush()
     # Other domains add their demo data through `load_demo(event)` in their demo module.
-    import importlib
-
-    from . import DOMAINS
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"dialogue.{domain}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dialogue.{domain}.demo":
-                raise
-            continue
+    from . import domain_modules
+    for module in domain_modules("demo"):
         module.load_demo(event)
         db.session.flush()
     return event, True

@@ -144,3 +144,14 @@ def extra_manage_links(event) -> list[dict]:
 
 
 GLOBALS["extra_manage_links"] = extra_manage_links
+
+#: Callables (user) -> list of {"url", "label"}: what a signed-in user can work on (their
+#: delegation, their sessions' key messages), shown on "My work".
+DASHBOARD_LINKS: list = []
+
+
+def dashboard_links(user) -> list[dict]:
+    return [item for provider in DASHBOARD_LINKS for item in provider(user)]
+
+
+GLOBALS["dashboard_links"] = dashboard_links

@@ -114,7 +114,9 @@ def openapi_document() -> dict:
     return {"openapi": "3.1.0",
             "info": {"title": "dialogue API", "version": "1.0.0",
                      "description": "Agenda of published events; all text fields carry their French, Spanish and English versions."},
-            "paths": paths, "components": {"schemas": schemas}}
+            "paths": paths, "components": {"schemas": schemas, "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "A personal API token, made on one's delegation page."}}}}
 
 
 @bp.get("/openapi.json")

@@ -7,15 +7,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth import PermissionDenied, has_role, require_role
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..auth import ROLE_LABELS, PermissionDenied, has_role, invite, require_role
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
-from ..models import AuditEntry, OutboxMessage
+from ..models import AuditEntry, EventRole, OutboxMessage
 from ..pdf import render_pdf
 from . import services
 from .exports import to_ical
-from .forms import EventForm, KIND_LABELS, KIND_PLURALS, SessionForm
+from .forms import EventForm, KIND_LABELS, KIND_PLURALS, SessionForm, language_choices
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
@@ -182,19 +188,32 @@ def _event_obj(ev: Event):
     return obj
 
 
+def _submit(form, save, saved):
+    """Validate, call the service, commit and go on; or show its error with the input kept.
+
+    Returns a redirect response, or None when the form must be shown again.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except services.AgendaError as error:
+        db.session.rollback()
+        _form_errors(form, error)
+        return None
+    except PermissionDenied:
+        abort(403)
+    db.session.commit()
+    return saved(result)
+
+
 def _event_form(form: EventForm, ev: Event | None):
-    if form.validate_on_submit():
-        try:
-            ev = services.save_event(form.data, current_user, ev)
-        except services.AgendaError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-        except PermissionDenied:
-            abort(403)
-        else:
-            db.session.commit()
-            flash(_("The event is saved."), "success")
-            return redirect(url_for("manage.agenda", slug=ev.slug))
+    def saved(event):
+        flash(_("The event is saved."), "success")
+        return redirect(url_for("manage.agenda", slug=event.slug))
+    done = _submit(form, lambda: services.save_event(form.data, current_user, ev), saved)
+    if done:
+        return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/event_form.html", form=form, event=ev, timezones=common_timezones()), status
 
@@ -247,18 +266,12 @@ def _session_obj(ev: Event, s: MeetingSession):
 
 
 def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
-    if form.validate_on_submit():
-        try:
-            s = services.save_session(ev, form.data, current_user, s)
-        except services.AgendaError as error:
-            db.session.rollback()
-            _form_errors(form, error)
-        except PermissionDenied:
-            abort(403)
-        else:
-            db.session.commit()
-            flash(_("Session %(code)s is saved.", code=s.code), "success")
-            return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{s.code}")
+    def saved(session):
+        flash(_("Session %(code)s is saved.", code=session.code), "success")
+        return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
+    done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
+    if done:
+        return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/session_form.html", form=form, event=ev, s=s), status
 
@@ -271,6 +284,29 @@ def session_delete(slug: str, code: str):
     db.session.commit()
     flash(_("Session %(code)s is deleted.", code=code), "success")
     return redirect(url_for("manage.agenda", slug=ev.slug))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Language of the invitation"), choices=language_choices)
+    submit = SubmitField(_l("Invite as organiser"))
+
+
+@manage_bp.route("/events/<slug>/team", methods=["GET", "POST"])
+def team(slug: str):
+    """Who has which role in the event; organisers invite co-organisers."""
+    ev = _organised_event(slug)
+    form = InviteForm(language=g.lang)
+    if form.validate_on_submit():
+        user = invite(ev, form.email.data, form.name.data or "", "organiser", current_user, form.language.data)
+        db.session.commit()
+        flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
+        return redirect(url_for("manage.team", slug=ev.slug))
+    roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
+                               .options(selectinload(EventRole.user)).order_by(EventRole.role, EventRole.id)).all()
+    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=ROLE_LABELS), (
+        422 if request.method == "POST" else 200)
 
 
 @manage_bp.get("/events/<slug>/audit")

@@ -132,3 +132,10 @@ def test_pdf_renderer_fetches_nothing_outside_static(app):
     assert "http://127.0.0.1:9/x.png" in fetcher.refused
     assert any(u.endswith("dialogue/config.py") for u in fetcher.refused)
     assert not any(u.endswith("pdf.css") for u in fetcher.refused)
+
+
+def test_openapi_declares_bearer_tokens_on_the_delegates_api(client, app):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    secured = [op for path, ops in doc["paths"].items() if "/delegates" in path for op in ops.values()]
+    assert secured and all(op["security"] == [{"bearerAuth": []}] for op in secured)

@@ -154,3 +154,21 @@ def test_delete_session(client, app, auth):
     f.session(ev, "PL1")
     assert client.post(f"/en/manage/events/{ev.slug}/sessions/PL1/delete").status_code == 302
     assert db.session.scalar(select(MeetingSession.id)) is None
+
+
+def test_organiser_invites_a_co_organiser_who_sets_a_password(client, app, auth):
+    from dialogue.models import OutboxMessage, User
+    org, ev = _organiser_with_event(auth)
+    response = client.post(f"/en/manage/events/{ev.slug}/team",
+                           data={"email": "Colleague@Example.org", "name": "Ana Colleague", "language": "es"})
+    assert response.status_code == 302
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "colleague@example.org"))
+    assert mail.subject.startswith("Invitación")
+    link = re.search(r"http://localhost(/es/account/set-password/\S+)", mail.body).group(1)
+    auth.logout()
+    assert client.post(link, data={"password": "new long password", "confirm": "new long password"}).status_code == 302
+    assert client.get(f"/en/manage/events/{ev.slug}/").status_code == 200
+    team = client.get(f"/en/manage/events/{ev.slug}/team").get_data(as_text=True)
+    assert "colleague@example.org" in team
+    colleague = db.session.scalar(select(User).where(User.email == "colleague@example.org"))
+    assert colleague.name == "Ana Colleague"

@@ -1,0 +1,239 @@
+"""JSON API for a ministry's own system: list, create, update and withdraw the delegates of
+one's own delegation, authenticated with a personal Bearer token, through the same services."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import Blueprint, Flask, abort, jsonify, request
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from ..auth import PermissionDenied
+from ..extensions import csrf, db
+from ..i18n import LANGUAGES
+from ..models import User, utcnow
+from ..sessions import services as agenda
+from . import services
+from .models import ApiToken, Delegate, Delegation
+
+bp = Blueprint("delegates_api", __name__, url_prefix="/api/v1")
+TOKEN_PREFIX = "dlg_"
+
+
+def register(app: Flask) -> None:
+    from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+    app.register_blueprint(bp)
+    csrf.exempt(bp)  # token-authenticated only: a browser's cookies do not open this API
+    OPENAPI_PATHS.update(PATHS)
+    OPENAPI_SCHEMAS.update(SCHEMAS)
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, label: str) -> tuple[ApiToken, str]:
+    """A new token; the secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, label=label.strip()[:100], token_hash=_hash(secret), prefix=secret[:10])
+    db.session.add(token)
+    return token, secret
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                   .order_by(ApiToken.created_at.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True
+
+
+def _token_user() -> User:
+    header = request.headers.get("Authorization", "")
+    scheme, _sp, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        _fail(401, "Send a personal API token: Authorization: Bearer <token>.")
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret.strip()),
+                                                     ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.active:
+        _fail(401, "This API token is not valid or was revoked.")
+    token.last_used_at = utcnow()
+    return token.user
+
+
+def _fail(status: int, message: str, field: str | None = None):
+    body = {"error": message, "status": status}
+    if field is not None:
+        body["field"] = field
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dialogue"'
+    abort(response)
+
+
+def _lang() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def _delegation(slug: str, delegation_id: int) -> tuple[User, Delegation]:
+    user = _token_user()
+    event = agenda.event_by_slug(slug)
+    delegation = db.session.get(Delegation, delegation_id) if event else None
+    if delegation is None or delegation.event_id != event.id or not services.can_manage(user, delegation):
+        _fail(404, "No delegation with this id that your token may see.")
+    return user, delegation
+
+
+def delegate_json(d: Delegate) -> dict:
+    return {"id": d.id, "salutation": d.salutation, "given_name": d.given_name, "family_name": d.family_name,
+            "function": d.function, "email": d.email, "gender": d.gender, "role": d.role, "attendance": d.attendance,
+            "status": d.status, "reason": d.reason or None,
+            "sessions": sorted(r.session.code for r in d.registrations)}
+
+
+def _payload() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        _fail(400, "Send a JSON object (Content-Type: application/json).")
+    unknown = [k for k in data if k not in services.FIELDS]
+    if unknown:
+        _fail(400, f"Unknown field: {unknown[0]}.", unknown[0])
+    return data
+
+
+def _domain_error(error: services.DelegationError):
+    db.session.rollback()
+    status = 409 if isinstance(error, services.QuotaReached) else 422
+    _fail(status, error.message, error.field or None)
+
+
+# --- endpoints ------------------------------------------------------------------------------------
+
+@bp.get("/events/<slug>/delegations/<int:delegation_id>/delegates")
+def list_delegates(slug: str, delegation_id: int):
+    _user, d = _delegation(slug, delegation_id)
+    items = [delegate_json(x) for x in services.delegation_delegates(d)]
+    db.session.commit()  # last_used_at
+    return jsonify({"delegation": d.id, "quota": d.quota, "held": sum(1 for x in items if x["status"] in ("nominated", "accredited")),
+                    "delegates": items})
+
+
+@bp.post("/events/<slug>/delegations/<int:delegation_id>/delegates")
+def create_delegate(slug: str, delegation_id: int):
+    user, d = _delegation(slug, delegation_id)
+    data = _payload()
+    with force_locale(_lang()):
+        try:
+            delegate = services.nominate(d, data, user)
+        except services.DelegationError as error:
+            _domain_error(error)
+        except PermissionDenied:
+            _fail(404, "No delegation with this id that your token may see.")
+    db.session.commit()
+    return jsonify(delegate_json(delegate)), 201
+
+
+def _own_delegate(d: Delegation, delegate_id: int) -> Delegate:
+    delegate = db.session.get(Delegate, delegate_id)
+    if delegate is None or delegate.delegation_id != d.id:
+        _fail(404, "No delegate with this id in your delegation.")
+    return delegate
+
+
+@bp.patch("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+def update_delegate(slug: str, delegation_id: int, delegate_id: int):
+    user, d = _delegation(slug, delegation_id)
+    delegate = _own_delegate(d, delegate_id)
+    current = delegate_json(delegate)
+    data = {k: current[k] for k in services.FIELDS} | _payload()
+    with force_locale(_lang()):
+        try:
+            services.update_delegate(delegate, data, user)
+        except services.DelegationError as error:
+            _domain_error(error)
+    db.session.commit()
+    return jsonify(delegate_json(delegate))
+
+
+@bp.delete("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
+    user, d = _delegation(slug, delegation_id)
+    delegate = _own_delegate(d, delegate_id)
+    with force_locale(_lang()):
+        try:
+            services.withdraw(delegate, user)
+        except services.DelegationError as error:
+            _domain_error(error)
+    db.session.commit()
+    return jsonify(delegate_json(delegate))
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+_ref = {"$ref": "#/components/schemas/Delegate"}
+_err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/FieldError"}}}}
+_params = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+           {"name": "delegation_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_delegate_param = {"name": "delegate_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_auth = "Authenticate with a personal token made on your delegation's page: `Authorization: Bearer <token>`."
+_common = {"401": {"description": "No token, or a revoked one", **_err},
+           "404": {"description": "Not your delegation, or no such delegate", **_err}}
+
+SCHEMAS = {
+    "DelegateInput": {"type": "object", "required": ["given_name", "family_name", "email"], "properties": {
+        "salutation": {"type": "string", "enum": ["none", "ms", "mr", "mx", "he_ms", "he_mr", "dr", "prof"]},
+        "given_name": {"type": "string", "maxLength": 120, "description": "Kept exactly as sent, in any script."},
+        "family_name": {"type": "string", "maxLength": 120},
+        "function": {"type": "string", "maxLength": 300},
+        "email": {"type": "string", "format": "email", "description": "Once per event among active nominations."},
+        "gender": {"type": "string", "enum": ["female", "male", "other", "undisclosed"]},
+        "role": {"type": "string", "enum": ["head", "alternate", "adviser", "member"],
+                 "description": "At most one head per delegation."},
+        "attendance": {"type": "string", "enum": ["in_person", "online"]},
+        "sessions": {"type": "array", "items": {"type": "string"}, "description": "Codes of the sessions to attend."}}},
+    "Delegate": {"allOf": [{"$ref": "#/components/schemas/DelegateInput"}, {"type": "object", "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["nominated", "accredited", "rejected", "withdrawn"]},
+        "reason": {"type": ["string", "null"], "description": "Why the organisers rejected it."}}}]},
+    "FieldError": {"type": "object", "required": ["error", "status"], "properties": {
+        "error": {"type": "string", "description": "Message in the language of Accept-Language (fr, es, en)."},
+        "status": {"type": "integer"},
+        "field": {"type": "string", "description": "The field that is wrong, when there is one."}}},
+}
+
+PATHS = {
+    "/api/v1/events/{slug}/delegations/{delegation_id}/delegates": {
+        "get": {"summary": "Delegates of your delegation", "operationId": "listDelegates", "security": [{"bearerAuth": []}], "description": _auth,
+                "parameters": _params, "responses": {"200": {"description": "All nominations, heads first", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "delegation": {"type": "integer"}, "quota": {"type": "integer"}, "held": {"type": "integer"},
+                        "delegates": {"type": "array", "items": _ref}}}}}}, **_common}},
+        "post": {"summary": "Nominate a delegate", "operationId": "createDelegate", "security": [{"bearerAuth": []}], "description": _auth,
+                 "parameters": _params,
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
+                 "responses": {"201": {"description": "Nominated", "content": {"application/json": {"schema": _ref}}},
+                               "400": {"description": "Not a JSON object, or an unknown field", **_err},
+                               "409": {"description": "The quota is reached", **_err},
+                               "422": {"description": "A field is wrong (named in `field`)", **_err}, **_common}}},
+    "/api/v1/events/{slug}/delegations/{delegation_id}/delegates/{delegate_id}": {
+        "patch": {"summary": "Change a pending nomination", "operationId": "updateDelegate", "security": [{"bearerAuth": []}], "description": _auth,
+                  "parameters": [*_params, _delegate_param],
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
+                  "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": _ref}}},
+                                "400": {"description": "Not a JSON object, or an unknown field", **_err},
+                                "422": {"description": "A field is wrong, or the nomination is already decided", **_err},
+                                **_common}},
+        "delete": {"summary": "Withdraw a pending nomination", "operationId": "withdrawDelegate", "security": [{"bearerAuth": []}], "description": _auth,
+                   "parameters": [*_params, _delegate_param],
+                   "responses": {"200": {"description": "Withdrawn", "content": {"application/json": {"schema": _ref}}},
+                                 "422": {"description": "The nomination is already decided", **_err}, **_common}}},
+}

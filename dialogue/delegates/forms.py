@@ -1,0 +1,112 @@
+"""Forms of the delegations domain: field validation only; the rules live in services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from ..sessions.forms import GENDER_LABELS, MultiCheckboxField
+
+KIND_LABELS = {
+    "member_state": _l("Member state"),
+    "observer_state": _l("Observer state"),
+    "un_entity": _l("United Nations entity"),
+    "igo": _l("Intergovernmental organisation"),
+    "civil_society": _l("Civil society"),
+    "private_sector": _l("Private sector"),
+    "academia": _l("Academia"),
+    "other": _l("Other"),
+}
+KIND_PLURALS = {
+    "member_state": _l("Member states"),
+    "observer_state": _l("Observer states"),
+    "un_entity": _l("United Nations entities"),
+    "igo": _l("Intergovernmental organisations"),
+    "civil_society": _l("Civil society"),
+    "private_sector": _l("Private sector"),
+    "academia": _l("Academia"),
+    "other": _l("Other participants"),
+}
+ROLE_LABELS = {
+    "head": _l("Head of delegation"),
+    "alternate": _l("Alternate"),
+    "adviser": _l("Adviser"),
+    "member": _l("Member"),
+}
+ATTENDANCE_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
+STATUS_LABELS = {
+    "nominated": _l("Nominated, awaiting accreditation"),
+    "accredited": _l("Accredited"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+SALUTATION_LABELS = {
+    "none": _l("(none)"),
+    "ms": _l("Ms."),
+    "mr": _l("Mr."),
+    "mx": _l("Mx."),
+    "he_ms": _l("H.E. Ms."),
+    "he_mr": _l("H.E. Mr."),
+    "dr": _l("Dr."),
+    "prof": _l("Prof."),
+}
+FIELD_LABELS = {
+    "salutation": _l("Salutation"),
+    "given_name": _l("Given name"),
+    "family_name": _l("Family name"),
+    "function": _l("Function"),
+    "email": _l("Email"),
+    "gender": _l("Gender"),
+    "role": _l("Role in the delegation"),
+    "attendance": _l("Attendance"),
+    "sessions": _l("Sessions"),
+    "file": _l("File"),
+    "reason": _l("Reason"),
+}
+
+
+class DelegationForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=lambda: list(KIND_LABELS.items()))
+    country = SelectField(_l("Country (member and observer states)"), choices=[], validate_choice=False)
+    name = StringField(_l("Name of the organisation (other kinds)"), validators=[Optional(), Length(max=200)])
+    quota = IntegerField(_l("Quota of delegates"), validators=[DataRequired(), NumberRange(min=1, max=10000)], default=5)
+    submit = SubmitField(_l("Save"))
+
+
+class FocalPointForm(FlaskForm):
+    email = EmailField(_l("Email of the focal point"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Invite"))
+
+
+class DelegateForm(FlaskForm):
+    salutation = SelectField(_l("Salutation"), choices=lambda: list(SALUTATION_LABELS.items()), default="none")
+    given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=120)])
+    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=120)])
+    function = StringField(_l("Function"), validators=[Optional(), Length(max=300)],
+                           description=_l("Title and institution, e.g. Minister of Foreign Affairs."))
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")
+    role = SelectField(_l("Role in the delegation"), choices=lambda: list(ROLE_LABELS.items()), default="member")
+    attendance = SelectField(_l("Attendance"), choices=lambda: list(ATTENDANCE_LABELS.items()), default="in_person")
+    sessions = MultiCheckboxField(_l("Sessions to attend"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or Excel file"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
+    submit = SubmitField(_l("Import"))
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Reject"))
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)],
+                        description=_l("e.g. the ministry's registration system"))
+    submit = SubmitField(_l("Create a token"))

@@ -1,0 +1,135 @@
+"""Delegations, their focal points and delegates, session sign-ups and API tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import TimestampMixin, User, utcnow
+
+DELEGATION_KINDS = ("member_state", "observer_state", "un_entity", "igo", "civil_society",
+                    "private_sector", "academia", "other")
+#: Kinds that stand for a country and take an ISO 3166 code rather than a name.
+COUNTRY_KINDS = ("member_state", "observer_state")
+DELEGATE_ROLES = ("head", "alternate", "adviser", "member")
+ATTENDANCE = ("in_person", "online")
+DELEGATE_STATUSES = ("nominated", "accredited", "rejected", "withdrawn")
+#: Statuses that hold a place in the quota and an email address in the event.
+ACTIVE_STATUSES = ("nominated", "accredited")
+SALUTATIONS = ("ms", "mr", "mx", "he_ms", "he_mr", "dr", "prof", "none")
+
+
+class Delegation(TimestampMixin, db.Model):
+    """A member state's or an organisation's delegation to one event."""
+
+    __table_args__ = (UniqueConstraint("event_id", "country", name="uq_delegation_event_country"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: One of DELEGATION_KINDS.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: ISO 3166-1 alpha-2 code for states; its name comes from Babel in each language.
+    country: Mapped[str | None] = mapped_column(String(2))
+    #: Name of an organisation (as it calls itself; not translated).
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Most delegates that may hold a place (nominated or accredited) at once.
+    quota: Mapped[int] = mapped_column(default=5)
+
+    event: Mapped["Event"] = relationship()  # noqa: F821
+    delegates: Mapped[list[Delegate]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
+    focal_points: Mapped[list[FocalPoint]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.country or self.name}>"
+
+
+class FocalPoint(db.Model):
+    """A user who registers the delegates of one delegation."""
+
+    __table_args__ = (UniqueConstraint("user_id", "delegation_id", name="uq_focal_point_user_delegation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    delegation: Mapped[Delegation] = relationship(back_populates="focal_points")
+
+
+class Delegate(TimestampMixin, db.Model):
+    """A person nominated by a focal point; organisers accredit or reject them."""
+
+    __table_args__ = (
+        # One email once per event among delegates who hold a place; a withdrawn or rejected
+        # nomination frees it. The service checks first; this index settles races.
+        Index("uq_delegate_event_email_active", "event_id", "email", unique=True,
+              sqlite_where=text("status IN ('nominated', 'accredited')"),
+              postgresql_where=text("status IN ('nominated', 'accredited')")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    #: Copied from the delegation so that the email rule can be an index.
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    salutation: Mapped[str] = mapped_column(String(10), default="none")
+    #: Names exactly as typed, in any script.
+    given_name: Mapped[str] = mapped_column(String(120))
+    family_name: Mapped[str] = mapped_column(String(120))
+    #: Title and institution, e.g. "Minister of Foreign Affairs".
+    function: Mapped[str] = mapped_column(String(300), default="")
+    #: Lower-cased.
+    email: Mapped[str] = mapped_column(String(254))
+    gender: Mapped[str] = mapped_column(String(12), default="undisclosed")
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    attendance: Mapped[str] = mapped_column(String(10), default="in_person")
+    status: Mapped[str] = mapped_column(String(12), default="nominated", index=True)
+    #: Why an organiser rejected the nomination.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Random code printed as a QR on the badge; organisers look it up to verify a badge.
+    badge_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    decided_at: Mapped[datetime | None]
+
+    delegation: Mapped[Delegation] = relationship(back_populates="delegates")
+    registrations: Mapped[list[SessionRegistration]] = relationship(
+        back_populates="delegate", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def editable(self) -> bool:
+        """A focal point may change or withdraw a nomination until an organiser decides on it."""
+        return self.status == "nominated"
+
+    def __repr__(self) -> str:
+        return f"<Delegate {self.email} {self.status}>"
+
+
+class SessionRegistration(db.Model):
+    """A delegate's sign-up for one session of the event."""
+
+    __table_args__ = (UniqueConstraint("delegate_id", "session_id", name="uq_session_registration_delegate_session"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+
+    delegate: Mapped[Delegate] = relationship(back_populates="registrations")
+    session: Mapped["MeetingSession"] = relationship()  # noqa: F821
+
+
+class ApiToken(db.Model):
+    """A personal token with which a focal point's own system pushes its delegation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    #: SHA-256 of the secret; the secret itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: First characters of the secret, to tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

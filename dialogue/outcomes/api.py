@@ -1,0 +1,48 @@
+"""JSON of published outcome documents: every version, its files and their SHA-256."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, url_for
+
+from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from ..sessions.services import event_by_slug
+from . import document as outcome
+
+bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/events/<slug>/outcome")
+def outcome_versions(slug: str):
+    ev = event_by_slug(slug)
+    if ev is None or not ev.is_published:
+        abort(404, description="No published event with this slug.")
+    versions: dict[int, dict] = {}
+    for p in outcome.versions(ev):
+        entry = versions.setdefault(p.version, {"version": p.version, "symbol": p.symbol,
+                                                "published_at": p.published_at.isoformat() + "Z", "files": {}})
+        entry["files"][p.language] = {
+            "title": p.title, "sha256": p.sha256, "size": p.size, "original_language_only": p.original_only,
+            "url": url_for("outcomes.download_version", lang=p.language, slug=ev.slug, version=p.version,
+                           _external=True)}
+    if not versions:
+        abort(404, description="No published outcome document for this event.")
+    items = sorted(versions.values(), key=lambda v: -v["version"])
+    return jsonify({"event": ev.slug, "current": items[0]["version"], "versions": items})
+
+
+OPENAPI_SCHEMAS["OutcomeVersion"] = {"type": "object", "properties": {
+    "version": {"type": "integer"}, "symbol": {"type": "string"},
+    "published_at": {"type": "string", "format": "date-time"},
+    "files": {"type": "object", "description": "One PDF per language code.", "additionalProperties": {
+        "type": "object", "properties": {
+            "title": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
+            "original_language_only": {"type": "array", "items": {"type": "integer"},
+                                       "description": "Numbers of the paragraphs published in their original language."},
+            "url": {"type": "string", "format": "uri"}}}}}}
+OPENAPI_PATHS["/api/v1/events/{slug}/outcome"] = {"get": {
+    "summary": "Published versions of the outcome document", "operationId": "listOutcomeVersions",
+    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "Versions, newest first; each PDF never changes.", "content": {
+        "application/json": {"schema": {"type": "object", "properties": {
+            "event": {"type": "string"}, "current": {"type": "integer"},
+            "versions": {"type": "array", "items": {"$ref": "#/components/schemas/OutcomeVersion"}}}}}}},
+        "404": {"description": "No published event or outcome document"}}}}

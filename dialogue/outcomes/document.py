@@ -1,0 +1,378 @@
+"""The outcome document: composing it, the translation report, rendering, and publishing.
+
+Paragraph numbers are assigned once, on the composition, before any language is chosen: the
+same paragraph has the same number in French, Spanish and English by construction.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from flask import render_template
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth import ensure_organiser
+from ..extensions import db
+from ..i18n import LANGUAGES, clean_translations, language_name, missing_languages
+from ..models import audit
+from ..pdf import SafeFetcher, html_to_pdf
+from ..sessions.models import Event, MeetingSession
+from . import markup
+from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
+from .services import OutcomeError, split_items, themes as event_themes
+
+FIXED_HEADINGS = {
+    "recommendations": _l("Recommendations"),
+    "next_steps": _l("Next steps"),
+    "other": _l("Other key messages"),
+}
+SYMBOL_RE = re.compile(r"^[A-Za-z0-9/.() -]{0,60}$")
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+         "XVI", "XVII", "XVIII", "XIX", "XX"]
+
+
+def roman(n: int) -> str:
+    return ROMAN[n - 1] if 0 < n <= len(ROMAN) else str(n)
+
+
+@dataclass
+class Paragraph:
+    """A numbered paragraph: a key message, a recommendation or a next step."""
+
+    key: str
+    number: int
+    text: dict
+    original_language: str
+    label: str = ""
+
+    def in_language(self, lang: str, original_only: set[str], draft: bool) -> tuple[Markup, str | None, str]:
+        """(HTML, language attribute when not `lang`, state: "ok" | "original" | "missing")."""
+        if (self.text.get(lang) or "").strip():
+            return markup.render(self.text[lang]), None, "ok"
+        source = self.text.get(self.original_language) or next(iter(self.text.values()), "")
+        state = "original" if self.key in original_only else "missing"
+        return markup.render(source), self.original_language, state
+
+
+@dataclass
+class Section:
+    key: str
+    heading: dict | str  # translated text, or a key of FIXED_HEADINGS
+    original_language: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    numeral: str = ""
+
+    def title(self, lang: str) -> tuple[str, str | None]:
+        """Heading in `lang`, and the language it is really in when that differs."""
+        if isinstance(self.heading, str):
+            return str(FIXED_HEADINGS[self.heading]), None
+        text = (self.heading.get(lang) or "").strip()
+        if text:
+            return text, None
+        fallback = self.heading.get(self.original_language) or next(iter(self.heading.values()), "")
+        return fallback, self.original_language
+
+
+@dataclass
+class Composition:
+    document: OutcomeDocument
+    event: Event
+    sections: list[Section]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [p for s in self.sections for p in s.paragraphs]
+
+
+# --- the document -----------------------------------------------------------------------------
+
+def get_document(event: Event) -> OutcomeDocument | None:
+    return db.session.scalar(select(OutcomeDocument).where(OutcomeDocument.event_id == event.id))
+
+
+def get_or_create_document(event: Event) -> OutcomeDocument:
+    document = get_document(event)
+    if document is None:
+        document = OutcomeDocument(event=event, title={}, place=dict(event.venue or {}),
+                                   issued_on=event.ends_on, original_language=event.original_language)
+        db.session.add(document)
+        db.session.flush()
+    return document
+
+
+def save_document(document: OutcomeDocument, data: dict, by, expected_version: int | None = None) -> OutcomeDocument:
+    """Update the document from validated form data."""
+    ensure_organiser(by, document.event)
+    if expected_version is not None and int(expected_version) != document.version:
+        raise OutcomeError(_("Someone else saved the document while you were editing it. Your input is kept "
+                             "below; reload the page to see their version."), "")
+    symbol = (data.get("symbol") or "").strip()
+    if not SYMBOL_RE.match(symbol):
+        raise OutcomeError(_("Use letters, digits, spaces and / . - ( ) only, at most 60 characters."), "symbol")
+    title = clean_translations(data.get("title"))
+    if not title:
+        raise OutcomeError(_("Give the title in at least one language."), "title")
+    if data.get("grouping") not in GROUPINGS:
+        raise OutcomeError(_("Choose how key messages are grouped."), "grouping")
+    original = data.get("original_language")
+    if original not in LANGUAGES:
+        raise OutcomeError(_("Choose one of the languages."), "original_language")
+    valid_sessions = set(db.session.scalars(select(MeetingSession.id).where(
+        MeetingSession.event_id == document.event_id)))
+    document.symbol = symbol
+    document.title = title
+    document.place = clean_translations(data.get("place"))
+    document.issued_on = data.get("issued_on")
+    document.original_language = original
+    document.preamble = clean_translations(data.get("preamble"))
+    document.grouping = data["grouping"]
+    document.session_ids = [int(i) for i in (data.get("session_ids") or []) if int(i) in valid_sessions]
+    document.recommendations = split_items(data.get("recommendations"), "recommendations")
+    document.next_steps = split_items(data.get("next_steps"), "next_steps")
+    db.session.flush()
+    audit("outcome.save", user=by, event=document.event, target=f"outcome_document:{document.id}")
+    return document
+
+
+def joined(items: list[dict]) -> dict:
+    """The inverse of split_items, for the form: paragraphs separated by blank lines per language."""
+    return {code: "\n\n".join(item.get(code, "") for item in items) for code in LANGUAGES
+            if any(item.get(code) for item in items)}
+
+
+def compose(document: OutcomeDocument) -> Composition:
+    """Sections and consecutively numbered paragraphs, from approved messages only."""
+    event = document.event
+    query = (select(KeyMessage).join(MeetingSession)
+             .where(MeetingSession.event_id == event.id, KeyMessage.status == "approved")
+             .options(selectinload(KeyMessage.session))
+             .order_by(MeetingSession.starts_at, MeetingSession.code, KeyMessage.position, KeyMessage.id))
+    if document.session_ids:
+        query = query.where(MeetingSession.id.in_(document.session_ids))
+    messages = list(db.session.scalars(query))
+    sections: list[Section] = []
+    if document.grouping == "theme":
+        by_theme: dict[int, Section] = {}
+        for theme in event_themes(event):
+            by_theme[theme.id] = Section(f"theme:{theme.id}", theme.title, document.original_language)
+        other = Section("other", "other", document.original_language)
+        for message in messages:
+            first = next((t for t in message.themes if t in by_theme), None)
+            (by_theme[first] if first is not None else other).paragraphs.append(_message_paragraph(message))
+        sections = [s for s in by_theme.values() if s.paragraphs] + ([other] if other.paragraphs else [])
+    else:
+        by_session: dict[int, Section] = {}
+        for message in messages:
+            s = message.session
+            if s.id not in by_session:
+                by_session[s.id] = Section(f"session:{s.id}", s.title, s.original_language)
+                sections.append(by_session[s.id])
+            by_session[s.id].paragraphs.append(_message_paragraph(message))
+    for key, items in (("recommendations", document.recommendations), ("next_steps", document.next_steps)):
+        if items:
+            section = Section(key, key, document.original_language)
+            for i, item in enumerate(items):
+                section.paragraphs.append(Paragraph(f"{key}:{i + 1}", 0, item, _original_of(item, document)))
+            sections.append(section)
+    number = 0
+    for i, section in enumerate(sections, start=1):
+        section.numeral = roman(i)
+        for paragraph in section.paragraphs:
+            number += 1
+            paragraph.number = number
+    return Composition(document, event, sections)
+
+
+def _original_of(item: dict, document: OutcomeDocument) -> str:
+    if item.get(document.original_language):
+        return document.original_language
+    return next((code for code in LANGUAGES if item.get(code)), document.original_language)
+
+
+def _message_paragraph(message: KeyMessage) -> Paragraph:
+    return Paragraph(f"km:{message.id}", 0, message.text, message.original_language, message.session.code)
+
+
+# --- translation report and publishing rules --------------------------------------------------
+
+@dataclass
+class Gap:
+    """Something of the document missing in one or more languages."""
+
+    key: str
+    label: str
+    number: int | None
+    original_language: str
+    missing: list[str]
+    accepted: bool  # the organisers chose to publish it in its original language
+
+
+def translation_report(comp: Composition) -> list[Gap]:
+    """Every part of the document, numbered paragraphs included, that lacks a language."""
+    doc = comp.document
+    accepted = set(doc.original_only or [])
+    gaps = []
+
+    def check(key, label, number, value, original):
+        missing = missing_languages(value)
+        if missing:
+            gaps.append(Gap(key, label, number, original, missing, key in accepted))
+
+    check("title", _("Title"), None, doc.title, doc.original_language)
+    if doc.place:
+        check("place", _("Place"), None, doc.place, doc.original_language)
+    if doc.preamble:
+        check("preamble", _("Preamble"), None, doc.preamble, doc.original_language)
+    for section in comp.sections:
+        if isinstance(section.heading, dict):
+            check(f"heading:{section.key}", _("Heading of part %(numeral)s", numeral=section.numeral), None,
+                  section.heading, section.original_language)
+        for p in section.paragraphs:
+            label = _("Paragraph %(number)d", number=p.number) + (f" ({p.label})" if p.label else "")
+            check(p.key, label, p.number, p.text, p.original_language)
+    return gaps
+
+
+def ensure_publishable(comp: Composition) -> None:
+    doc = comp.document
+    if not doc.symbol:
+        raise OutcomeError(_("Give the document a symbol before publishing."), "symbol")
+    if not doc.issued_on:
+        raise OutcomeError(_("Give the document a date before publishing."), "issued_on")
+    if not comp.paragraphs:
+        raise OutcomeError(_("The document has no paragraph yet: approve key messages or add recommendations."))
+    open_gaps = [g for g in translation_report(comp) if not g.accepted]
+    if open_gaps:
+        labels = "; ".join(f"{g.label}: {', '.join(language_name(c, _cur()) for c in g.missing)}" for g in open_gaps[:8])
+        raise OutcomeError(_("Translations are missing. Add them, or choose to publish these parts in their "
+                             "original language: %(list)s", list=labels))
+
+
+def _cur() -> str:
+    from ..formatting import current_lang
+    return current_lang()
+
+
+def set_original_only(document: OutcomeDocument, keys: list[str], by) -> None:
+    ensure_organiser(by, document.event)
+    document.original_only = sorted(set(keys))
+    db.session.flush()
+    audit("outcome.original_only", user=by, event=document.event, keys=document.original_only)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+def context(comp: Composition, lang: str, draft: bool) -> dict:
+    doc = comp.document
+    original_only = set(doc.original_only or [])
+    return {"comp": comp, "doc": doc, "event": comp.event, "lang": lang, "draft": draft,
+            "original_only": original_only, "original_name": language_name(doc.original_language, lang),
+            "language_name": language_name}
+
+
+def render_html(comp: Composition, lang: str, draft: bool) -> str:
+    """The document body as HTML (the public page shows it; the PDF wraps it)."""
+    with force_locale(lang):
+        return render_template("outcomes/_document.html", **context(comp, lang, draft))
+
+
+def render_pdf(comp: Composition, lang: str, draft: bool, fetcher: SafeFetcher | None = None) -> bytes:
+    with force_locale(lang):
+        ctx = context(comp, lang, draft)
+        html = render_template("pdf/outcome.html", **ctx)
+    return html_to_pdf(html, fetcher)
+
+
+def render_pdf_html(comp: Composition, lang: str, draft: bool) -> str:
+    """The complete HTML handed to WeasyPrint (for the benchmark and tests)."""
+    with force_locale(lang):
+        return render_template("pdf/outcome.html", **context(comp, lang, draft))
+
+
+# --- publications -----------------------------------------------------------------------------
+
+def publish(document: OutcomeDocument, by) -> list[Publication]:
+    """Render and store the document in every language as a new, immutable version."""
+    ensure_organiser(by, document.event)
+    comp = compose(document)
+    ensure_publishable(comp)
+    version = (db.session.scalar(select(func.max(Publication.version))
+                                 .where(Publication.document_id == document.id)) or 0) + 1
+    published = []
+    for lang in LANGUAGES:
+        pdf = render_pdf(comp, lang, draft=False)
+        numbers = [p.number for p in comp.paragraphs
+                   if not (p.text.get(lang) or "").strip()]
+        with force_locale(lang):
+            title = _pick(document.title, lang, document.original_language)
+        publication = Publication(document=document, version=version, language=lang, symbol=document.symbol,
+                                  title=title[:500], html=render_html(comp, lang, draft=False), pdf=pdf,
+                                  sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf),
+                                  original_only=numbers, by=by)
+        db.session.add(publication)
+        published.append(publication)
+    document.status = "published"
+    db.session.flush()
+    audit("outcome.publish", user=by, event=document.event, target=f"outcome_document:{document.id}",
+          version=version, sha256={p.language: p.sha256 for p in published})
+    return published
+
+
+def _pick(value: dict, lang: str, original: str) -> str:
+    from ..i18n import pick
+    return pick(value, lang, original).text
+
+
+def published_version(slug: str, lang: str, version: int | None = None) -> tuple[Publication, Event] | None:
+    """The current (or a given) publication of an event by slug, with the event, in one query."""
+    query = (select(Publication, Event).join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
+             .join(Event, Event.id == OutcomeDocument.event_id)
+             .where(Event.slug == slug, Publication.language == lang))
+    if version is not None:
+        query = query.where(Publication.version == version)
+    row = db.session.execute(query.order_by(Publication.version.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+class _ContentStore:
+    """Published PDFs by SHA-256, kept in memory: content-addressed, so never stale."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+
+    def get(self, publication: Publication) -> bytes:
+        key = publication.sha256
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                return body
+        body = publication.pdf  # the deferred column: one query
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = body
+                self._size += len(body)
+            while self._size > self.max_bytes and len(self._items) > 1:
+                _key, old = self._items.popitem(last=False)
+                self._size -= len(old)
+        return body
+
+
+pdf_store = _ContentStore()
+
+
+def versions(event: Event) -> list[Publication]:
+    """Every publication of the event, newest version first."""
+    return list(db.session.scalars(
+        select(Publication).join(OutcomeDocument).where(OutcomeDocument.event_id == event.id)
+        .order_by(Publication.version.desc(), Publication.language)))
+

@@ -1,0 +1,97 @@
+"""Forms of key messages, their review, rapporteurs and the outcome document."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import translated_field
+from ..sessions.forms import language_choices
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted for review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+}
+ACTION_LABELS = {
+    "create": _l("created"),
+    "edit": _l("edited"),
+    "submit": _l("submitted"),
+    "approve": _l("approved"),
+    "return": _l("returned"),
+}
+GROUPING_LABELS = {"session": _l("By session"), "theme": _l("By theme")}
+MARKUP_HINT = _l("A blank line starts a new paragraph; lines starting with \"- \" make a list; "
+                 "*emphasis* and **strong** are kept. Nothing else is.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class KeyMessageForm(FlaskForm):
+    original_language = SelectField(_l("Original language"), choices=language_choices)
+    text = translated_field(_l("Text of the key message"), textarea=True, description=MARKUP_HINT)
+    themes = MultiCheckboxField(_l("Themes"), coerce=int, choices=[])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=9999)])
+    version = HiddenField()
+    save = SubmitField(_l("Save draft"))
+    save_submit = SubmitField(_l("Save and submit for review"))
+
+
+class SubmitForm(FlaskForm):
+    submit = SubmitField(_l("Submit for review"))
+
+
+class ApproveForm(FlaskForm):
+    approve = SubmitField(_l("Approve"))
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(_l("Comment for the rapporteur"), validators=[DataRequired(), Length(max=4000)])
+    send_back = SubmitField(_l("Return with comment"))
+
+
+class RapporteurForm(FlaskForm):
+    session = SelectField(_l("Session"), coerce=int, choices=[])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Language of the invitation"), choices=language_choices)
+    submit = SubmitField(_l("Assign and invite"))
+
+
+class ThemesForm(FlaskForm):
+    themes = translated_field(_l("Themes, one a line"), textarea=True,
+                              description=_l("The same number of lines in each language; the order is kept."))
+    submit = SubmitField(_l("Save themes"))
+
+
+class OutcomeDocumentForm(FlaskForm):
+    symbol = StringField(_l("Symbol"), validators=[Optional(), Length(max=60)],
+                         description=_l("As on United Nations documents, e.g. ECS/2022/1."))
+    title = translated_field(_l("Title"))
+    place = translated_field(_l("Place"))
+    issued_on = DateField(_l("Date"), validators=[Optional()])
+    original_language = SelectField(_l("Original language"), choices=language_choices)
+    preamble = translated_field(_l("Preamble (not numbered)"), textarea=True, description=MARKUP_HINT)
+    grouping = SelectField(_l("Group the key messages"), choices=lambda: list(GROUPING_LABELS.items()))
+    session_ids = MultiCheckboxField(_l("Sessions included (none ticked: all)"), coerce=int, choices=[])
+    recommendations = translated_field(_l("Recommendations (optional)"), textarea=True,
+                                       description=_l("One paragraph each, separated by a blank line; the same "
+                                                      "number of paragraphs in each language."))
+    next_steps = translated_field(_l("Next steps (optional)"), textarea=True,
+                                  description=_l("One paragraph each, separated by a blank line; the same "
+                                                 "number of paragraphs in each language."))
+    version = HiddenField()
+    submit = SubmitField(_l("Save the document"))
+
+
+class PublishForm(FlaskForm):
+    original_only = MultiCheckboxField(_l("Publish in the original language only"), choices=[])
+    save_choice = SubmitField(_l("Save the choice"))
+    publish = SubmitField(_l("Publish a new version"))

@@ -1,0 +1,350 @@
+"""Rapporteurs, key messages and their review.
+
+Every function checks who may act, records a revision and an audit entry, and leaves the
+commit to the caller. A save carries the version the user started from: when someone else
+saved in between, `EditConflict` hands back both texts so nothing is lost.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth import PermissionDenied, ensure_organiser, has_role
+from ..extensions import db
+from ..i18n import LANGUAGES, clean_translations, language_name
+from ..mail import send_mail
+from ..models import User, audit
+from ..sessions.models import Event, MeetingSession
+from .markup import plain
+from .models import KeyMessage, KeyMessageRevision, OutcomeTheme, SessionRapporteur
+
+
+class OutcomeError(ValueError):
+    """Invalid input for key messages or the outcome document, with the field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class EditConflict(OutcomeError):
+    """Someone saved the message since this user opened it."""
+
+    def __init__(self, current: KeyMessage, theirs: dict):
+        super().__init__(_("Someone else saved this message while you were editing it. Your text is kept "
+                           "below: compare it with the saved version, merge, and save again."), "")
+        self.current = current
+        self.theirs = theirs
+
+
+# --- rapporteurs ------------------------------------------------------------------------------
+
+def is_rapporteur(user, session: MeetingSession) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(SessionRapporteur.id).where(
+        SessionRapporteur.user_id == user.id, SessionRapporteur.session_id == session.id)) is not None
+
+
+def rapporteur_sessions(user, event: Event) -> list[MeetingSession]:
+    """The sessions of `event` this user reports on."""
+    return list(db.session.scalars(
+        select(MeetingSession).join(SessionRapporteur, SessionRapporteur.session_id == MeetingSession.id)
+        .where(SessionRapporteur.user_id == user.id, MeetingSession.event_id == event.id)
+        .order_by(MeetingSession.starts_at, MeetingSession.code)))
+
+
+def assignments(event: Event) -> list[SessionRapporteur]:
+    return list(db.session.scalars(
+        select(SessionRapporteur).join(MeetingSession).where(MeetingSession.event_id == event.id)
+        .options(selectinload(SessionRapporteur.user), selectinload(SessionRapporteur.session))
+        .order_by(MeetingSession.starts_at, MeetingSession.code, SessionRapporteur.id)))
+
+
+def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: str) -> SessionRapporteur:
+    """Make someone rapporteur of a session and mail them (a set-password link if they have none)."""
+    from flask_babel import force_locale
+
+    from ..auth import invite
+    from ..formatting import tr_text
+    event = session.event
+    ensure_organiser(by, event)
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise OutcomeError(_("Give a valid email address."), "email")
+    already = db.session.scalar(select(SessionRapporteur.id).join(User).where(
+        User.email == email, SessionRapporteur.session_id == session.id))
+    if already:
+        raise OutcomeError(_("%(email)s is already rapporteur of session %(code)s.", email=email, code=session.code),
+                           "email")
+    with force_locale(lang):
+        title = tr_text(session.title, session.original_language)
+        from flask import current_app, url_for
+        page = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + url_for(
+            "outcomes_manage.my_sessions", lang=lang, slug=event.slug)
+        intro = _("You are rapporteur of session %(code)s, %(title)s: you draft its key messages and submit "
+                  "them to the organisers.", code=session.code, title=title) + "\n\n" + _(
+            "Your key messages, once signed in: %(url)s", url=page)
+        subject = _("Rapporteur of session %(code)s", code=session.code)
+    user = invite(event, email, name, "rapporteur", by, lang, subject=subject, intro=intro)
+    link = SessionRapporteur(user=user, session=session)
+    db.session.add(link)
+    db.session.flush()
+    audit("rapporteur.assign", user=by, event=event, target=f"session:{session.id}", email=email)
+    return link
+
+
+def unassign_rapporteur(link: SessionRapporteur, by) -> None:
+    event = link.session.event
+    ensure_organiser(by, event)
+    audit("rapporteur.unassign", user=by, event=event, target=f"session:{link.session_id}", email=link.user.email)
+    db.session.delete(link)
+
+
+# --- themes -----------------------------------------------------------------------------------
+
+def themes(event: Event) -> list[OutcomeTheme]:
+    return list(db.session.scalars(select(OutcomeTheme).where(OutcomeTheme.event_id == event.id)
+                                   .order_by(OutcomeTheme.position, OutcomeTheme.id)))
+
+
+def set_themes(event: Event, lines: dict, by) -> list[OutcomeTheme]:
+    """Themes from one line per theme in each language; the lines of each language must match."""
+    ensure_organiser(by, event)
+    per_lang = split_items(lines, "themes", separator="\n")
+    existing = themes(event)
+    for i, title in enumerate(per_lang):
+        theme = existing[i] if i < len(existing) else OutcomeTheme(event_id=event.id)
+        theme.position, theme.title = i, title
+        db.session.add(theme)
+    for theme in existing[len(per_lang):]:
+        db.session.delete(theme)
+    db.session.flush()
+    audit("outcome.themes", user=by, event=event, count=len(per_lang))
+    return themes(event)
+
+
+def split_items(value: dict | None, field: str, separator: str = "\n\n") -> list[dict]:
+    """Text per language, cut into items (paragraphs or lines) that must line up across languages."""
+    counts, items = {}, {}
+    for code, text in clean_translations(value).items():
+        parts = [p.strip() for p in (text.split("\n\n") if separator == "\n\n" else text.split("\n")) if p.strip()]
+        counts[code], items[code] = len(parts), parts
+    if len(set(counts.values())) > 1:
+        detail = ", ".join(f"{language_name(code, _current())}: {n}" for code, n in counts.items())
+        raise OutcomeError(_("Each language must have the same number of items, so that every paragraph keeps "
+                             "its number in every language (%(detail)s).", detail=detail), field)
+    n = max(counts.values(), default=0)
+    return [{code: items[code][i] for code in items} for i in range(n)]
+
+
+def _current() -> str:
+    from ..formatting import current_lang
+    return current_lang()
+
+
+# --- key messages -----------------------------------------------------------------------------
+
+def can_edit(user, message_or_session) -> bool:
+    session = message_or_session.session if isinstance(message_or_session, KeyMessage) else message_or_session
+    return is_rapporteur(user, session) or has_role(user, session.event, "organiser")
+
+
+def ensure_can_edit(user, message_or_session) -> None:
+    if not can_edit(user, message_or_session):
+        raise PermissionDenied(_("Only the rapporteurs of this session and the organisers may edit its key messages."))
+
+
+def session_messages(session: MeetingSession) -> list[KeyMessage]:
+    return list(db.session.scalars(select(KeyMessage).where(KeyMessage.session_id == session.id)
+                                   .order_by(KeyMessage.position, KeyMessage.id)))
+
+
+def _validated(session: MeetingSession, data: dict) -> tuple[dict, str, list[int], int]:
+    text = clean_translations(data.get("text"))
+    original = data.get("original_language")
+    if original not in LANGUAGES:
+        raise OutcomeError(_("Choose one of the languages."), "original_language")
+    if not text.get(original):
+        raise OutcomeError(_("Write the message in its original language (%(language)s).",
+                             language=language_name(original, _current())), "text")
+    valid = {t.id for t in themes(session.event)}
+    chosen = [int(t) for t in (data.get("themes") or []) if int(t) in valid]
+    position = data.get("position")
+    if position is None:
+        position = (db.session.scalar(select(func.max(KeyMessage.position))
+                                      .where(KeyMessage.session_id == session.id)) or 0) + 1
+    return text, original, chosen, int(position)
+
+
+def _revise(message: KeyMessage, by, action: str, comment: str = "") -> KeyMessageRevision:
+    number = (max((r.number for r in message.revisions), default=0)) + 1
+    revision = KeyMessageRevision(number=number, user=by if getattr(by, "id", None) else None, action=action,
+                                  text=dict(message.text), original_language=message.original_language,
+                                  themes=list(message.themes), status=message.status, comment=comment)
+    message.revisions.append(revision)
+    return revision
+
+
+def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
+    ensure_can_edit(by, session)
+    text, original, chosen, position = _validated(session, data)
+    message = KeyMessage(session=session, text=text, original_language=original, themes=chosen,
+                         position=position, status="draft", author=by)
+    db.session.add(message)
+    _revise(message, by, "create")
+    db.session.flush()
+    audit("key_message.create", user=by, event=session.event, target=f"key_message:{message.id}")
+    return message
+
+
+def save_message(message: KeyMessage, data: dict, by, expected_version: int | None) -> KeyMessage:
+    """Save an edit made from `expected_version`; a newer saved version raises EditConflict."""
+    ensure_can_edit(by, message)
+    text, original, chosen, position = _validated(message.session, data)
+    if expected_version is not None and int(expected_version) != message.version:
+        raise EditConflict(message, text)
+    changed = (text != message.text or original != message.original_language
+               or chosen != list(message.themes) or position != message.position)
+    if not changed:
+        return message
+    message.text, message.original_language, message.themes, message.position = text, original, chosen, position
+    if message.status in ("approved", "submitted") and not has_role(by, message.session.event, "organiser"):
+        # The text the organisers approved (or are reviewing) changed: it needs a new review.
+        message.status = "draft"
+    _revise(message, by, "edit")
+    db.session.flush()
+    audit("key_message.edit", user=by, event=message.session.event, target=f"key_message:{message.id}")
+    return message
+
+
+def submit_message(message: KeyMessage, by) -> KeyMessage:
+    ensure_can_edit(by, message)
+    if message.status not in ("draft", "returned"):
+        raise OutcomeError(_("Only drafts and returned messages can be submitted."))
+    message.status = "submitted"
+    _revise(message, by, "submit")
+    db.session.flush()
+    event = message.session.event
+    audit("key_message.submit", user=by, event=event, target=f"key_message:{message.id}")
+    return message
+
+
+def text_authors(message: KeyMessage) -> set[int]:
+    """Everyone who wrote or changed the text: none of them may approve it."""
+    ids = {r.user_id for r in message.revisions if r.action in ("create", "edit") and r.user_id}
+    if message.author_id:
+        ids.add(message.author_id)
+    return ids
+
+
+def ensure_can_review(by, message: KeyMessage) -> None:
+    ensure_organiser(by, message.session.event)
+    if by.id in text_authors(message):
+        raise PermissionDenied(_("You wrote or changed this message: another organiser must review it."))
+
+
+def approve_message(message: KeyMessage, by) -> KeyMessage:
+    ensure_can_review(by, message)
+    if message.status != "submitted":
+        raise OutcomeError(_("Only submitted messages can be approved."))
+    message.status = "approved"
+    message.review_comment = ""
+    _revise(message, by, "approve")
+    db.session.flush()
+    audit("key_message.approve", user=by, event=message.session.event, target=f"key_message:{message.id}")
+    return message
+
+
+def return_message(message: KeyMessage, comment: str, by) -> KeyMessage:
+    """Send a message back to its rapporteurs with the reason."""
+    ensure_can_review(by, message)
+    comment = (comment or "").strip()
+    if not comment:
+        raise OutcomeError(_("Say what should change: the comment is required."), "comment")
+    if message.status not in ("submitted", "approved"):
+        raise OutcomeError(_("Only submitted or approved messages can be returned."))
+    message.status = "returned"
+    message.review_comment = comment
+    _revise(message, by, "return", comment)
+    db.session.flush()
+    event = message.session.event
+    for link in db.session.scalars(select(SessionRapporteur).where(SessionRapporteur.session_id == message.session_id)):
+        lang = link.user.locale or message.original_language
+        from flask_babel import force_locale
+        with force_locale(lang):
+            send_mail(link.user.email, _("A key message of session %(code)s was returned", code=message.session.code),
+                      _("Comment from the organisers:") + "\n\n" + comment, event=event)
+    audit("key_message.return", user=by, event=event, target=f"key_message:{message.id}", comment=comment)
+    return message
+
+
+def delete_message(message: KeyMessage, by) -> None:
+    ensure_can_edit(by, message)
+    if message.status == "approved" and not has_role(by, message.session.event, "organiser"):
+        raise PermissionDenied(_("An approved message can only be deleted by the organisers."))
+    audit("key_message.delete", user=by, event=message.session.event, target=f"key_message:{message.id}")
+    db.session.delete(message)
+
+
+def review_queue(event: Event) -> list[KeyMessage]:
+    """Submitted messages of the event, session by session."""
+    return list(db.session.scalars(
+        select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id,
+                                                      KeyMessage.status == "submitted")
+        .options(selectinload(KeyMessage.session), selectinload(KeyMessage.revisions))
+        .order_by(MeetingSession.starts_at, MeetingSession.code, KeyMessage.position)))
+
+
+def event_messages(event: Event, statuses: tuple[str, ...] | None = None) -> list[KeyMessage]:
+    query = (select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id)
+             .options(selectinload(KeyMessage.session))
+             .order_by(MeetingSession.starts_at, MeetingSession.code, KeyMessage.position, KeyMessage.id))
+    if statuses:
+        query = query.where(KeyMessage.status.in_(statuses))
+    return list(db.session.scalars(query))
+
+
+# --- comparing revisions ----------------------------------------------------------------------
+
+@dataclass
+class LanguageDiff:
+    lang: str
+    lines: list[tuple[str, str]]  # (" " | "-" | "+", text)
+
+    @property
+    def changed(self) -> bool:
+        return any(kind != " " for kind, _ in self.lines)
+
+
+def compare(old: KeyMessageRevision, new: KeyMessageRevision) -> list[LanguageDiff]:
+    """Sentence by sentence differences of two revisions, per language."""
+    result = []
+    for code in LANGUAGES:
+        a = _sentences(old.text.get(code, ""))
+        b = _sentences(new.text.get(code, ""))
+        lines = []
+        for line in difflib.ndiff(a, b):
+            if line.startswith("? "):
+                continue
+            lines.append((line[0], line[2:]))
+        result.append(LanguageDiff(code, lines))
+    return result
+
+
+def _sentences(source: str) -> list[str]:
+    import re
+    text = plain(source)
+    return [s for s in re.split(r"(?<=[.;:!?])\s+", text) if s]
+
+
+def users_by_id(ids) -> dict[int, User]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

@@ -1,0 +1,66 @@
+"""One key message from the rapporteur, to the organiser, to a participant's PDF download."""
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from .helpers import ORGANISER, SLUG, axe_violations, describe, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+RAPPORTEUR = "rapporteur@example.org"
+ES = "La juventud debe participar en el diseño de la cooperación."
+FR = "Les jeunes doivent participer à la conception de la coopération."
+EN = "Young people should take part in designing co-operation."
+
+
+def test_key_message_from_rapporteur_to_organiser_to_download(page, browser, live_server):
+    # The rapporteur drafts a message in Spanish with French and English versions and submits it.
+    login(page, RAPPORTEUR, lang="es")
+    page.goto(f"/es/manage/events/{SLUG}/key-messages/")
+    page.get_by_role("link", name="Nuevo mensaje clave para RD-LAC").click()
+    page.select_option("#original_language", "es")
+    page.fill("#text-es", ES)
+    page.fill("#text-fr", FR)
+    page.fill("#text-en", EN)
+    screenshot(page, "outcomes-message-form-es")
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Guardar y enviar a revisión").click()
+    assert "El mensaje clave se envió a revisión." in page.locator(".flash.success").inner_text()
+    page.context.clear_cookies()
+
+    # The organiser approves it and publishes a new version of the outcome document.
+    login(page, ORGANISER)
+    page.goto(f"/en/manage/events/{SLUG}/review")
+    card = page.locator("article.km", has_text=EN)
+    screenshot(page, "outcomes-review-en")
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    with page.expect_navigation():
+        card.get_by_role("button", name="Approve").click()
+    assert "approved" in page.locator(".flash.success").inner_text()
+    page.goto(f"/en/manage/events/{SLUG}/outcome/")
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    page.goto(f"/en/manage/events/{SLUG}/outcome/translations")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish a new version").click()
+    assert "Version 2 of the outcome document is published." in page.locator(".flash.success").inner_text()
+    page.context.clear_cookies()
+
+    # A participant finds the message on the public page and in the PDF, in French.
+    page.goto(f"/fr/events/{SLUG}/outcome/")
+    assert FR in page.locator("article.outcome-doc").inner_text()
+    screenshot(page, "outcomes-public-fr")
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    link = page.get_by_role("link", name=re.compile("PDF en français"))
+    response = page.request.get(live_server + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.body(), capture_output=True).stdout.decode()
+        assert FR in " ".join(text.split())
+    again = page.request.get(live_server + link.get_attribute("href"),
+                             headers={"If-None-Match": response.headers["etag"]})
+    assert again.status == 304
+    # The first version stays available.
+    assert page.request.get(f"{live_server}/fr/events/{SLUG}/outcome/v1.pdf").status == 200

@@ -1,0 +1,61 @@
+"""Test data for key messages and the outcome document, built through the real services."""
+from __future__ import annotations
+
+from dialogue.auth import grant_role
+from dialogue.extensions import db
+from dialogue.outcomes import document as outcome, services
+from dialogue.outcomes.models import SessionRapporteur
+
+from .. import factories as f
+
+T3 = {"fr": "Texte", "es": "Texto", "en": "Text"}
+
+
+def rapporteur(session, user=None):
+    """A user who is rapporteur of `session`."""
+    user = user or f.user(name="Rapporteur")
+    grant_role(user, session.event, "rapporteur")
+    db.session.add(SessionRapporteur(user=user, session=session))
+    db.session.commit()
+    return user
+
+
+def setting(**kw):
+    """An event with an organiser, a second organiser, and a session with its rapporteur."""
+    org = f.user(name="Organiser")
+    ev = f.event(organiser=org, **kw)
+    s = f.session(ev, "RD-LAC", kind="regional_dialogue",
+                  title={"fr": "Dialogue régional", "es": "Diálogo regional", "en": "Regional dialogue"},
+                  original_language="es")
+    rap = rapporteur(s)
+    return ev, s, org, rap
+
+
+def message(session, by, text=None, *, original="es", status="draft", reviewer=None, themes=()):
+    """A key message, moved through the review up to `status`."""
+    m = services.create_message(session, {"text": text or {"es": "Mensaje clave.", "fr": "Message clé.",
+                                                           "en": "Key message."},
+                                          "original_language": original, "themes": list(themes)}, by)
+    if status in ("submitted", "approved", "returned"):
+        services.submit_message(m, by)
+    if status == "approved":
+        services.approve_message(m, reviewer)
+    if status == "returned":
+        services.return_message(m, "Please shorten.", reviewer)
+    db.session.commit()
+    return m
+
+
+def document(ev, by, **data):
+    doc = outcome.get_or_create_document(ev)
+    base = {"symbol": "ECS/2022/1", "title": {"fr": "Document final", "es": "Documento final",
+                                               "en": "Outcome document"},
+            "place": {"fr": "Genève", "es": "Ginebra", "en": "Geneva"}, "issued_on": ev.ends_on,
+            "original_language": "es", "grouping": "session", "session_ids": [],
+            "preamble": {"fr": "Nous, participants, adoptons ce qui suit.", "es": "Nosotros, participantes, adoptamos lo siguiente.",
+                         "en": "We, the participants, adopt the following."},
+            "recommendations": {}, "next_steps": {}}
+    base.update(data)
+    outcome.save_document(doc, base, by)
+    db.session.commit()
+    return doc

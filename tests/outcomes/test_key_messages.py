@@ -1,0 +1,284 @@
+"""Rapporteurs draft key messages, organisers review them; revisions and conflicts."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from dialogue.auth import PermissionDenied, grant_role
+from dialogue.extensions import db
+from dialogue.models import OutboxMessage
+from dialogue.outcomes import services
+from dialogue.outcomes.models import KeyMessage, SessionRapporteur
+
+from .. import factories as f
+from . import factories as of
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_rapporteur_drafts_and_submits_a_message_in_spanish_with_csrf(app, client, auth):
+    ev, s, org, rap = of.setting()
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_page = client.get("/es/account/login").get_data(as_text=True)
+    client.post("/es/account/login", data={"email": rap.email, "password": f.PASSWORD,
+                                           "csrf_token": _csrf(login_page)})
+    url = f"/es/manage/events/{ev.slug}/sessions/{s.code}/key-messages/new"
+    page = client.get(url).get_data(as_text=True)
+    data = {"original_language": "es", "text-es": "La cooperación **debe** ser eficaz.",
+            "text-fr": "La coopération doit être efficace.", "text-en": "Co-operation must be effective.",
+            "save_submit": "1"}
+    assert client.post(url, data=data).status_code == 400  # no CSRF token
+    response = client.post(url, data={**data, "csrf_token": _csrf(page)})
+    assert response.status_code == 302
+    message = db.session.scalar(select(KeyMessage))
+    assert message.status == "submitted"
+    assert message.original_language == "es"
+    assert message.author_id == rap.id
+    assert [r.action for r in message.revisions] == ["create", "submit"]
+
+
+def test_rapporteur_cannot_touch_another_session(app, client, auth):
+    ev, s, org, rap = of.setting()
+    other = f.session(ev, "WS1")
+    theirs = of.message(other, org)
+    auth.login(rap.email)
+    assert client.get(f"/en/manage/events/{ev.slug}/sessions/WS1/key-messages/new").status_code == 403
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{theirs.id}/edit",
+                       data={"original_language": "es", "text-es": "hack"}).status_code == 403
+    assert client.get(f"/en/manage/events/{ev.slug}/key-messages/{theirs.id}/history").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.create_message(other, {"text": {"en": "x"}, "original_language": "en"}, rap)
+
+
+def test_rapporteur_page_lists_only_their_sessions(app, client, auth):
+    ev, s, org, rap = of.setting()
+    f.session(ev, "WS1", title={"en": "Not mine"})
+    auth.login(rap.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)
+    assert "RD-LAC" in page
+    assert "Not mine" not in page
+
+
+def test_my_work_links_a_rapporteur_to_their_key_messages(app, client, auth):
+    ev, s, org, rap = of.setting()
+    auth.login(rap.email)
+    page = client.get("/en/manage/").get_data(as_text=True)
+    assert f'href="/en/manage/events/{ev.slug}/key-messages/"' in page
+    assert "Key messages of RD-LAC" in page
+
+
+def test_rapporteur_cannot_approve_their_own_message(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, status="submitted")
+    auth.login(rap.email)
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 403
+    db.session.refresh(message)
+    assert message.status == "submitted"
+
+
+def test_organiser_who_wrote_the_text_cannot_approve_it(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, org, status="submitted")
+    auth.login(org.email)
+    assert "another organiser must review it" in client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 403
+    other = f.user()
+    grant_role(other, ev, "organiser")
+    db.session.commit()
+    services.approve_message(message, other)
+    assert message.status == "approved"
+
+
+def test_organiser_returns_a_message_with_a_comment_and_the_rapporteur_is_told(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, status="submitted")
+    auth.login(org.email)
+    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/return"
+    client.post(url, data={"comment": ""})
+    db.session.refresh(message)
+    assert message.status == "submitted"
+    client.post(url, data={"comment": "Please cite the data source."})
+    db.session.refresh(message)
+    assert message.status == "returned"
+    assert message.review_comment == "Please cite the data source."
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == rap.email))
+    assert "Please cite the data source." in mail.body
+    auth.logout()
+    auth.login(rap.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)
+    assert "Please cite the data source." in page
+
+
+def test_editing_an_approved_message_sends_it_back_to_review(app):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, status="approved", reviewer=org)
+    services.save_message(message, {"text": {"es": "Otro texto."}, "original_language": "es",
+                                    "position": message.position}, rap, message.version)
+    assert message.status == "draft"
+
+
+def test_every_revision_is_kept_and_can_be_compared(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Primera frase. Segunda frase."})
+    services.save_message(message, {"text": {"es": "Primera frase. Segunda frase corregida."},
+                                    "original_language": "es", "position": 1}, rap, message.version)
+    db.session.commit()
+    assert [r.number for r in message.revisions] == [1, 2]
+    auth.login(rap.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/history?a=1&b=2").get_data(as_text=True)
+    assert "<del>Segunda frase.</del>" in page
+    assert "<ins>Segunda frase corregida.</ins>" in page
+    assert "Rapporteur" in page
+
+
+def test_two_people_saving_at_once_lose_nothing(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto inicial."})
+    version = message.version
+    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
+    auth.login(rap.email)
+    first = client.post(url, data={"original_language": "es", "text-es": "Versión de la relatora.",
+                                   "version": version, "save": "1"})
+    assert first.status_code == 302
+    auth.logout()
+    auth.login(org.email)
+    second = client.post(url, data={"original_language": "es", "text-es": "Versión del organizador.",
+                                    "version": version, "save": "1"})
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert "Someone else saved this message" in page
+    assert "Versión de la relatora." in page  # the saved text, to compare
+    assert "Versión del organizador." in page  # their own text, kept in the form
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, message.id).text == {"es": "Versión de la relatora."}
+    new_version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
+    merged = client.post(url, data={"original_language": "es", "text-es": "Versión combinada.",
+                                     "version": new_version, "save": "1"})
+    assert merged.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, message.id).text == {"es": "Versión combinada."}
+
+
+def test_stale_write_between_read_and_flush_is_a_conflict(app):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap)
+    with db.engine.begin() as conn:  # another worker commits behind our back
+        conn.execute(KeyMessage.__table__.update().where(KeyMessage.id == message.id)
+                     .values(version=message.version + 1))
+    from sqlalchemy.orm.exc import StaleDataError
+    message.text = {"es": "cambio"}
+    with pytest.raises(StaleDataError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_key_message_markup_is_sanitised_and_escaped(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": 'Uno <script>alert(1)</script> <img src="file:///etc/passwd" onerror="x()"> '
+                                        '<a href="http://127.0.0.1:9/">enlace</a> *énfasis*\n\n- a\n- b'})
+    auth.login(rap.email)
+    page = client.get(f"/es/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img" not in page and 'href="http://127.0.0.1:9/"' not in page
+    assert "<em>énfasis</em>" in page
+    assert "<ul><li>a</li><li>b</li></ul>" in page
+
+
+def test_organiser_assigns_a_rapporteur_who_gets_an_invitation(app, client, auth):
+    ev, s, org, rap = of.setting()
+    auth.login(org.email)
+    response = client.post(f"/fr/manage/events/{ev.slug}/rapporteurs",
+                           data={"session": s.id, "email": "New.Rap@example.org", "name": "Ana", "language": "es"})
+    assert response.status_code == 302
+    link = db.session.scalar(select(SessionRapporteur).where(SessionRapporteur.session_id == s.id)
+                             .order_by(SessionRapporteur.id.desc()).limit(1))
+    assert link.user.email == "new.rap@example.org"
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "new.rap@example.org"))
+    assert "/es/account/set-password/" in mail.body
+    assert f"/es/manage/events/{ev.slug}/key-messages/" in mail.body
+    again = client.post(f"/fr/manage/events/{ev.slug}/rapporteurs",
+                        data={"session": s.id, "email": "new.rap@example.org", "language": "es"})
+    assert again.status_code == 422
+
+
+def test_only_organisers_manage_rapporteurs_and_the_document(app, client, auth):
+    ev, s, org, rap = of.setting()
+    auth.login(rap.email)
+    for url in ("rapporteurs", "review", "outcome/", "outcome/translations", "outcome/preview"):
+        assert client.get(f"/en/manage/events/{ev.slug}/{url}").status_code == 403
+    auth.logout()
+    assert client.get(f"/en/manage/events/{ev.slug}/key-messages/").status_code == 302  # to the sign-in page
+
+
+def test_themes_must_line_up_across_languages(app):
+    ev, s, org, rap = of.setting()
+    with pytest.raises(services.OutcomeError):
+        services.set_themes(ev, {"en": "Governance\nFinance", "es": "Gobernanza"}, org)
+    themes = services.set_themes(ev, {"en": "Governance\nFinance", "es": "Gobernanza\nFinanzas"}, org)
+    assert [t.title for t in themes] == [{"en": "Governance", "es": "Gobernanza"}, {"en": "Finance", "es": "Finanzas"}]
+
+
+def test_review_page_query_count_does_not_grow_with_messages(app, client, auth, count_queries):
+    ev, s, org, rap = of.setting()
+    auth.login(org.email)
+
+    def count():
+        with count_queries() as counter:
+            assert client.get(f"/en/manage/events/{ev.slug}/review").status_code == 200
+        return counter.count
+    of.message(s, rap, status="submitted")
+    few = count()
+    for _ in range(10):
+        of.message(s, rap, status="submitted")
+    assert count() == few
+
+
+def test_rapporteur_deletes_a_draft_but_not_an_approved_message(app, client, auth):
+    ev, s, org, rap = of.setting()
+    draft = of.message(s, rap)
+    reviewer = f.user()
+    grant_role(reviewer, ev, "organiser")
+    approved = of.message(s, rap, status="approved", reviewer=reviewer)
+    draft_id, approved_id = draft.id, approved.id
+    auth.login(rap.email)
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{approved_id}/delete").status_code == 403
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{draft_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, draft_id) is None
+    assert db.session.get(KeyMessage, approved_id) is not None
+
+
+FORMS = [
+    # (who, page to get the token from, url to post, data)
+    ("rap", "key-messages/", "key-messages/{m}/submit", {}),
+    ("rap", "key-messages/{m}/edit", "key-messages/{m}/edit", {"original_language": "es", "text-es": "Nuevo.", "save": "1"}),
+    ("rap", "key-messages/{m}/edit", "key-messages/{m}/delete", {}),
+    ("org", "review", "key-messages/{m}/approve", {}),
+    ("org", "review", "key-messages/{m}/return", {"comment": "Más corto."}),
+    ("org", "rapporteurs", "rapporteurs", {"session": "{s}", "email": "x@example.org", "language": "en"}),
+    ("org", "rapporteurs", "themes", {"themes-en": "Governance"}),
+    ("org", "outcome/", "outcome/", {"symbol": "A/1", "title-en": "Outcome", "original_language": "en",
+                                      "grouping": "session"}),
+    ("org", "outcome/translations", "outcome/translations", {"save_choice": "1"}),
+]
+
+
+@pytest.mark.parametrize("who,page,url,data", FORMS, ids=[f[2].replace("{m}", "m") for f in FORMS])
+def test_every_form_needs_its_csrf_token(app, client, auth, who, page, url, data):
+    ev, s, org, rap = of.setting()
+    reviewer = f.user()
+    grant_role(reviewer, ev, "organiser")
+    m = of.message(s, rap, status="submitted" if who == "org" else "draft")
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = reviewer if who == "org" else rap
+    login_page = client.get("/en/account/login").get_data(as_text=True)
+    client.post("/en/account/login", data={"email": user.email, "password": f.PASSWORD,
+                                           "csrf_token": _csrf(login_page)})
+    base = f"/en/manage/events/{ev.slug}/"
+    data = {k: v.format(s=s.id) for k, v in data.items()}
+    target = base + url.format(m=m.id)
+    assert client.post(target, data=data).status_code == 400
+    token = _csrf(client.get(base + page.format(m=m.id)).get_data(as_text=True))
+    response = client.post(target, data={**data, "csrf_token": token})
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
