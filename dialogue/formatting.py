@@ -16,6 +16,16 @@ def current_lang() -> str:
     return str(get_locale())
 
 
+#: Conventions of dates and times per interface language: international English writes
+#: "12 December 2022, 18:15", as the UN does, not the US "December 12, 2022, 6:15 PM".
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def format_locale() -> str:
+    lang = current_lang()
+    return FORMAT_LOCALES.get(lang, lang)
+
+
 def to_zone(value: datetime, tz: str) -> datetime:
     """A naive-UTC datetime from the database, as an aware datetime in `tz`."""
     return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
@@ -55,27 +65,27 @@ def paragraphs(text: str) -> Markup:
 
 
 def fmt_date(value: date, fmt: str = "full") -> str:
-    return format_date(value, fmt, locale=current_lang())
+    return format_date(value, fmt, locale=format_locale())
 
 
 def fmt_date_local(value: datetime, tz: str, fmt: str = "full") -> str:
     """The local date of a stored UTC moment in `tz`."""
-    return format_date(to_zone(value, tz).date(), fmt, locale=current_lang())
+    return format_date(to_zone(value, tz).date(), fmt, locale=format_locale())
 
 
 def fmt_time(value: datetime, tz: str) -> str:
-    return format_time(to_zone(value, tz), "short", locale=current_lang())
+    return format_time(to_zone(value, tz), "short", locale=format_locale())
 
 
 def fmt_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
-    return format_datetime(to_zone(value, tz), fmt, tzinfo=ZoneInfo(tz), locale=current_lang())
+    return format_datetime(to_zone(value, tz), fmt, tzinfo=ZoneInfo(tz), locale=format_locale())
 
 
 def tz_label(tz: str, at: datetime | None = None) -> str:
     """"Central European Time (Zurich)"-style name of a zone, in the page's language."""
     when = to_zone(at, tz) if at else None
     try:
-        name = get_timezone_name(when or ZoneInfo(tz), locale=current_lang())
+        name = get_timezone_name(when or ZoneInfo(tz), locale=format_locale())
     except Exception:  # Babel lacks names for a few exotic zones
         name = tz
     return name
@@ -83,7 +93,7 @@ def tz_label(tz: str, at: datetime | None = None) -> str:
 
 def tz_abbrev(value: datetime, tz: str) -> str:
     """Short offset like "UTC+01:00" for a moment in a zone."""
-    return format_datetime(to_zone(value, tz), "ZZZZ", tzinfo=ZoneInfo(tz), locale=current_lang())
+    return format_datetime(to_zone(value, tz), "ZZZZ", tzinfo=ZoneInfo(tz), locale=format_locale())
 
 
 def lang_name(code: str) -> str:
