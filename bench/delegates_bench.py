@@ -20,6 +20,45 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def generate(ev, n_delegates: int):
+    """One member-state delegation per country, filled with accredited delegates (bulk inserts).
+
+    Returns (delegations, delegates per delegation). Also used by bench/generate.py --delegates.
+    """
+    import time
+
+    from sqlalchemy import insert
+
+    from dialogue.delegates import services
+    from dialogue.delegates.models import Delegate, Delegation
+    from dialogue.extensions import db
+
+    codes = [c for c, _n in services.countries("en")]
+    per = n_delegates // len(codes) + 1
+    delegations = [Delegation(event=ev, kind="member_state", country=c, quota=per) for c in codes]
+    db.session.add_all(delegations)
+    db.session.commit()
+    t0 = time.perf_counter()
+    rows, n = [], 0
+    for d in delegations:
+        for i in range(per):
+            if n >= n_delegates:
+                break
+            rows.append({"delegation_id": d.id, "event_id": ev.id, "given_name": f"Given{i}", "family_name": f"Fámily{n}",
+                         "email": f"d{n}@example.org", "role": "head" if i == 0 else "member", "status": "accredited",
+                         "gender": ("female", "male")[n % 2], "function": "Delegate", "badge_code": f"b{n}"})
+            n += 1
+        if len(rows) >= 20_000:
+            db.session.execute(insert(Delegate), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Delegate), rows)
+    db.session.commit()
+    print(f"generated {n} delegates in {len(delegations)} delegations in {time.perf_counter() - t0:.1f}s "
+          f"({db.engine.url.get_backend_name()})")
+    return delegations, per
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--delegates", type=int, default=100_000)
@@ -27,12 +66,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DIALOGUE_INSTANCE", tempfile.mkdtemp(prefix="dialogue-bench-"))
 
-    from sqlalchemy import event as sa_event, insert
+    from sqlalchemy import event as sa_event
 
     from dialogue import create_app
     from dialogue.auth import grant_role
-    from dialogue.delegates import services
-    from dialogue.delegates.models import Delegate, Delegation
     from dialogue.extensions import db
     from dialogue.models import User
     from dialogue.sessions.models import Event
@@ -48,29 +85,7 @@ def main() -> None:
         db.session.add_all([org, ev])
         db.session.flush()
         grant_role(org, ev, "organiser")
-        codes = [c for c, _n in services.countries("en")]
-        per = args.delegates // len(codes) + 1
-        delegations = [Delegation(event=ev, kind="member_state", country=c, quota=per) for c in codes]
-        db.session.add_all(delegations)
-        db.session.commit()
-        t0 = time.perf_counter()
-        rows, n = [], 0
-        for d in delegations:
-            for i in range(per):
-                if n >= args.delegates:
-                    break
-                rows.append({"delegation_id": d.id, "event_id": ev.id, "given_name": f"Given{i}", "family_name": f"Fámily{n}",
-                             "email": f"d{n}@example.org", "role": "head" if i == 0 else "member", "status": "accredited",
-                             "gender": ("female", "male")[n % 2], "function": "Delegate", "badge_code": f"b{n}"})
-                n += 1
-            if len(rows) >= 20_000:
-                db.session.execute(insert(Delegate), rows)
-                rows = []
-        if rows:
-            db.session.execute(insert(Delegate), rows)
-        db.session.commit()
-        print(f"generated {n} delegates in {len(delegations)} delegations in {time.perf_counter() - t0:.1f}s "
-              f"({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]})")
+        delegations, per = generate(ev, args.delegates)
         big = delegations[0].id
 
         client = app.test_client()
