@@ -207,3 +207,39 @@ def test_only_organisers_accredit_many(app, organiser_event):
     with pytest.raises(PermissionDenied):
         services.accredit_many(ev, [x.id], focal)
     assert x.status == "nominated"
+
+
+# --- PDFs ---------------------------------------------------------------------------------------------
+
+def _pdftotext(data: bytes, *args) -> str:
+    import subprocess
+    try:
+        return subprocess.run(["pdftotext", *args, "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    except FileNotFoundError:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+
+def test_badges_print_two_a_row_eight_a_page(app, client, auth, organiser_event):
+    org, ev = organiser_event
+    peru = df.delegation(ev, "PE", quota=20)
+    for i in range(9):
+        df.delegate(peru, f"Given{i}", f"Family{i}", status="accredited")
+    auth.login(org.email)
+    pdf = client.get(f"/en/manage/events/{ev.slug}/badges.pdf").data
+    pages = _pdftotext(pdf).split("\f")
+    assert sum(1 for p in pages if p.strip()) == 2
+    assert sum(f"FAMILY{i}" in pages[0] for i in range(9)) == 8
+
+
+def test_a_large_delegation_does_not_leave_the_first_page_empty(app, client, auth, organiser_event):
+    org, ev = organiser_event
+    colombia = df.delegation(ev, "CO")
+    df.delegate(colombia, "Andrés", "Gómez", status="accredited", role="head")
+    peru = df.delegation(ev, "PE", quota=60)
+    for i in range(45):
+        df.delegate(peru, f"Given{i}", f"Familia{i:02d}", status="accredited", commit=False)
+    db.session.commit()
+    auth.login(org.email)
+    pdf = client.get(f"/es/manage/events/{ev.slug}/participants.pdf").data
+    first = _pdftotext(pdf, "-f", "1", "-l", "1")
+    assert "GÓMEZ" in first and "Perú" in first and "FAMILIA00" in first
