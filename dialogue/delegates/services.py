@@ -516,7 +516,8 @@ def _choice_message(name: str, value) -> str | None:
     if labels is None or not isinstance(value, str):
         return None
     choices = ", ".join(str(label) for code, label in labels.items() if code != "none")
-    return _("\"%(value)s\" is not one of: %(choices)s.", value=value.strip(), choices=choices)
+    # No full stop after the list: labels such as "Prof." end with one.
+    return _("\"%(value)s\" is not accepted here. Write one of: %(choices)s", value=value.strip(), choices=choices)
 
 
 class ImportFailed(DelegationError):
