@@ -150,6 +150,10 @@ def delegate_new(slug: str, delegation_id: int):
 def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
+    if not delegate.editable and request.method == "GET":
+        # Say so before the form is filled in, not after (a form sent meanwhile gets the error with its input).
+        flash(_("This nomination is already decided and can no longer be changed."), "error")
+        return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     if request.method == "POST":
         form = DelegateForm()
     else:

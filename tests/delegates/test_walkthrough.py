@@ -243,3 +243,27 @@ def test_a_large_delegation_does_not_leave_the_first_page_empty(app, client, aut
     pdf = client.get(f"/es/manage/events/{ev.slug}/participants.pdf").data
     first = _pdftotext(pdf, "-f", "1", "-l", "1")
     assert "GÓMEZ" in first and "Perú" in first and "FAMILIA00" in first
+
+
+def test_organiser_goes_from_a_delegation_to_its_own_queue(app, client, auth, organiser_event):
+    org, ev = organiser_event
+    peru = df.delegation(ev, "PE")
+    colombia = df.delegation(ev, "CO")
+    df.delegate(peru, "Rosa", "Huamán")
+    df.delegate(colombia, "Luz", "Zuluaga")
+    auth.login(org.email)
+    page = client.get(f"/en/events/{ev.slug}/delegations/{peru.id}/").get_data(as_text=True)
+    assert f"/accreditation?delegation={peru.id}" in page
+    queue = client.get(f"/en/manage/events/{ev.slug}/accreditation?delegation={peru.id}").get_data(as_text=True)
+    assert "Huamán" in queue and "Zuluaga" not in queue
+
+
+def test_a_decided_nomination_offers_no_form_to_change_it(app, client, auth):
+    ev = f.event()
+    user, d = df.focal_point(ev)
+    x = df.delegate(d, "Rosa", "Huamán", status="accredited")
+    auth.login(user.email)
+    response = client.get(f"/en/events/{ev.slug}/delegations/{d.id}/delegates/{x.id}/edit")
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "already decided and can no longer be changed" in page
