@@ -267,3 +267,19 @@ def test_a_decided_nomination_offers_no_form_to_change_it(app, client, auth):
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "already decided and can no longer be changed" in page
+
+
+def test_statistics_bars_start_after_long_labels(app, client, auth, organiser_event):
+    import re
+    org, ev = organiser_event
+    df.delegate(df.delegation(ev, kind="un_entity", name="UNDP"), role="head")
+    df.delegate(df.delegation(ev, kind="igo", name="OECD"), role="head")
+    auth.login(org.email)
+    page = client.get(f"/fr/manage/events/{ev.slug}/statistics").get_data(as_text=True)
+    chart = page[page.index('id="by-kind"'):]
+    chart = chart[:chart.index("</svg>")]
+    longest = max(len(label) for label in ("Entités des Nations Unies", "Organisations intergouvernementales"))
+    starts = [float(x) for x in re.findall(r'<rect x="([0-9.]+)"', chart)]
+    assert starts and all(x >= longest * 7 for x in starts)
+    widths = [float(w) for w in re.findall(r'<rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', chart)]
+    assert max(starts) + max(widths) + 60 <= 600
