@@ -19,6 +19,8 @@ from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
 CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
 MAX_ROWS = 2000
+#: How many rows from the top may come before the row of column headers.
+HEADER_SEARCH = 10
 #: What ministries write besides our labels: feminine forms, other usual abbreviations. Compared
 #: after `_choice_norm` (case, dots and spaces do not count: "Sra", "sra." and "SRA." are one).
 EXTRA_VALUES = {
@@ -74,13 +76,20 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     if not table:
         raise DelegationError(_("The file is empty."), "file")
     headers, values = _aliases()
-    columns = [headers.get(_norm(h)) for h in table[0]]
+    # Ministries often put a title ("Delegación del Perú") or a blank line above the headers.
+    start = 0
+    for index, raw in enumerate(table[:HEADER_SEARCH]):
+        found = {headers.get(_norm(h)) for h in raw}
+        if {"given_name", "family_name", "email"} <= found:
+            start = index
+            break
+    columns = [headers.get(_norm(h)) for h in table[start]]
     missing = [f for f in ("given_name", "family_name", "email") if f not in columns]
     if missing:
         raise DelegationError(_("The file lacks the columns %(columns)s: start from the template.",
                                 columns=", ".join(str(FIELD_LABELS[f]) for f in missing)), "file")
     rows = []
-    for number, raw in enumerate(table[1:], start=2):
+    for number, raw in enumerate(table[start + 1:], start=start + 2):
         if not any(str(c or "").strip() for c in raw):
             continue
         data = {}
@@ -137,6 +146,11 @@ def _read_xlsx(content: bytes) -> list[list]:
     return table
 
 
+#: Column widths of the Excel template, in characters.
+WIDTHS = {"salutation": 14, "given_name": 22, "family_name": 24, "function": 40, "email": 32, "gender": 14,
+          "role": 24, "attendance": 20, "sessions": 20}
+
+
 def csv_delimiter(lang: str) -> str:
     """Excel in French and Spanish reads and writes CSV with semicolons (the comma is their decimal
     sign); a comma file opens there as one column."""
@@ -159,11 +173,28 @@ def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]
         csv.writer(out, delimiter=csv_delimiter(lang)).writerows([header, example])
         return ("\ufeff" + out.getvalue()).encode(), "text/csv"
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
     book = Workbook()
     sheet = book.active
     sheet.title = "delegates"
     sheet.append(header)
     sheet.append(example)
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(FIELDS, start=1):
+        letter = get_column_letter(index)
+        sheet[f"{letter}1"].font = Font(bold=True)
+        sheet.column_dimensions[letter].width = WIDTHS.get(name, 18)
+        if name in CHOICES:
+            # A drop-down of the labels in the file's language; other values only warn, since the
+            # import understands more ("Dra.", "Jefa de delegación").
+            with force_locale(lang):
+                choices = [str(label) for code, label in CHOICES[name].items() if code != "none"]
+            check = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                   errorStyle="warning", showErrorMessage=True)
+            check.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            sheet.add_data_validation(check)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -283,3 +283,33 @@ def test_statistics_bars_start_after_long_labels(app, client, auth, organiser_ev
     assert starts and all(x >= longest * 7 for x in starts)
     widths = [float(w) for w in re.findall(r'<rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', chart)]
     assert max(starts) + max(widths) + 60 <= 600
+
+
+def test_excel_template_offers_drop_downs_in_the_users_language(app, client, auth):
+    ev = f.event()
+    user, d = df.focal_point(ev)
+    auth.login(user.email)
+    book = load_workbook(io.BytesIO(client.get(f"/es/events/{ev.slug}/delegations/{d.id}/template.xlsx").data))
+    sheet = book.active
+    lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert set(lists) == {"A", "F", "G", "H"}
+    assert "Excma. Sra." in lists["A"] and "Mujer" in lists["F"] and "Jefe de delegación" in lists["G"] and "En línea" in lists["H"]
+    assert sheet.freeze_panes == "A2"
+
+
+def test_a_title_above_the_headers_is_skipped_and_rows_keep_their_numbers(app, client, auth):
+    from openpyxl import Workbook
+    ev = f.event()
+    user, d = df.focal_point(ev, quota=5)
+    auth.login(user.email)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Delegación del Perú — Cumbre 2022"])
+    sheet.append([])
+    sheet.append(ES_HEADER)
+    sheet.append(["Sr.", "Ramón", "Cañete", "", "ramon@minrel.gob.pe", "Hombre", "Miembro", "Presencial", ""])
+    sheet.append(["Sra.", "Begoña", "", "", "begona@minrel.gob.pe", "Mujer", "Miembro", "Presencial", ""])
+    out = io.BytesIO()
+    book.save(out)
+    page = upload(client, ev, d, out.getvalue(), "peru.xlsx").get_data(as_text=True)
+    assert "<td>5</td><td>Apellidos</td>" in page and count() == 0
