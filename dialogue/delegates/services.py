@@ -581,12 +581,13 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
 # --- what organisers and focal points see -------------------------------------------------------
 
 def delegation_delegates(delegation: Delegation, lang: str = "en") -> list[Delegate]:
-    """A delegation's delegates with their sessions, heads first, then by name in the alphabet of
-    `lang` (Ávila under A), in two queries."""
+    """A delegation's delegates with their sessions: those who hold a place first (so that the
+    rows can be counted against the quota), heads first, then by name in the alphabet of `lang`
+    (Ávila under A), withdrawn and rejected ones last; two queries."""
     rows = db.session.scalars(select(Delegate).where(Delegate.delegation_id == delegation.id)
                               .options(selectinload(Delegate.registrations).selectinload(SessionRegistration.session))
                               .order_by(Delegate.id)).all()
-    return sorted(rows, key=lambda d: (DELEGATE_ROLES.index(d.role) if d.role in DELEGATE_ROLES else 9,
+    return sorted(rows, key=lambda d: (not d.is_active, DELEGATE_ROLES.index(d.role) if d.role in DELEGATE_ROLES else 9,
                                        name_key(d.family_name, lang), name_key(d.given_name, lang)))
 
 

@@ -313,3 +313,17 @@ def test_a_title_above_the_headers_is_skipped_and_rows_keep_their_numbers(app, c
     book.save(out)
     page = upload(client, ev, d, out.getvalue(), "peru.xlsx").get_data(as_text=True)
     assert "<td>5</td><td>Apellidos</td>" in page and count() == 0
+
+
+def test_withdrawn_and_rejected_rows_come_after_those_holding_a_place(app, client, auth):
+    ev = f.event()
+    user, d = df.focal_point(ev, quota=2)
+    df.delegate(d, family="Arana", status="rejected", reason="Not on the list")
+    df.delegate(d, family="Bravo", status="withdrawn")
+    df.delegate(d, family="Zapata", role="member")
+    df.delegate(d, family="Yupanqui", role="head", status="accredited")
+    auth.login(user.email)
+    page = client.get(f"/es/events/{ev.slug}/delegations/{d.id}/").get_data(as_text=True)
+    assert page.index("Yupanqui") < page.index("Zapata") < page.index("Arana") < page.index("Bravo")
+    # Full: the page says what to do, including asking the organisers for more places.
+    assert 'id="quota-full"' in page and "pida más plazas a los organizadores" in page
