@@ -394,12 +394,43 @@ def accredit(delegate: Delegate, by) -> None:
     ensure_organiser(by, event)
     if delegate.status != "nominated":
         raise DelegationError(_("Only a pending nomination can be accredited."), "")
+    _mark_accredited(delegate, by)
+    _tell_focal_points(delegate)
+
+
+def _mark_accredited(delegate: Delegate, by, **details) -> None:
     delegate.status = "accredited"
     delegate.reason = ""
     delegate.decided_at = utcnow()
     delegate.badge_code = delegate.badge_code or secrets.token_urlsafe(16)
-    audit("delegate.accredit", user=by, event=event, target=f"delegate:{delegate.id}")
-    _tell_focal_points(delegate)
+    audit("delegate.accredit", user=by, event=delegate.delegation.event, target=f"delegate:{delegate.id}", **details)
+
+
+def accredit_many(event: Event, delegate_ids, by) -> list[Delegate]:
+    """Accredit several pending nominations of one event at once (organisers only).
+
+    Each delegate gets its own audit entry, as when accredited one by one; ids of other events and
+    nominations already decided (by another organiser meanwhile) are left alone. The focal points
+    of each delegation get one message listing its newly accredited delegates, not one per person.
+    """
+    ensure_organiser(by, event)
+    ids = sorted({int(i) for i in delegate_ids})
+    if not ids:
+        raise DelegationError(_("Select at least one nomination."), "")
+    delegates = db.session.scalars(select(Delegate).where(Delegate.event_id == event.id, Delegate.id.in_(ids),
+                                                          Delegate.status == "nominated")
+                                   .options(selectinload(Delegate.delegation)).order_by(Delegate.id)
+                                   .with_for_update(of=Delegate)).all()
+    by_delegation: dict[int, list[Delegate]] = defaultdict(list)
+    for delegate in delegates:
+        _mark_accredited(delegate, by, bulk=True)
+        by_delegation[delegate.delegation_id].append(delegate)
+    for people in by_delegation.values():
+        if len(people) == 1:
+            _tell_focal_points(people[0])
+        else:
+            _tell_focal_points_many(people)
+    return list(delegates)
 
 
 def reject(delegate: Delegate, reason: str, by) -> None:
@@ -443,6 +474,26 @@ def _tell_focal_points(delegate: Delegate) -> None:
         send_mail(point.user.email, subject, body, event)
 
 
+def _tell_focal_points_many(delegates: list[Delegate]) -> None:
+    """One message to each focal point of a delegation for several accreditations at once."""
+    delegation = delegates[0].delegation
+    event = delegation.event
+    points = db.session.scalars(select(FocalPoint).where(FocalPoint.delegation_id == delegation.id)
+                                .options(selectinload(FocalPoint.user))).all()
+    names = "\n".join(f"- {d.given_name} {d.family_name}" for d in delegates)
+    for point in points:
+        lang = point.user.locale if point.user.locale in LANGUAGES else event.original_language
+        with force_locale(lang):
+            title = _event_title(event, lang)
+            dname = delegation_name(delegation, lang)
+            url = external_url("delegates.delegation", lang=lang, slug=event.slug, delegation_id=delegation.id)
+            subject = _("%(count)d delegates of %(delegation)s are accredited to %(event)s",
+                        count=len(delegates), delegation=dname, event=title)
+            body = _("Hello,\n\nThese delegates of %(delegation)s are accredited to %(event)s:\n\n%(names)s\n\n"
+                     "Your delegation: %(url)s", delegation=dname, event=title, names=names, url=url)
+        send_mail(point.user.email, subject, body, event)
+
+
 # --- bulk import ------------------------------------------------------------------------------
 
 @dataclass
@@ -450,6 +501,23 @@ class RowError:
     row: int
     field: str
     message: str
+
+
+#: Email of the example row of the import template; a file that still has that row is refused.
+EXAMPLE_EMAIL = "maria.nunez@example.org"
+
+
+def _choice_message(name: str, value) -> str | None:
+    """For a file: the values a choice column accepts, as labels in the user's language."""
+    from ..sessions.forms import GENDER_LABELS
+    from .forms import ATTENDANCE_LABELS, ROLE_LABELS, SALUTATION_LABELS
+    labels = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS,
+              "attendance": ATTENDANCE_LABELS}.get(name)
+    if labels is None or not isinstance(value, str):
+        return None
+    choices = ", ".join(str(label) for code, label in labels.items() if code != "none")
+    # No full stop after the list: labels such as "Prof." end with one.
+    return _("\"%(value)s\" is not accepted here. Write one of: %(choices)s", value=value.strip(), choices=choices)
 
 
 class ImportFailed(DelegationError):
@@ -474,7 +542,11 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
         clean, row_errors = clean_delegate(delegation.event, data)
         for name in FIELDS:
             if name in row_errors:
-                errors.append(RowError(number, name, row_errors[name]))
+                message = _choice_message(name, data.get(name)) if name in ("salutation", "gender", "role", "attendance") \
+                    else None
+                errors.append(RowError(number, name, message or row_errors[name]))
+        if clean["email"] == EXAMPLE_EMAIL:
+            errors.append(RowError(number, "email", _("This is the template's example row: delete it or write over it.")))
         if clean["email"] and "email" not in row_errors:
             if clean["email"] in seen_emails:
                 errors.append(RowError(number, "email", _("The same email address is on row %(row)d.", row=seen_emails[clean["email"]])))
@@ -508,16 +580,15 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
 
 # --- what organisers and focal points see -------------------------------------------------------
 
-def delegation_delegates(delegation: Delegation) -> list[Delegate]:
-    """A delegation's delegates with their sessions, heads first, in two queries."""
+def delegation_delegates(delegation: Delegation, lang: str = "en") -> list[Delegate]:
+    """A delegation's delegates with their sessions: those who hold a place first (so that the
+    rows can be counted against the quota), heads first, then by name in the alphabet of `lang`
+    (Ávila under A), withdrawn and rejected ones last; two queries."""
     rows = db.session.scalars(select(Delegate).where(Delegate.delegation_id == delegation.id)
                               .options(selectinload(Delegate.registrations).selectinload(SessionRegistration.session))
                               .order_by(Delegate.id)).all()
-    return sorted(rows, key=_delegate_order)
-
-
-def _delegate_order(d: Delegate):
-    return (DELEGATE_ROLES.index(d.role) if d.role in DELEGATE_ROLES else 9, d.family_name.casefold(), d.given_name.casefold())
+    return sorted(rows, key=lambda d: (not d.is_active, DELEGATE_ROLES.index(d.role) if d.role in DELEGATE_ROLES else 9,
+                                       name_key(d.family_name, lang), name_key(d.given_name, lang)))
 
 
 def places(delegation: Delegation) -> int:
@@ -525,10 +596,13 @@ def places(delegation: Delegation) -> int:
     return _active_count(delegation)
 
 
-def queue_query(event: Event, status: str = "nominated"):
-    """Nominations in one status, oldest first, with their delegations (for db.paginate)."""
-    return (select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
-            .options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id))
+def queue_query(event: Event, status: str = "nominated", delegation_id: int | None = None):
+    """Nominations in one status, oldest first, with their delegations (for db.paginate); only
+    one delegation's when `delegation_id` is given."""
+    query = select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
+    if delegation_id is not None:
+        query = query.where(Delegate.delegation_id == delegation_id)
+    return query.options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id)
 
 
 def event_delegations(event: Event, lang: str) -> list[tuple[Delegation, str, Counter]]:
@@ -613,7 +687,7 @@ def statistics(event: Event, lang: str) -> dict:
             "heads": [(g, heads[g]) for g in GENDERS], "heads_total": sum(heads.values())}
 
 
-def session_attendance(event: Event) -> list[tuple[MeetingSession, list[Delegate]]]:
+def session_attendance(event: Event, lang: str = "en") -> list[tuple[MeetingSession, list[Delegate]]]:
     """Each session with the delegates (nominated or accredited) signed up for it; three queries."""
     sessions = db.session.scalars(select(MeetingSession).where(MeetingSession.event_id == event.id)
                                   .order_by(MeetingSession.starts_at, MeetingSession.code)).all()
@@ -623,7 +697,8 @@ def session_attendance(event: Event) -> list[tuple[MeetingSession, list[Delegate
                               .options(selectinload(Delegate.delegation))).all()
     for session_id, delegate in rows:
         by_session[session_id].append(delegate)
-    return [(s, sorted(by_session[s.id], key=lambda d: (d.family_name.casefold(), d.given_name.casefold()))) for s in sessions]
+    return [(s, sorted(by_session[s.id], key=lambda d: (name_key(d.family_name, lang), name_key(d.given_name, lang))))
+            for s in sessions]
 
 
 def delegate_by_badge(event: Event, code: str) -> Delegate | None:

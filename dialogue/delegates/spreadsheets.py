@@ -15,27 +15,52 @@ from flask_babel import force_locale, gettext as _
 from ..i18n import LANGUAGES
 from ..sessions.forms import GENDER_LABELS
 from .forms import ATTENDANCE_LABELS, FIELD_LABELS, ROLE_LABELS, SALUTATION_LABELS
-from .services import FIELDS, DelegationError
+from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
 CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
 MAX_ROWS = 2000
+#: How many rows from the top may come before the row of column headers.
+HEADER_SEARCH = 10
+#: What ministries write besides our labels: feminine forms, other usual abbreviations. Compared
+#: after `_choice_norm` (case, dots and spaces do not count: "Sra", "sra." and "SRA." are one).
+EXTRA_VALUES = {
+    "salutation": {"dra": "dr", "doctora": "dr", "doctor": "dr", "profa": "prof", "profesora": "prof", "profesor": "prof",
+                   "srta": "ms", "señora": "ms", "señor": "mr", "mrs": "ms", "miss": "ms", "mme": "ms", "mlle": "ms",
+                   "madame": "ms", "monsieur": "mr", "m": "mr", "excma": "he_ms", "excmo": "he_mr", "sem": "he_mr",
+                   "semme": "he_ms", "hems": "he_ms", "hemr": "he_mr"},
+    "role": {"jefa de delegación": "head", "jefa de la delegación": "head", "jefe de la delegación": "head",
+             "jefe/a de delegación": "head", "cheffe de délégation": "head", "chef de la délégation": "head",
+             "head of the delegation": "head", "suppléante": "alternate", "conseillère": "adviser", "asesora": "adviser",
+             "advisor": "adviser", "miembra": "member"},
+    "gender": {"f": "female", "m": "male", "woman": "female", "man": "male", "femenino": "female", "masculino": "male",
+               "féminin": "female", "masculin": "male"},
+    "attendance": {"presencial": "in_person", "virtual": "online", "à distance": "online", "en persona": "in_person"},
+}
 
 
 def _norm(text) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
 
 
+def _choice_norm(text) -> str:
+    """Values of choice columns: case, dots and spaces do not count ("S. E. Mme" is "S.E. Mme")."""
+    return "".join(ch for ch in _norm(text) if ch not in ". ")
+
+
 def _aliases() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Header aliases -> field, and per choice field value aliases -> code, in every language."""
     headers = {_norm(f): f for f in FIELDS}
-    values: dict[str, dict[str, str]] = {name: {_norm(code): code for code in labels} for name, labels in CHOICES.items()}
+    values: dict[str, dict[str, str]] = {name: {_choice_norm(code): code for code in labels} for name, labels in CHOICES.items()}
     for lang in LANGUAGES:
         with force_locale(lang):
             for name in FIELDS:
                 headers.setdefault(_norm(str(FIELD_LABELS[name])), name)
             for name, labels in CHOICES.items():
                 for code, label in labels.items():
-                    values[name].setdefault(_norm(str(label)), code)
+                    values[name].setdefault(_choice_norm(str(label)), code)
+    for name, extra in EXTRA_VALUES.items():
+        for alias, code in extra.items():
+            values[name].setdefault(_choice_norm(alias), code)
     return headers, values
 
 
@@ -51,13 +76,20 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     if not table:
         raise DelegationError(_("The file is empty."), "file")
     headers, values = _aliases()
-    columns = [headers.get(_norm(h)) for h in table[0]]
+    # Ministries often put a title ("Delegación del Perú") or a blank line above the headers.
+    start = 0
+    for index, raw in enumerate(table[:HEADER_SEARCH]):
+        found = {headers.get(_norm(h)) for h in raw}
+        if {"given_name", "family_name", "email"} <= found:
+            start = index
+            break
+    columns = [headers.get(_norm(h)) for h in table[start]]
     missing = [f for f in ("given_name", "family_name", "email") if f not in columns]
     if missing:
         raise DelegationError(_("The file lacks the columns %(columns)s: start from the template.",
                                 columns=", ".join(str(FIELD_LABELS[f]) for f in missing)), "file")
     rows = []
-    for number, raw in enumerate(table[1:], start=2):
+    for number, raw in enumerate(table[start + 1:], start=start + 2):
         if not any(str(c or "").strip() for c in raw):
             continue
         data = {}
@@ -66,7 +98,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
                 continue
             value = "" if cell is None else str(cell).strip()
             if field in CHOICES and value:
-                value = values[field].get(_norm(value), value)
+                value = values[field].get(_choice_norm(value), value)
             data[field] = value
         rows.append((number, data))
         if len(rows) > MAX_ROWS:
@@ -75,10 +107,24 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
+    """UTF-8 (with or without BOM) or, failing that, Windows-1252: what Excel writes for "CSV" in
+    French and Spanish Windows, with semicolons between the columns."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
+        try:
+            return _parse_csv(content.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file")
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file")
+    return _parse_csv(text)
+
+
+def _parse_csv(text: str) -> list[list[str]]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
@@ -100,6 +146,17 @@ def _read_xlsx(content: bytes) -> list[list]:
     return table
 
 
+#: Column widths of the Excel template, in characters.
+WIDTHS = {"salutation": 14, "given_name": 22, "family_name": 24, "function": 40, "email": 32, "gender": 14,
+          "role": 24, "attendance": 20, "sessions": 20}
+
+
+def csv_delimiter(lang: str) -> str:
+    """Excel in French and Spanish reads and writes CSV with semicolons (the comma is their decimal
+    sign); a comma file opens there as one column."""
+    return "," if lang == "en" else ";"
+
+
 def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]:
     """An empty file to fill in, with the headers and one example row in `lang`."""
     with force_locale(lang):
@@ -109,18 +166,35 @@ def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]
     example[FIELDS.index("given_name")] = "María José"
     example[FIELDS.index("family_name")] = "Núñez Ibáñez"
     example[FIELDS.index("function")] = "Directora"
-    example[FIELDS.index("email")] = "maria.nunez@example.org"
+    example[FIELDS.index("email")] = EXAMPLE_EMAIL
     example[FIELDS.index("sessions")] = " ".join(session_codes)
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out).writerows([header, example])
+        csv.writer(out, delimiter=csv_delimiter(lang)).writerows([header, example])
         return ("\ufeff" + out.getvalue()).encode(), "text/csv"
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
     book = Workbook()
     sheet = book.active
     sheet.title = "delegates"
     sheet.append(header)
     sheet.append(example)
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(FIELDS, start=1):
+        letter = get_column_letter(index)
+        sheet[f"{letter}1"].font = Font(bold=True)
+        sheet.column_dimensions[letter].width = WIDTHS.get(name, 18)
+        if name in CHOICES:
+            # A drop-down of the labels in the file's language; other values only warn, since the
+            # import understands more ("Dra.", "Jefa de delegación").
+            with force_locale(lang):
+                choices = [str(label) for code, label in CHOICES[name].items() if code != "none"]
+            check = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                   errorStyle="warning", showErrorMessage=True)
+            check.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            sheet.add_data_validation(check)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ import csv
 import io
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..auth import PermissionDenied, require_role
@@ -108,7 +108,7 @@ def mine():
 @bp.get("/<int:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
-    delegates = services.delegation_delegates(d)
+    delegates = services.delegation_delegates(d, g.lang)
     held = sum(1 for x in delegates if x.is_active)
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=delegates, held=held,
                            organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
@@ -141,14 +141,19 @@ def delegate_new(slug: str, delegation_id: int):
             flash(_("%(name)s is nominated.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
+    full = services.places(d) >= d.quota
     return render_template("delegates/delegate_form.html", form=form, event=d.event, delegation=d, delegate=None,
-                           **LABELS), status
+                           full=full and not (getattr(form, "extra_errors", None) or {}).get(""), **LABELS), status
 
 
 @bp.route("/<int:delegation_id>/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
 def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
+    if not delegate.editable and request.method == "GET":
+        # Say so before the form is filled in, not after (a form sent meanwhile gets the error with its input).
+        flash(_("This nomination is already decided and can no longer be changed."), "error")
+        return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     if request.method == "POST":
         form = DelegateForm()
     else:
@@ -209,7 +214,8 @@ def import_file(slug: str, delegation_id: int):
             _service_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(count)d delegates are nominated from the file.", count=len(made)), "success")
+            flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
+                           len(made)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     return render_template("delegates/import.html", form=form, event=d.event, delegation=d, errors=errors,
@@ -328,9 +334,32 @@ def accreditation(slug: str):
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
-    page = db.paginate(services.queue_query(event, status), per_page=100, error_out=False)
+    delegation_id = request.args.get("delegation", type=int)
+    rows = services.event_delegations(event, g.lang)
+    if delegation_id not in {d.id for d, _name, _counts in rows}:
+        delegation_id = None
+    page = db.paginate(services.queue_query(event, status, delegation_id), per_page=100, error_out=False)
     return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
-                           status=status, **LABELS)
+                           status=status, delegation_id=delegation_id, delegations=rows, **LABELS)
+
+
+@manage_bp.post("/accreditation/accredit")
+def accredit_selected(slug: str):
+    """Accredit the nominations ticked on the queue, in one go."""
+    event = _organised(slug)
+    ids = [i for i in request.form.getlist("delegate", type=int) if i is not None]
+    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=int))
+    try:
+        done = services.accredit_many(event, ids, current_user)
+    except services.DelegationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(ngettext("%(num)d delegate is accredited.", "%(num)d delegates are accredited.", len(done)), "success")
+    if len(done) < len(set(ids)):
+        flash(_("Nominations already decided meanwhile were left as they were."), "info")
+    return redirect(back)
 
 
 def _event_delegate(event: Event, delegate_id: int) -> Delegate:
@@ -390,9 +419,10 @@ def display_name(d) -> str:
 
 @manage_bp.get("/participants.csv")
 def participants_csv(slug: str):
+    from .spreadsheets import csv_delimiter
     event = _organised(slug)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=csv_delimiter(g.lang))
     writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
                      _("Family name"), _("Function"), _("Email"), _("Attendance")])
     # Labels translated once, not once a row.
@@ -455,7 +485,7 @@ def statistics(slug: str):
 @manage_bp.get("/attendance")
 def attendance(slug: str):
     event = _organised(slug)
-    return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event), **LABELS)
+    return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event, g.lang), **LABELS)
 
 
 @manage_bp.get("/delegations/<int:delegation_id>/")

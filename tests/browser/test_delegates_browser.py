@@ -84,3 +84,46 @@ def test_focal_points_delegation_page_and_forms_are_accessible(page):
         page.goto(base + sub)
         violations = axe_violations(page)
         assert not violations, (sub, describe(violations))
+
+
+def test_nomination_form_fits_the_window_with_every_session(page):
+    """The demo has some thirty sessions: their checkboxes wrap in columns instead of widening the page."""
+    login(page, FOCAL_POINT, lang="es")
+    page.goto("/es/delegations/")
+    page.get_by_role("link", name="Perú").click()
+    page.get_by_role("link", name="Designar un delegado").click()
+    assert page.locator("input[name=sessions]").count() > 20
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
+    screenshot(page, "delegates-nominate-sessions-es")
+
+
+def test_organiser_accredits_a_whole_delegation_at_once(page, live_app):
+    from dialogue.delegates.models import Delegate, Delegation
+    from dialogue.extensions import db
+    from dialogue.sessions.models import Event
+
+    with live_app.app_context():
+        event = db.session.scalar(db.select(Event).where(Event.slug == SLUG))
+        chile = Delegation(event=event, kind="member_state", country="CL", quota=10)
+        db.session.add(chile)
+        for i, (given, family) in enumerate([("Begoña", "Ávila"), ("Ramón", "Cañete"), ("Íñigo", "Núñez")]):
+            db.session.add(Delegate(delegation=chile, event_id=event.id, given_name=given, family_name=family,
+                                    email=f"bulk{i}@cl.example.org", status="nominated"))
+        db.session.commit()
+        chile_id = chile.id
+    login(page, ORGANISER, lang="fr")
+    page.goto(f"/fr/manage/events/{SLUG}/accreditation")
+    page.select_option("#filter-delegation", str(chile_id))
+    with page.expect_navigation():
+        page.locator("#queue-filter [type=submit]").click()
+    assert page.locator("input[name=delegate]").count() == 3
+    page.check("#select-all")
+    assert page.locator("input[name=delegate]:checked").count() == 3
+    screenshot(page, "delegates-bulk-accredit-fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accréditer les désignations cochées").click()
+    assert "3 délégués sont accrédités" in page.inner_text(".flashes")
+    assert page.locator("input[name=delegate]").count() == 0
+    with live_app.app_context():
+        statuses = db.session.scalars(db.select(Delegate.status).where(Delegate.delegation_id == chile_id)).all()
+    assert statuses == ["accredited"] * 3
