@@ -249,7 +249,8 @@ def ensure_publishable(comp: Composition) -> None:
         raise OutcomeError(_("The document has no paragraph yet: approve key messages or add recommendations."))
     open_gaps = [g for g in translation_report(comp) if not g.accepted]
     if open_gaps:
-        labels = "; ".join(f"{g.label}: {', '.join(language_name(c, _cur()) for c in g.missing)}" for g in open_gaps[:8])
+        labels = "; ".join(_("%(part)s: %(languages)s", part=g.label,
+                             languages=", ".join(language_name(c, _cur()) for c in g.missing)) for g in open_gaps[:8])
         raise OutcomeError(_("Translations are missing. Add them, or choose to publish these parts in their "
                              "original language: %(list)s", list=labels))
 
