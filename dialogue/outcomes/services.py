@@ -213,14 +213,20 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
         raise EditConflict(message, text)
     content_changed = text != message.text or original != message.original_language or chosen != list(message.themes)
     moved = position != message.position
+    original_changed = (original != message.original_language or text.get(original) != message.text.get(original)
+                        or chosen != list(message.themes))
     if not (content_changed or moved):
         return message
     message.text, message.original_language, message.themes, message.position = text, original, chosen, position
-    if (content_changed and message.status in ("approved", "submitted")
-            and not has_role(by, message.session.event, "organiser")):
+    if content_changed and message.status in ("approved", "submitted"):
         # The text the organisers approved (or are reviewing) changed: it needs a new review.
         # Moving a message within its session changes nothing they approved.
-        message.status = "draft"
+        if not has_role(by, message.session.event, "organiser"):
+            message.status = "draft"
+        elif original_changed and message.status == "approved":
+            # An organiser rewrote approved text: another organiser approves it again (a translation
+            # added or corrected by an organiser keeps the approval).
+            message.status = "submitted"
     _revise(message, by, "edit")
     db.session.flush()
     if moved:

@@ -131,6 +131,24 @@ def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
         services.approve_message(message2, other)
 
 
+def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app):
+    """Approved text rewritten by an organiser is not approved by its new author; a translation stays approved."""
+    ev, s, org, rap = of.setting()
+    other = f.user()
+    grant_role(other, ev, "organiser")
+    message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=other)
+    services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
+                                    "position": message.position}, org, message.version)
+    assert message.status == "approved"
+    services.save_message(message, {"text": {"es": "Texto reescrito.", "en": "Text."}, "original_language": "es",
+                                    "position": message.position}, org, message.version)
+    assert message.status == "submitted"
+    with pytest.raises(PermissionDenied):
+        services.approve_message(message, org)
+    services.approve_message(message, other)
+    assert message.status == "approved"
+
+
 def test_organiser_returns_a_message_with_a_comment_and_the_rapporteur_is_told(app, client, auth):
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, status="submitted")
