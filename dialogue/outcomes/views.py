@@ -174,6 +174,7 @@ def edit_message(slug: str, message_id: int):
                               themes=message.themes, position=message.position, version=message.version)
     form.themes.choices = _theme_choices(ev)
     conflict = None
+    status_before = message.status
     if form.validate_on_submit():
         try:
             try:
@@ -198,8 +199,13 @@ def edit_message(slug: str, message_id: int):
         except PermissionDenied:
             abort(403)
         else:
-            flash(_("The key message is saved and submitted for review.") if message.status == "submitted"
-                  and form.save_submit.data else _("The key message is saved."), "success")
+            if message.status == "submitted" and form.save_submit.data:
+                flash(_("The key message is saved and submitted for review."), "success")
+            elif message.status == "draft" and status_before in ("submitted", "approved"):
+                flash(_("The key message is saved as a draft, since its text changed: submit it again for "
+                        "review."), "warning")
+            else:
+                flash(_("The key message is saved."), "success")
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("outcomes/message_form.html", form=form, event=ev, s=message.session, message=message,

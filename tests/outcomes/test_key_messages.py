@@ -421,3 +421,15 @@ def test_conflict_says_who_saved_and_which_languages_differ(app, client, auth):
     page = " ".join(response.get_data(as_text=True).split())
     assert "Saved by Organiser on" in page
     assert page.count("differs from your text") == 2  # Spanish and English; French is in neither
+
+
+def test_rapporteur_is_told_an_edit_withdrew_the_message_from_review(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    auth.login(rap.email)
+    response = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit",
+                           data={"original_language": "es", "text-es": "Texto corregido.",
+                                 "version": message.version, "save": "1"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "saved as a draft, since its text changed: submit it again for review." in page
+    assert "Submit for review" in page
