@@ -116,3 +116,13 @@ def test_organiser_translates_a_message_in_house_then_approves_it_and_a_conflict
         assert axe_violations(page) == [], describe(axe_violations(page))
     finally:
         organiser.close()
+
+
+def test_history_and_translation_report_fit_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, ORGANISER, lang="es")
+    page.goto(f"/es/manage/events/{SLUG}/key-messages/")
+    page.locator("li.km").first.get_by_role("link", name="Historial").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"/es/manage/events/{SLUG}/outcome/translations")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
