@@ -210,15 +210,16 @@ def edit_message(slug: str, message_id: int):
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("outcomes/message_form.html", form=form, event=ev, s=message.session, message=message,
                            conflict=conflict, organiser=_is_organiser(ev), languages_hint=MESSAGE_LANGUAGES_HINT,
+                           ACTION_LABELS=ACTION_LABELS,
                            conflict_by=_last_editor(conflict), mine=services.clean_translations(form.text.data)
                            if conflict else {}), status
 
 
 def _last_editor(message: KeyMessage | None):
-    """The revision that saved the text last (who, when), for the conflict notice."""
-    if message is None:
+    """The last revision (who, when, what: an edit, or a review that changed only the status)."""
+    if message is None or not message.revisions:
         return None
-    return next((r for r in reversed(message.revisions) if r.action in ("create", "edit")), None)
+    return max(message.revisions, key=lambda r: r.number)
 
 
 @manage_bp.post("/key-messages/<int:message_id>/submit")

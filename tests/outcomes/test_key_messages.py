@@ -419,7 +419,7 @@ def test_conflict_says_who_saved_and_which_languages_differ(app, client, auth):
                                  "version": version, "save": "1"})
     assert response.status_code == 409
     page = " ".join(response.get_data(as_text=True).split())
-    assert "Saved by Organiser on" in page
+    assert "Saved by Organiser on" in page and "(edited)" in page
     assert page.count("differs from your text") == 2  # Spanish and English; French is in neither
 
 
@@ -433,3 +433,18 @@ def test_rapporteur_is_told_an_edit_withdrew_the_message_from_review(app, client
     page = response.get_data(as_text=True)
     assert "saved as a draft, since its text changed: submit it again for review." in page
     assert "Submit for review" in page
+
+
+def test_conflict_after_a_review_says_the_message_was_approved_meanwhile(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    version = message.version
+    services.approve_message(message, org)
+    db.session.commit()
+    auth.login(rap.email)
+    response = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit",
+                           data={"original_language": "es", "text-es": "Texto nuevo.", "version": version,
+                                 "save": "1"})
+    assert response.status_code == 409
+    page = " ".join(response.get_data(as_text=True).split())
+    assert "Saved by Organiser on" in page and "(approved)" in page
