@@ -29,6 +29,11 @@ MARKUP_HINT = _l("A blank line starts a new paragraph; lines starting with \"- \
                  "*emphasis* and **strong** are kept. Nothing else is.")
 
 
+MESSAGE_LANGUAGES_HINT = _l("Write the message in its original language, chosen above; the other two boxes take "
+                            "its versions in those languages. A version can be added later: the list of key "
+                            "messages shows which languages are still missing.")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -38,7 +43,9 @@ class KeyMessageForm(FlaskForm):
     original_language = SelectField(_l("Original language"), choices=language_choices)
     text = translated_field(_l("Text of the key message"), textarea=True, description=MARKUP_HINT)
     themes = MultiCheckboxField(_l("Themes"), coerce=int, choices=[])
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=9999)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=9999)],
+                            description=_l("Its place among the key messages of the session: 1 for the first. "
+                                           "Left empty, it comes last. The others move to make room."))
     version = HiddenField()
     save = SubmitField(_l("Save draft"))
     save_submit = SubmitField(_l("Save and submit for review"))

@@ -199,6 +199,8 @@ def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
     db.session.add(message)
     _revise(message, by, "create")
     db.session.flush()
+    if data.get("position") is not None:
+        _place(message, position)
     audit("key_message.create", user=by, event=session.event, target=f"key_message:{message.id}")
     return message
 
@@ -209,18 +211,48 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
     text, original, chosen, position = _validated(message.session, data)
     if expected_version is not None and int(expected_version) != message.version:
         raise EditConflict(message, text)
-    changed = (text != message.text or original != message.original_language
-               or chosen != list(message.themes) or position != message.position)
-    if not changed:
+    content_changed = text != message.text or original != message.original_language or chosen != list(message.themes)
+    moved = position != message.position
+    original_changed = (original != message.original_language or text.get(original) != message.text.get(original)
+                        or chosen != list(message.themes))
+    if not (content_changed or moved):
         return message
     message.text, message.original_language, message.themes, message.position = text, original, chosen, position
-    if message.status in ("approved", "submitted") and not has_role(by, message.session.event, "organiser"):
+    if content_changed and message.status in ("approved", "submitted"):
         # The text the organisers approved (or are reviewing) changed: it needs a new review.
-        message.status = "draft"
+        # Moving a message within its session changes nothing they approved.
+        if not has_role(by, message.session.event, "organiser"):
+            message.status = "draft"
+        elif original_changed and message.status == "approved":
+            # An organiser rewrote approved text: another organiser approves it again (a translation
+            # added or corrected by an organiser keeps the approval).
+            message.status = "submitted"
     _revise(message, by, "edit")
     db.session.flush()
+    if moved:
+        _place(message, position)
     audit("key_message.edit", user=by, event=message.session.event, target=f"key_message:{message.id}")
     return message
+
+
+def _place(message: KeyMessage, position: int) -> None:
+    """Put `message` at `position` (1, 2, 3...) among its session's messages, and number them all again.
+
+    The others keep their order and move up or down by one; their rows are updated without a new
+    version, so that nobody editing one of them gets a conflict for a mere change of order.
+    """
+    from sqlalchemy.orm.attributes import set_committed_value
+    others = [m for m in session_messages(message.session) if m.id != message.id]
+    index = max(0, min(int(position) - 1, len(others)))
+    for number, m in enumerate(others[:index] + [message] + others[index:], start=1):
+        if m.position == number:
+            continue
+        if m is message:
+            message.position = number
+        else:
+            db.session.execute(KeyMessage.__table__.update().where(KeyMessage.id == m.id).values(position=number))
+            set_committed_value(m, "position", number)
+    db.session.flush()
 
 
 def submit_message(message: KeyMessage, by) -> KeyMessage:
@@ -236,17 +268,36 @@ def submit_message(message: KeyMessage, by) -> KeyMessage:
 
 
 def text_authors(message: KeyMessage) -> set[int]:
-    """Everyone who wrote or changed the text: none of them may approve it."""
-    ids = {r.user_id for r in message.revisions if r.action in ("create", "edit") and r.user_id}
+    """Everyone who wrote or changed the text in its original language: none of them may approve it.
+
+    An edit that only adds or corrects the versions in the other languages (a secretariat translating
+    in-house), or only moves the message, does not make its author one of the text's: what is approved
+    is the original text. Changing the original text, the original language or the themes does.
+    """
+    ids = set()
+    previous = None
+    for r in sorted(message.revisions, key=lambda r: r.number):
+        if r.user_id and (r.action == "create" or (r.action == "edit" and not _translation_only(previous, r))):
+            ids.add(r.user_id)
+        previous = r
     if message.author_id:
         ids.add(message.author_id)
     return ids
 
 
+def _translation_only(before: KeyMessageRevision | None, after: KeyMessageRevision) -> bool:
+    if before is None or before.original_language != after.original_language:
+        return False
+    original = after.original_language
+    return ((before.text.get(original) or "") == (after.text.get(original) or "")
+            and list(before.themes) == list(after.themes))
+
+
 def ensure_can_review(by, message: KeyMessage) -> None:
     ensure_organiser(by, message.session.event)
     if by.id in text_authors(message):
-        raise PermissionDenied(_("You wrote or changed this message: another organiser must review it."))
+        raise PermissionDenied(_("You wrote or changed the original text of this message: another organiser "
+                                 "must review it."))
 
 
 def approve_message(message: KeyMessage, by) -> KeyMessage:

@@ -17,7 +17,7 @@ from ..i18n import LANGUAGES, language_name, pick
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
 from . import document as outcome, markup, services
-from .forms import (ACTION_LABELS, STATUS_LABELS, ApproveForm, KeyMessageForm, OutcomeDocumentForm, PublishForm,
+from .forms import (ACTION_LABELS, MESSAGE_LANGUAGES_HINT, STATUS_LABELS, ApproveForm, KeyMessageForm, OutcomeDocumentForm, PublishForm,
                     RapporteurForm, ReturnForm, SubmitForm, ThemesForm)
 from .models import KeyMessage, SessionRapporteur
 
@@ -136,7 +136,10 @@ def new_message(slug: str, code: str):
     s = agenda.session_by_code(ev, code) or abort(404)
     if not services.can_edit(current_user, s):
         abort(403)
-    form = KeyMessageForm(original_language=s.original_language)
+    # The language the session's messages are written in so far; the session's language for the first.
+    last = db.session.scalar(select(KeyMessage.original_language).where(KeyMessage.session_id == s.id)
+                             .order_by(KeyMessage.id.desc()).limit(1))
+    form = KeyMessageForm(original_language=last or s.original_language)
     form.themes.choices = _theme_choices(ev)
     if form.validate_on_submit():
         try:
@@ -154,7 +157,8 @@ def new_message(slug: str, code: str):
                   else _("The key message is saved as a draft."), "success")
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{s.code}")
     status = 422 if request.method == "POST" else 200
-    return render_template("outcomes/message_form.html", form=form, event=ev, s=s, message=None), status
+    return render_template("outcomes/message_form.html", form=form, event=ev, s=s, message=None,
+                           languages_hint=MESSAGE_LANGUAGES_HINT), status
 
 
 @manage_bp.route("/key-messages/<int:message_id>/edit", methods=["GET", "POST"])
@@ -170,6 +174,7 @@ def edit_message(slug: str, message_id: int):
                               themes=message.themes, position=message.position, version=message.version)
     form.themes.choices = _theme_choices(ev)
     conflict = None
+    status_before = message.status
     if form.validate_on_submit():
         try:
             try:
@@ -194,11 +199,27 @@ def edit_message(slug: str, message_id: int):
         except PermissionDenied:
             abort(403)
         else:
-            flash(_("The key message is saved."), "success")
+            if message.status == "submitted" and form.save_submit.data:
+                flash(_("The key message is saved and submitted for review."), "success")
+            elif message.status == "draft" and status_before in ("submitted", "approved"):
+                flash(_("The key message is saved as a draft, since its text changed: submit it again for "
+                        "review."), "warning")
+            else:
+                flash(_("The key message is saved."), "success")
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("outcomes/message_form.html", form=form, event=ev, s=message.session, message=message,
-                           conflict=conflict, organiser=_is_organiser(ev)), status
+                           conflict=conflict, organiser=_is_organiser(ev), languages_hint=MESSAGE_LANGUAGES_HINT,
+                           ACTION_LABELS=ACTION_LABELS,
+                           conflict_by=_last_editor(conflict), mine=services.clean_translations(form.text.data)
+                           if conflict else {}), status
+
+
+def _last_editor(message: KeyMessage | None):
+    """The last revision (who, when, what: an edit, or a review that changed only the status)."""
+    if message is None or not message.revisions:
+        return None
+    return max(message.revisions, key=lambda r: r.number)
 
 
 @manage_bp.post("/key-messages/<int:message_id>/submit")
@@ -247,9 +268,14 @@ def history(slug: str, message_id: int):
         abort(403)
     revisions = message.revisions
     numbers = [r.number for r in revisions]
-    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
-    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else b)
     rev = {r.number: r for r in revisions}
+    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    a = request.args.get("a", type=int)
+    if a is None and b in rev:
+        # By default, the last change of the text: submitting, approving or returning changes none.
+        a = next((r.number for r in reversed(revisions) if r.number < b
+                  and (r.text != rev[b].text or r.original_language != rev[b].original_language)),
+                 numbers[-2] if len(numbers) > 1 else b)
     diff = services.compare(rev[a], rev[b]) if a in rev and b in rev else []
     users = services.users_by_id(r.user_id for r in revisions)
     return render_template("outcomes/history.html", event=ev, message=message, revisions=revisions, a=a, b=b,

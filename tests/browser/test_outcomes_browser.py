@@ -64,3 +64,65 @@ def test_key_message_from_rapporteur_to_organiser_to_download(page, browser, liv
     assert again.status == 304
     # The first version stays available.
     assert page.request.get(f"{live_server}/fr/events/{SLUG}/outcome/v1.pdf").status == 200
+
+
+def test_organiser_translates_a_message_in_house_then_approves_it_and_a_conflict_keeps_both_texts(
+        page, browser, live_server):
+    """In French: the organiser adds the missing versions and may still approve; two editors at once lose nothing."""
+    login(page, RAPPORTEUR, lang="es")
+    page.goto(f"/es/manage/events/{SLUG}/key-messages/")
+    page.get_by_role("link", name="Nuevo mensaje clave para RD-LAC").click()
+    assert page.input_value("#original_language") == "es"  # the language of the session's messages
+    page.fill("#text-es", "La cooperación *descentralizada* necesita recursos propios.")
+    page.fill("#position", "1")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Guardar y enviar a revisión").click()
+    first = page.locator("li.km").first
+    assert "descentralizada" in first.inner_text() and "Falta: francés, inglés" in first.inner_text()
+    edit_url = first.get_by_role("link", name="Editar").get_attribute("href")
+
+    organiser = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    org = organiser.new_page()
+    try:
+        login(org, ORGANISER, lang="fr")
+        org.goto(f"/fr/manage/events/{SLUG}/review")
+        card = org.locator("article.km", has_text="descentralizada necesita")
+        card.get_by_role("link", name="Modifier ou ajouter des traductions").click()
+        # Meanwhile the rapporteur opens the same message.
+        page.goto(edit_url)
+        org.fill("#text-fr", "La coopération *décentralisée* a besoin de ressources propres.")
+        org.fill("#text-en", "*Decentralised* co-operation needs its own resources.")
+        with org.expect_navigation():
+            org.get_by_role("button", name="Enregistrer le brouillon").click()
+        org.goto(f"/fr/manage/events/{SLUG}/review")
+        card = org.locator("article.km", has_text="descentralizada necesita")
+        assert "un autre organisateur doit l'examiner" not in card.inner_text()
+        screenshot(org, "outcomes-review-after-translation-fr")
+        with org.expect_navigation():
+            card.get_by_role("button", name="Approuver").click()
+        assert "approuvé" in org.locator(".flash.success").inner_text()
+
+        # The rapporteur saves the version opened before the organiser's: a conflict, their text kept.
+        mine = "La cooperación descentralizada necesita recursos propios y estables."
+        page.fill("#text-es", mine)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Guardar el borrador").click()
+        conflict = page.locator("section.conflict")
+        assert "Guardada por Olivia Marchetti" in conflict.inner_text()
+        assert conflict.locator(".differs").count() == 3  # French and English added, Spanish rewritten
+        assert page.input_value("#text-es") == mine
+        assert "décentralisée" in conflict.inner_text()
+        screenshot(page, "outcomes-conflict-es")
+        assert axe_violations(page) == [], describe(axe_violations(page))
+    finally:
+        organiser.close()
+
+
+def test_history_and_translation_report_fit_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, ORGANISER, lang="es")
+    page.goto(f"/es/manage/events/{SLUG}/key-messages/")
+    page.locator("li.km").first.get_by_role("link", name="Historial").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"/es/manage/events/{SLUG}/outcome/translations")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

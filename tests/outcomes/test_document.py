@@ -115,3 +115,20 @@ def test_document_form_saves_and_detects_a_concurrent_save(app, client, auth, re
     assert "Someone else saved the document" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert outcome.get_document(ev).title == {"en": "Outcome"}
+
+
+def test_translation_report_leads_to_where_translations_are_added(reviewed, client, auth):
+    """Each missing paragraph links to the form that takes its translations; French keeps its spacing."""
+    ev, s, org, rap, reviewer = reviewed
+    m = of.message(s, rap, {"es": "Solo en español."}, status="approved", reviewer=reviewer)
+    of.document(ev, org, preamble={"es": "Preámbulo."})
+    auth.login(org.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/outcome/translations").get_data(as_text=True)
+    assert f'href="/en/manage/events/{ev.slug}/key-messages/{m.id}/edit"' in page
+    assert f'href="/en/manage/events/{ev.slug}/outcome/"' in page
+    queue = of.message(s, rap, {"es": "Por revisar."}, status="submitted")
+    review = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
+    assert f'href="/en/manage/events/{ev.slug}/key-messages/{queue.id}/edit"' in review
+    refused = client.post(f"/fr/manage/events/{ev.slug}/outcome/translations",
+                          data={"publish": "1"}).get_data(as_text=True)
+    assert "Paragraphe 1 (RD-LAC) : français, anglais" in refused.replace("\u202f", " ").replace("&#39;", "'")

@@ -91,6 +91,64 @@ def test_organiser_who_wrote_the_text_cannot_approve_it(app, client, auth):
     assert message.status == "approved"
 
 
+def test_organiser_who_only_adds_translations_may_still_approve(app, client, auth):
+    """A secretariat translating a submitted message in-house has not authored its original text."""
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Solo en español."}, status="submitted")
+    auth.login(org.email)
+    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
+    response = client.post(url, data={"original_language": "es", "text-es": "Solo en español.",
+                                      "text-fr": "Seulement en espagnol.", "text-en": "Only in Spanish.",
+                                      "version": message.version, "save": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    message = db.session.get(KeyMessage, message.id)
+    assert message.status == "submitted"
+    assert org.id not in services.text_authors(message)
+    page = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
+    assert "another organiser must review it" not in page
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, message.id).status == "approved"
+
+
+def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    services.save_message(message, {"text": {"es": "Texto corregido.", "en": "Corrected text."},
+                                    "original_language": "es", "position": message.position}, org, message.version)
+    services.save_message(message, {"text": {"es": "Texto corregido.", "en": "Text, corrected."},
+                                    "original_language": "es", "position": message.position}, org, message.version)
+    with pytest.raises(PermissionDenied):
+        services.approve_message(message, org)
+    # Switching the original language to the one the organiser wrote is authoring too.
+    other = f.user()
+    grant_role(other, ev, "organiser")
+    message2 = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    services.save_message(message2, {"text": {"es": "Texto.", "fr": "Texte."}, "original_language": "fr",
+                                     "position": message2.position}, other, message2.version)
+    with pytest.raises(PermissionDenied):
+        services.approve_message(message2, other)
+
+
+def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app):
+    """Approved text rewritten by an organiser is not approved by its new author; a translation stays approved."""
+    ev, s, org, rap = of.setting()
+    other = f.user()
+    grant_role(other, ev, "organiser")
+    message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=other)
+    services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
+                                    "position": message.position}, org, message.version)
+    assert message.status == "approved"
+    services.save_message(message, {"text": {"es": "Texto reescrito.", "en": "Text."}, "original_language": "es",
+                                    "position": message.position}, org, message.version)
+    assert message.status == "submitted"
+    with pytest.raises(PermissionDenied):
+        services.approve_message(message, org)
+    services.approve_message(message, other)
+    assert message.status == "approved"
+
+
 def test_organiser_returns_a_message_with_a_comment_and_the_rapporteur_is_told(app, client, auth):
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, status="submitted")
@@ -282,3 +340,111 @@ def test_every_form_needs_its_csrf_token(app, client, auth, who, page, url, data
     token = _csrf(client.get(base + page.format(m=m.id)).get_data(as_text=True))
     response = client.post(target, data={**data, "csrf_token": token})
     assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+
+
+def test_new_message_form_starts_in_the_language_of_the_sessions_messages(app, client, auth):
+    """The session is French but its rapporteur writes in Spanish: the form must not default to French."""
+    ev, s, org, rap = of.setting()
+    s.original_language = "fr"
+    db.session.commit()
+    auth.login(rap.email)
+    url = f"/es/manage/events/{ev.slug}/sessions/{s.code}/key-messages/new"
+    first = client.get(url).get_data(as_text=True)
+    assert '<option selected value="fr">' in first
+    assert "the other two boxes" not in first and "las otras dos casillas" in first
+    of.message(s, rap, original="es")
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="es">' in page
+
+
+def test_order_puts_a_message_at_that_place_and_moves_the_others(app):
+    ev, s, org, rap = of.setting()
+    a, b, c = (of.message(s, rap, {"es": t}) for t in ("A.", "B.", "C."))
+    d = services.create_message(s, {"text": {"es": "D."}, "original_language": "es", "position": 1}, rap)
+    db.session.commit()
+    assert [m.text["es"] for m in services.session_messages(s)] == ["D.", "A.", "B.", "C."]
+    assert [m.position for m in services.session_messages(s)] == [1, 2, 3, 4]
+    version_of_b = b.version
+    services.save_message(a, {"text": a.text, "original_language": "es", "position": 4}, rap, a.version)
+    db.session.commit()
+    db.session.expire_all()
+    assert [m.text["es"] for m in services.session_messages(s)] == ["D.", "B.", "C.", "A."]
+    assert db.session.get(KeyMessage, b.id).version == version_of_b  # no conflict for whoever edits B
+    assert d.position == 1
+
+
+def test_moving_an_approved_message_keeps_it_approved(app):
+    ev, s, org, rap = of.setting()
+    first = of.message(s, rap, {"es": "Uno."})
+    message = of.message(s, rap, {"es": "Dos."}, status="approved", reviewer=org)
+    services.save_message(message, {"text": message.text, "original_language": "es", "position": 1}, rap,
+                          message.version)
+    db.session.commit()
+    assert message.status == "approved" and message.position == 1 and first.position == 2
+
+
+def test_saving_and_submitting_an_edit_says_it_was_submitted(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="returned", reviewer=org)
+    auth.login(rap.email)
+    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
+    response = client.post(url, data={"original_language": "es", "text-es": "Texto corregido.",
+                                      "version": message.version, "save_submit": "1"}, follow_redirects=True)
+    assert "The key message is saved and submitted for review." in response.get_data(as_text=True)
+
+
+def test_history_compares_the_last_change_of_the_text_by_default(app, client, auth):
+    """After edit then submit, the default comparison is not submit against edit (which shows no change)."""
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Primera frase."}, status="returned", reviewer=org)
+    services.save_message(message, {"text": {"es": "Frase corregida."}, "original_language": "es",
+                                    "position": message.position}, rap, message.version)
+    services.submit_message(message, rap)
+    db.session.commit()
+    auth.login(rap.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/history").get_data(as_text=True)
+    assert "<del>Primera frase.</del>" in page and "<ins>Frase corregida.</ins>" in page
+
+
+def test_conflict_says_who_saved_and_which_languages_differ(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto.", "en": "Text."})
+    version = message.version
+    services.save_message(message, {"text": {"es": "Texto.", "en": "The text."}, "original_language": "es",
+                                    "position": message.position}, org, version)
+    db.session.commit()
+    auth.login(rap.email)
+    response = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit",
+                           data={"original_language": "es", "text-es": "Texto nuevo.", "text-en": "Text.",
+                                 "version": version, "save": "1"})
+    assert response.status_code == 409
+    page = " ".join(response.get_data(as_text=True).split())
+    assert "Saved by Organiser on" in page and "(edited)" in page
+    assert page.count("differs from your text") == 2  # Spanish and English; French is in neither
+
+
+def test_rapporteur_is_told_an_edit_withdrew_the_message_from_review(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    auth.login(rap.email)
+    response = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit",
+                           data={"original_language": "es", "text-es": "Texto corregido.",
+                                 "version": message.version, "save": "1"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "saved as a draft, since its text changed: submit it again for review." in page
+    assert "Submit for review" in page
+
+
+def test_conflict_after_a_review_says_the_message_was_approved_meanwhile(app, client, auth):
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, {"es": "Texto."}, status="submitted")
+    version = message.version
+    services.approve_message(message, org)
+    db.session.commit()
+    auth.login(rap.email)
+    response = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit",
+                           data={"original_language": "es", "text-es": "Texto nuevo.", "version": version,
+                                 "save": "1"})
+    assert response.status_code == 409
+    page = " ".join(response.get_data(as_text=True).split())
+    assert "Saved by Organiser on" in page and "(approved)" in page

@@ -302,3 +302,18 @@ def test_api_lists_every_version_with_its_checksums(published, client):
     assert "/api/v1/events/{slug}/outcome" in client.get("/api/v1/openapi.json").get_json()["paths"]
     hidden = f.event(status="draft")
     assert client.get(f"/api/v1/events/{hidden.slug}/outcome").status_code == 404
+
+
+def test_a_line_never_breaks_after_the_first_word_before_emphasis(app):
+    """WeasyPrint broke "Les / pays de la région ... propres **institutions**" after "Les" (seen in the demo)."""
+    ev, s, org, rap = of.setting()
+    reviewer = f.user()
+    grant_role(reviewer, ev, "organiser")
+    text = ("Les pays de la région demandent une coopération qui s'appuie sur leurs propres **institutions et "
+            "priorités**, et qui renforce la coordination entre ministères, agences et partenaires.")
+    of.message(s, rap, {"es": "Los países.", "fr": text, "en": "The countries."}, status="approved",
+               reviewer=reviewer)
+    doc = of.document(ev, org)
+    lines = [ln.strip() for ln in pdftotext(outcome.render_pdf(outcome.compose(doc), "fr", draft=False),
+                                            "-layout").splitlines()]
+    assert any(ln.startswith("1.") and "Les pays de la région" in ln for ln in lines), lines
