@@ -40,7 +40,7 @@ def test_organiser_creates_edits_and_sees_conflicts(page):
     assert "Session SE1 is saved." in page.locator(".flash.success").inner_text()
     row = page.locator("#s-SE1")
     assert "Youth workshop" in row.inner_text()
-    assert "1:00" in row.inner_text() and "Salle 9" in row.inner_text()
+    assert "13:00–14:00" in row.inner_text() and "Salle 9" in row.inner_text()
     assert row.locator(".badge.conflict").count() == 0
 
     # Edit it.
