@@ -123,6 +123,8 @@ def test_history_and_translation_report_fit_a_phone(page):
     login(page, ORGANISER, lang="es")
     page.goto(f"/es/manage/events/{SLUG}/key-messages/")
     page.locator("li.km").first.get_by_role("link", name="Historial").click()
+    page.wait_for_url("**/history**")
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.goto(f"/es/manage/events/{SLUG}/outcome/translations")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
