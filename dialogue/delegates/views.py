@@ -15,7 +15,7 @@ from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
 from . import services
 from .forms import (ATTENDANCE_LABELS, FIELD_LABELS, KIND_LABELS, KIND_PLURALS, ROLE_LABELS, SALUTATION_LABELS,
-                    STATUS_LABELS, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm)
+                    STATUS_LABELS, gendered_label, role_label, salutation_label, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm)
 from .models import COUNTRY_KINDS, Delegate, Delegation
 
 bp = Blueprint("delegates", __name__, url_prefix="/<lang>/events/<slug>/delegations")
@@ -23,7 +23,7 @@ manage_bp = Blueprint("delegates_manage", __name__, url_prefix="/<lang>/manage/e
 
 LABELS = dict(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS,
               ATTENDANCE_LABELS=ATTENDANCE_LABELS, SALUTATION_LABELS=SALUTATION_LABELS, GENDER_LABELS=GENDER_LABELS,
-              FIELD_LABELS=FIELD_LABELS)
+              FIELD_LABELS=FIELD_LABELS, role_label=role_label, salutation_label=salutation_label)
 
 
 def register(app: Flask) -> None:
@@ -413,7 +413,7 @@ def participants(slug: str):
 
 def display_name(d) -> str:
     """"H.E. Ms. María José PÉREZ ÑÚÑEZ": the UN way, family name in capitals."""
-    salutation = "" if d.salutation == "none" else str(SALUTATION_LABELS.get(d.salutation, ""))
+    salutation = salutation_label(d)
     return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
 
 
@@ -426,12 +426,18 @@ def participants_csv(slug: str):
     writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
                      _("Family name"), _("Function"), _("Email"), _("Attendance")])
     # Labels translated once, not once a row.
-    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
-    salutations = {k: str(v) for k, v in SALUTATION_LABELS.items()} | {"none": ""}
+    labels: dict[tuple, str] = {}
+
+    def label(field, code, gender):
+        key = (field, code, gender)
+        if key not in labels:
+            labels[key] = gendered_label(field, code, gender)
+        return labels[key]
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
     for group in services.participants(event, g.lang):
         kind = str(KIND_LABELS[group.kind])
-        writer.writerows([kind, name, roles.get(p.role, p.role), salutations.get(p.salutation, ""), p.given_name,
+        writer.writerows([kind, name, label("role", p.role, p.gender),
+                          label("salutation", p.salutation, p.gender), p.given_name,
                           p.family_name, p.function, p.email, attendance.get(p.attendance, p.attendance)]
                          for _d, name, people in group.delegations for p in people)
     # A BOM so that spreadsheet programs read the names' accents and scripts right.
