@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
@@ -15,15 +16,31 @@ from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
 from . import services
 from .forms import (ATTENDANCE_LABELS, FIELD_LABELS, KIND_LABELS, KIND_PLURALS, ROLE_LABELS, SALUTATION_LABELS,
-                    STATUS_LABELS, gendered_label, role_label, salutation_label, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm)
+                    STATUS_LABELS, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm,
+                    gendered_label, role_label, salutation_label)
 from .models import COUNTRY_KINDS, Delegate, Delegation
 
 bp = Blueprint("delegates", __name__, url_prefix="/<lang>/events/<slug>/delegations")
 manage_bp = Blueprint("delegates_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
 
+
+def text_dir(*texts) -> str:
+    """"rtl" when the first letter with a direction is Arabic or Hebrew, else "ltr": for the `dir` of a
+    name. Browsers know dir="auto", but the PDF engine does not, so we decide here for both."""
+    for text in texts:
+        for ch in text or "":
+            kind = unicodedata.bidirectional(ch)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "ltr"
+
+
 LABELS = dict(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS,
               ATTENDANCE_LABELS=ATTENDANCE_LABELS, SALUTATION_LABELS=SALUTATION_LABELS, GENDER_LABELS=GENDER_LABELS,
-              FIELD_LABELS=FIELD_LABELS, role_label=role_label, salutation_label=salutation_label)
+              FIELD_LABELS=FIELD_LABELS, role_label=role_label, salutation_label=salutation_label,
+              text_dir=text_dir)
 
 
 def register(app: Flask) -> None:

@@ -40,8 +40,8 @@ def test_participants_page_csv_and_pdf_use_feminine_forms_for_women(app, client,
     org, _user, ev, _d = peru
     auth.login(org.email)
     page = client.get(f"/es/manage/events/{ev.slug}/participants").get_data(as_text=True)
-    assert "Dra. Rosa ALARCÓN" in page and "(Jefa de delegación)" in page and "Jefe de delegación" not in page
-    assert "Dr. Pedro SOTO" in page
+    assert "Dra. <bdi>Rosa ALARCÓN</bdi>" in page and "(Jefa de delegación)" in page and "Jefe de delegación" not in page
+    assert "Dr. <bdi>Pedro SOTO</bdi>" in page
     rows = list(csv.reader(io.StringIO(client.get(f"/es/manage/events/{ev.slug}/participants.csv")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     by_name = {r[4]: r for r in rows[1:]}
