@@ -6,7 +6,7 @@ import io
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _, ngettext, pgettext
 from flask_login import current_user
 
 from ..auth import PermissionDenied, require_role
@@ -205,7 +205,9 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The nomination of %(name)s is withdrawn.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
+                             pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
     return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
 
 
@@ -415,7 +417,9 @@ def reject(slug: str, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The nomination of %(name)s is rejected.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
+                             pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug))
 
 
