@@ -99,6 +99,12 @@ def about(name: str, plain: str, elided: str) -> str:
     return elided if elides(name) else plain
 
 
+def agree(gender: str, neutral: str, female: str, male: str) -> str:
+    """Of three translations of one message about a person, the one that agrees with their gender:
+    "est accréditée", "está acreditado"; "accrédité·e", "acreditado/a" when it is not stated."""
+    return {"female": female, "male": male}.get(gender, neutral)
+
+
 def delegation_name(delegation: Delegation, lang: str) -> str:
     if delegation.country:
         return country_name(delegation.country, lang)
@@ -480,9 +486,17 @@ def _tell_focal_points(delegate: Delegate) -> None:
             title = _event_title(event, lang)
             url = external_url("delegates.delegation", lang=lang, slug=event.slug, delegation_id=delegation.id)
             if delegate.status == "accredited":
-                subject = _("%(name)s is accredited to %(event)s", name=who, event=title)
-                body = _("Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\nYour delegation: %(url)s",
-                         name=who, delegation=delegation_name(delegation, lang), event=title, url=url)
+                g = delegate.gender
+                subject = agree(g, _("%(name)s is accredited to %(event)s", name=who, event=title),
+                                pgettext("female", "%(name)s is accredited to %(event)s", name=who, event=title),
+                                pgettext("male", "%(name)s is accredited to %(event)s", name=who, event=title))
+                values = dict(name=who, delegation=delegation_name(delegation, lang), event=title, url=url)
+                body = agree(g, _("Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                  "Your delegation: %(url)s", **values),
+                             pgettext("female", "Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                      "Your delegation: %(url)s", **values),
+                             pgettext("male", "Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                      "Your delegation: %(url)s", **values))
             else:
                 subject = about(who, _("The nomination of %(name)s to %(event)s is rejected", name=who, event=title),
                                 pgettext("elided", "The nomination of %(name)s to %(event)s is rejected",

@@ -155,7 +155,10 @@ def delegate_new(slug: str, delegation_id: int):
             abort(404)
         else:
             db.session.commit()
-            flash(_("%(name)s is nominated.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+            who = f"{delegate.given_name} {delegate.family_name}"
+            flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
+                                 pgettext("female", "%(name)s is nominated.", name=who),
+                                 pgettext("male", "%(name)s is nominated.", name=who)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     full = services.places(d) >= d.quota
@@ -399,7 +402,10 @@ def accredit(slug: str, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(name)s is accredited.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
+                             pgettext("female", "%(name)s is accredited.", name=who),
+                             pgettext("male", "%(name)s is accredited.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug))
 
 

@@ -91,3 +91,32 @@ def test_import_reads_feminine_and_masculine_labels(app, client, auth):
     got = {x.given_name: (x.salutation, x.role, x.gender) for x in db.session.scalars(select(Delegate))}
     assert got == {"Rosa": ("dr", "head", "female"), "Ana": ("prof", "adviser", "female"),
                    "Pedro": ("dr", "adviser", "male"), "Léa": ("prof", "adviser", "female")}
+
+
+def test_accreditation_mails_and_messages_agree_with_the_delegate(app, client, auth):
+    from dialogue.models import OutboxMessage
+    org = f.user()
+    ev = f.event()
+    grant_role(org, ev, "organiser")
+    user, d = df.focal_point(ev, "PE")
+    user.locale = "fr"
+    db.session.commit()
+    people = {name: df.delegate(d, name, "Quispe", gender=gender)
+              for name, gender in (("Ana", "female"), ("Pedro", "male"), ("Kim", "undisclosed"))}
+    auth.login(org.email)
+    for x in people.values():
+        client.post(f"/es/manage/events/{ev.slug}/delegates/{x.id}/accredit")
+    with client.session_transaction() as s:
+        flashed = [m for _c, m in s.get("_flashes", [])]
+    assert flashed[-3:] == ["Ana Quispe está acreditada.", "Pedro Quispe está acreditado.", "Kim Quispe está acreditado/a."]
+    mails = {m.subject.split(" ")[0]: m for m in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == user.email))}
+    assert "Ana Quispe est accréditée à" in mails["Ana"].subject and "est accréditée à l’événement" in mails["Ana"].body
+    assert "Pedro Quispe est accrédité à" in mails["Pedro"].subject and "est accrédité à l’événement" in mails["Pedro"].body
+    assert "Kim Quispe est accrédité·e à" in mails["Kim"].subject
+    auth.login(user.email)
+    client.post(f"/es/events/{ev.slug}/delegations/{d.id}/delegates/new", data={
+        "given_name": "Eva", "family_name": "Ramos", "email": "eva@example.org", "gender": "female", "role": "member",
+        "attendance": "in_person", "salutation": "ms"})
+    with client.session_transaction() as s:
+        assert "Eva Ramos ha sido designada." in [m for _c, m in s.get("_flashes", [])]
