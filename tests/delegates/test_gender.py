@@ -4,11 +4,11 @@ import io
 import subprocess
 
 import pytest
+from sqlalchemy import select
 
 from dialogue.auth import grant_role
 from dialogue.delegates.models import Delegate
 from dialogue.extensions import db
-from sqlalchemy import select
 
 from .. import factories as f
 from . import factories as df
