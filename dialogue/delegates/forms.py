@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+# Lazy like _l, and named `pgettext` so that extraction (a standard keyword) keeps the message context.
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -52,6 +54,44 @@ SALUTATION_LABELS = {
     "dr": _l("Dr."),
     "prof": _l("Prof."),
 }
+#: Feminine forms of the labels that agree with the person, by message context "female": the same
+#: English, "Jefa de delegación" / "Cheffe de délégation", "Dra.". Only codes whose label agrees are
+#: here (Ms., H.E. Ms. and Mx. already say who they are). Male, other and undisclosed delegates get
+#: the forms above, as the form choices show them: see `gendered_label`.
+FEMININE_LABELS = {
+    "role": {
+        "head": pgettext("female", "Head of delegation"),
+        "alternate": pgettext("female", "Alternate"),
+        "adviser": pgettext("female", "Adviser"),
+        "member": pgettext("female", "Member"),
+    },
+    "salutation": {
+        "dr": pgettext("female", "Dr."),
+        "prof": pgettext("female", "Prof."),
+    },
+}
+GENDERED_LABELS = {"role": ROLE_LABELS, "salutation": SALUTATION_LABELS}
+
+
+def gendered_label(field: str, code: str, gender: str | None) -> str:
+    """The label of a role or salutation for this person: the feminine form for women, else the
+    form of the choice lists (the generic form of UN French and Spanish). No salutation is ""."""
+    if field == "salutation" and code == "none":
+        return ""
+    if gender == "female" and code in FEMININE_LABELS[field]:
+        return str(FEMININE_LABELS[field][code])
+    label = GENDERED_LABELS[field].get(code)
+    return str(label) if label is not None else code
+
+
+def role_label(person) -> str:
+    return gendered_label("role", person.role, person.gender)
+
+
+def salutation_label(person) -> str:
+    return gendered_label("salutation", person.salutation, person.gender)
+
+
 FIELD_LABELS = {
     "salutation": _l("Salutation"),
     "given_name": _l("Given name"),

@@ -14,7 +14,7 @@ from functools import lru_cache
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, pgettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -79,6 +79,30 @@ def countries(lang: str) -> list[tuple[str, str]]:
     names = Locale.parse(lang).territories
     codes = [c for c in names if is_country(c)]
     return sorted(((c, names[c]) for c in codes), key=lambda item: collation_key(item[1], lang))
+
+
+def elides(name: str) -> bool:
+    """Whether French elides "de" before this name: "d’Ana", "d’Hélène", "d’Yves", "d’Œdipe" but
+    "de Pedro", "de Yolanda", "de 王丽". Given names with an h are taken as mute h ("d’Henri")."""
+    letters = [c.casefold() for c in unicodedata.normalize("NFD", name) if c.isalpha()]
+    if not letters:
+        return False
+    first, rest = letters[0], letters[1:2]
+    if first in "aeiouœæ" or first == "h":
+        return True
+    return first == "y" and bool(rest) and rest[0] not in "aeiouy"
+
+
+def about(name: str, plain: str, elided: str) -> str:
+    """Of two translations of one message around `name`, the one for it: the "elided" form (message
+    context "elided") where French writes "d’Ana"; the same text as `plain` in other languages."""
+    return elided if elides(name) else plain
+
+
+def agree(gender: str, neutral: str, female: str, male: str) -> str:
+    """Of three translations of one message about a person, the one that agrees with their gender:
+    "est accréditée", "está acreditado"; "accrédité·e", "acreditado/a" when it is not stated."""
+    return {"female": female, "male": male}.get(gender, neutral)
 
 
 def delegation_name(delegation: Delegation, lang: str) -> str:
@@ -462,15 +486,28 @@ def _tell_focal_points(delegate: Delegate) -> None:
             title = _event_title(event, lang)
             url = external_url("delegates.delegation", lang=lang, slug=event.slug, delegation_id=delegation.id)
             if delegate.status == "accredited":
-                subject = _("%(name)s is accredited to %(event)s", name=who, event=title)
-                body = _("Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\nYour delegation: %(url)s",
-                         name=who, delegation=delegation_name(delegation, lang), event=title, url=url)
+                g = delegate.gender
+                subject = agree(g, _("%(name)s is accredited to %(event)s", name=who, event=title),
+                                pgettext("female", "%(name)s is accredited to %(event)s", name=who, event=title),
+                                pgettext("male", "%(name)s is accredited to %(event)s", name=who, event=title))
+                values = dict(name=who, delegation=delegation_name(delegation, lang), event=title, url=url)
+                body = agree(g, _("Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                  "Your delegation: %(url)s", **values),
+                             pgettext("female", "Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                      "Your delegation: %(url)s", **values),
+                             pgettext("male", "Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
+                                      "Your delegation: %(url)s", **values))
             else:
-                subject = _("The nomination of %(name)s to %(event)s is rejected", name=who, event=title)
-                body = _("Hello,\n\nThe organisers of %(event)s rejected the nomination of %(name)s (%(delegation)s).\n\n"
-                         "Reason: %(reason)s\n\nYour delegation: %(url)s",
-                         name=who, delegation=delegation_name(delegation, lang), event=title,
-                         reason=delegate.reason, url=url)
+                subject = about(who, _("The nomination of %(name)s to %(event)s is rejected", name=who, event=title),
+                                pgettext("elided", "The nomination of %(name)s to %(event)s is rejected",
+                                         name=who, event=title))
+                values = dict(name=who, delegation=delegation_name(delegation, lang), event=title,
+                              reason=delegate.reason, url=url)
+                body = about(who, _("Hello,\n\nThe organisers of %(event)s rejected the nomination of %(name)s "
+                                    "(%(delegation)s).\n\nReason: %(reason)s\n\nYour delegation: %(url)s", **values),
+                             pgettext("elided", "Hello,\n\nThe organisers of %(event)s rejected the nomination of "
+                                      "%(name)s (%(delegation)s).\n\nReason: %(reason)s\n\nYour delegation: %(url)s",
+                                      **values))
         send_mail(point.user.email, subject, body, event)
 
 

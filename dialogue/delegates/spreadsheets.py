@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext as _
 
 from ..i18n import LANGUAGES
 from ..sessions.forms import GENDER_LABELS
-from .forms import ATTENDANCE_LABELS, FIELD_LABELS, ROLE_LABELS, SALUTATION_LABELS
+from .forms import ATTENDANCE_LABELS, FEMININE_LABELS, FIELD_LABELS, ROLE_LABELS, SALUTATION_LABELS
 from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
 CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
@@ -56,6 +56,10 @@ def _aliases() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
             for name in FIELDS:
                 headers.setdefault(_norm(str(FIELD_LABELS[name])), name)
             for name, labels in CHOICES.items():
+                for code, label in labels.items():
+                    values[name].setdefault(_choice_norm(str(label)), code)
+            # What the badges and lists print for women ("Jefa de delegación", "Dra.") reads back too.
+            for name, labels in FEMININE_LABELS.items():
                 for code, label in labels.items():
                     values[name].setdefault(_choice_norm(str(label)), code)
     for name, extra in EXTRA_VALUES.items():

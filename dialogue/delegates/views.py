@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _, ngettext, pgettext
 from flask_login import current_user
 
 from ..auth import PermissionDenied, require_role
@@ -15,15 +16,31 @@ from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
 from . import services
 from .forms import (ATTENDANCE_LABELS, FIELD_LABELS, KIND_LABELS, KIND_PLURALS, ROLE_LABELS, SALUTATION_LABELS,
-                    STATUS_LABELS, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm)
+                    STATUS_LABELS, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm,
+                    gendered_label, role_label, salutation_label)
 from .models import COUNTRY_KINDS, Delegate, Delegation
 
 bp = Blueprint("delegates", __name__, url_prefix="/<lang>/events/<slug>/delegations")
 manage_bp = Blueprint("delegates_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
 
+
+def text_dir(*texts) -> str:
+    """"rtl" when the first letter with a direction is Arabic or Hebrew, else "ltr": for the `dir` of a
+    name. Browsers know dir="auto", but the PDF engine does not, so we decide here for both."""
+    for text in texts:
+        for ch in text or "":
+            kind = unicodedata.bidirectional(ch)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "ltr"
+
+
 LABELS = dict(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS,
               ATTENDANCE_LABELS=ATTENDANCE_LABELS, SALUTATION_LABELS=SALUTATION_LABELS, GENDER_LABELS=GENDER_LABELS,
-              FIELD_LABELS=FIELD_LABELS)
+              FIELD_LABELS=FIELD_LABELS, role_label=role_label, salutation_label=salutation_label,
+              text_dir=text_dir)
 
 
 def register(app: Flask) -> None:
@@ -138,7 +155,10 @@ def delegate_new(slug: str, delegation_id: int):
             abort(404)
         else:
             db.session.commit()
-            flash(_("%(name)s is nominated.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+            who = f"{delegate.given_name} {delegate.family_name}"
+            flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
+                                 pgettext("female", "%(name)s is nominated.", name=who),
+                                 pgettext("male", "%(name)s is nominated.", name=who)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     full = services.places(d) >= d.quota
@@ -188,7 +208,9 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The nomination of %(name)s is withdrawn.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
+                             pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
     return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
 
 
@@ -380,7 +402,10 @@ def accredit(slug: str, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(name)s is accredited.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
+                             pgettext("female", "%(name)s is accredited.", name=who),
+                             pgettext("male", "%(name)s is accredited.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug))
 
 
@@ -398,7 +423,9 @@ def reject(slug: str, delegate_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The nomination of %(name)s is rejected.", name=f"{delegate.given_name} {delegate.family_name}"), "success")
+        who = f"{delegate.given_name} {delegate.family_name}"
+        flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
+                             pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug))
 
 
@@ -413,7 +440,7 @@ def participants(slug: str):
 
 def display_name(d) -> str:
     """"H.E. Ms. María José PÉREZ ÑÚÑEZ": the UN way, family name in capitals."""
-    salutation = "" if d.salutation == "none" else str(SALUTATION_LABELS.get(d.salutation, ""))
+    salutation = salutation_label(d)
     return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
 
 
@@ -426,12 +453,18 @@ def participants_csv(slug: str):
     writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
                      _("Family name"), _("Function"), _("Email"), _("Attendance")])
     # Labels translated once, not once a row.
-    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
-    salutations = {k: str(v) for k, v in SALUTATION_LABELS.items()} | {"none": ""}
+    labels: dict[tuple, str] = {}
+
+    def label(field, code, gender):
+        key = (field, code, gender)
+        if key not in labels:
+            labels[key] = gendered_label(field, code, gender)
+        return labels[key]
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
     for group in services.participants(event, g.lang):
         kind = str(KIND_LABELS[group.kind])
-        writer.writerows([kind, name, roles.get(p.role, p.role), salutations.get(p.salutation, ""), p.given_name,
+        writer.writerows([kind, name, label("role", p.role, p.gender),
+                          label("salutation", p.salutation, p.gender), p.given_name,
                           p.family_name, p.function, p.email, attendance.get(p.attendance, p.attendance)]
                          for _d, name, people in group.delegations for p in people)
     # A BOM so that spreadsheet programs read the names' accents and scripts right.
