@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth import PermissionDenied, ensure_organiser, has_role
+from ..actions import DomainError
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..mail import send_mail
@@ -29,13 +30,8 @@ from .models import (ACTIVE_STATUSES, ATTENDANCE, COUNTRY_KINDS, DELEGATE_ROLES,
                      SALUTATIONS, Delegate, Delegation, FocalPoint, SessionRegistration)
 
 
-class DelegationError(ValueError):
+class DelegationError(DomainError):
     """Invalid input or a rule that does not hold, with a message and the field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class QuotaReached(DelegationError):

@@ -9,7 +9,8 @@ from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_
 from flask_babel import gettext as _, ngettext, pgettext
 from flask_login import current_user
 
-from ..auth import PermissionDenied, require_role
+from ..actions import perform
+from ..auth import require_role
 from ..extensions import db, login_manager
 from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
@@ -106,10 +107,6 @@ def _organised(slug: str) -> Event:
     return event
 
 
-def _service_error(form, error: services.DelegationError) -> None:
-    form.extra_errors = {error.field or "": error.message}
-
-
 # --- focal points: my delegations -----------------------------------------------------------------
 
 my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
@@ -146,15 +143,9 @@ def delegate_new(slug: str, delegation_id: int):
     form = DelegateForm()
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        try:
-            delegate = services.nominate(d, _delegate_form_data(form), current_user)
-        except services.DelegationError as error:
-            db.session.rollback()
-            _service_error(form, error)
-        except PermissionDenied:
-            abort(404)
-        else:
-            db.session.commit()
+        ok, delegate = perform(lambda: services.nominate(d, _delegate_form_data(form), current_user),
+                               form=form, denied=404)
+        if ok:
             who = f"{delegate.given_name} {delegate.family_name}"
             flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
                                  pgettext("female", "%(name)s is nominated.", name=who),
@@ -181,15 +172,9 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
         form.sessions.data = [r.session.code for r in delegate.registrations]
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        try:
-            services.update_delegate(delegate, _delegate_form_data(form), current_user)
-        except services.DelegationError as error:
-            db.session.rollback()
-            _service_error(form, error)
-        except PermissionDenied:
-            abort(404)
-        else:
-            db.session.commit()
+        ok, _done = perform(lambda: services.update_delegate(delegate, _delegate_form_data(form), current_user),
+                            form=form, denied=404)
+        if ok:
             flash(_("The nomination is saved."), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
@@ -201,13 +186,8 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
 def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
-    try:
-        services.withdraw(delegate, current_user)
-    except services.DelegationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    ok, _done = perform(lambda: services.withdraw(delegate, current_user))
+    if ok:
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
                              pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
@@ -233,7 +213,7 @@ def import_file(slug: str, delegation_id: int):
             form.extra_errors = {"file": failure.message}
         except services.DelegationError as error:
             db.session.rollback()
-            _service_error(form, error)
+            form.extra_errors = {error.field or "": error.message}
         else:
             db.session.commit()
             flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
@@ -287,13 +267,8 @@ def delegations(slug: str):
     form = DelegationForm()
     form.country.choices = [("", "—")] + services.countries(g.lang)
     if form.validate_on_submit():
-        try:
-            d = services.save_delegation(event, form.data, current_user)
-        except services.DelegationError as error:
-            db.session.rollback()
-            _service_error(form, error)
-        else:
-            db.session.commit()
+        ok, d = perform(lambda: services.save_delegation(event, form.data, current_user), form=form)
+        if ok:
             flash(_("The delegation of %(name)s is created.", name=services.delegation_name(d, g.lang)), "success")
             return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
@@ -311,13 +286,8 @@ def delegation_edit(slug: str, delegation_id: int):
     form.country.choices = [("", "—")] + services.countries(g.lang)
     invite = FocalPointForm(prefix="fp")
     if form.submit.data and form.validate_on_submit():
-        try:
-            services.save_delegation(event, form.data, current_user, d)
-        except services.DelegationError as error:
-            db.session.rollback()
-            _service_error(form, error)
-        else:
-            db.session.commit()
+        ok, _done = perform(lambda: services.save_delegation(event, form.data, current_user, d), form=form)
+        if ok:
             flash(_("The delegation is saved."), "success")
             return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
@@ -333,13 +303,9 @@ def focal_point_invite(slug: str, delegation_id: int):
         abort(404)
     invite = FocalPointForm(prefix="fp")
     if invite.validate_on_submit():
-        try:
-            services.invite_focal_point(d, invite.email.data, invite.name.data or "", current_user, g.lang)
-        except services.DelegationError as error:
-            db.session.rollback()
-            _service_error(invite, error)
-        else:
-            db.session.commit()
+        ok, _done = perform(lambda: services.invite_focal_point(d, invite.email.data, invite.name.data or "",
+                                                                current_user, g.lang), form=invite)
+        if ok:
             flash(_("%(email)s is invited as focal point; the message is in the outbox.", email=invite.email.data), "success")
             return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     form = DelegationForm(obj=d)
@@ -371,13 +337,9 @@ def accredit_selected(slug: str):
     event = _organised(slug)
     ids = [i for i in request.form.getlist("delegate", type=int) if i is not None]
     back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=int))
-    try:
-        done = services.accredit_many(event, ids, current_user)
-    except services.DelegationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    ok, done = perform(lambda: services.accredit_many(event, ids, current_user))
+    if not ok:
         return redirect(back)
-    db.session.commit()
     flash(ngettext("%(num)d delegate is accredited.", "%(num)d delegates are accredited.", len(done)), "success")
     if len(done) < len(set(ids)):
         flash(_("Nominations already decided meanwhile were left as they were."), "info")
@@ -395,13 +357,8 @@ def _event_delegate(event: Event, delegate_id: int) -> Delegate:
 def accredit(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
-    try:
-        services.accredit(delegate, current_user)
-    except services.DelegationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    ok, _done = perform(lambda: services.accredit(delegate, current_user))
+    if ok:
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
@@ -414,15 +371,13 @@ def reject(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
     form = RejectForm()
-    try:
+
+    def reject_with_reason():
         if not form.validate_on_submit():
             raise services.DelegationError(_("Give the reason for the rejection."), "reason")
         services.reject(delegate, form.reason.data, current_user)
-    except services.DelegationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    ok, _done = perform(reject_with_reason)
+    if ok:
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import PermissionDenied, ensure_organiser, has_role
+from ..actions import DomainError
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
 from ..mail import send_mail
@@ -23,13 +24,8 @@ from .markup import plain
 from .models import KeyMessage, KeyMessageRevision, OutcomeTheme, SessionRapporteur
 
 
-class OutcomeError(ValueError):
+class OutcomeError(DomainError):
     """Invalid input for key messages or the outcome document, with the field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class EditConflict(OutcomeError):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import formatting
+from ..actions import perform
 from ..auth import PermissionDenied, has_role, require_role
 from ..cache import bytes_response
 from ..extensions import db
@@ -142,17 +143,12 @@ def new_message(slug: str, code: str):
     form = KeyMessageForm(original_language=last or s.original_language)
     form.themes.choices = _theme_choices(ev)
     if form.validate_on_submit():
-        try:
+        def create():
             message = services.create_message(s, form.data, current_user)
             if form.save_submit.data:
                 services.submit_message(message, current_user)
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        except PermissionDenied:
-            abort(403)
-        else:
-            db.session.commit()
+        ok, _done = perform(create, form=form)
+        if ok:
             flash(_("The key message is submitted for review.") if form.save_submit.data
                   else _("The key message is saved as a draft."), "success")
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{s.code}")
@@ -229,15 +225,8 @@ def submit_message(slug: str, message_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.submit_message(message, current_user)
-    except services.OutcomeError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    except PermissionDenied:
-        abort(403)
-    else:
-        db.session.commit()
+    ok, _done = perform(lambda: services.submit_message(message, current_user))
+    if ok:
         flash(_("The key message is submitted for review."), "success")
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
 
@@ -249,13 +238,9 @@ def delete_message(slug: str, message_id: int):
     if not SubmitForm().validate_on_submit():
         abort(400)
     code = message.session.code
-    try:
-        services.delete_message(message, current_user)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
-    flash(_("The key message is deleted."), "success")
+    ok, _done = perform(lambda: services.delete_message(message, current_user))
+    if ok:
+        flash(_("The key message is deleted."), "success")
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{code}")
 
 
@@ -299,16 +284,8 @@ def approve(slug: str, message_id: int):
     message = _message(ev, message_id)
     if not ApproveForm().validate_on_submit():
         abort(400)
-    try:
-        services.approve_message(message, current_user)
-    except services.OutcomeError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    else:
-        db.session.commit()
+    ok, _done = perform(lambda: services.approve_message(message, current_user))
+    if ok:
         flash(_("The key message is approved."), "success")
     return redirect(url_for(".review", slug=ev.slug))
 
@@ -318,18 +295,13 @@ def send_back(slug: str, message_id: int):
     ev = _organised(slug)
     message = _message(ev, message_id)
     form = ReturnForm()
-    try:
+
+    def return_with_comment():
         if not form.validate_on_submit():
             raise services.OutcomeError(_("Say what should change: the comment is required."), "comment")
         services.return_message(message, form.comment.data, current_user)
-    except services.OutcomeError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    else:
-        db.session.commit()
+    ok, _done = perform(return_with_comment)
+    if ok:
         flash(_("The key message is returned to its rapporteurs."), "success")
     return redirect(url_for(".review", slug=ev.slug))
 
@@ -344,15 +316,12 @@ def rapporteurs(slug: str):
     form.session.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}") for s in sessions]
     if form.validate_on_submit():
         s = db.session.get(MeetingSession, form.session.data)
-        try:
+        def assign():
             if s is None or s.event_id != ev.id:
                 raise services.OutcomeError(_("Choose a session of this event."), "session")
             services.assign_rapporteur(s, form.email.data, form.name.data or "", current_user, form.language.data)
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        else:
-            db.session.commit()
+        ok, _done = perform(assign, form=form)
+        if ok:
             flash(_("%(email)s is rapporteur of session %(code)s; an email is in the outbox.",
                     email=form.email.data, code=s.code), "success")
             return redirect(url_for(".rapporteurs", slug=ev.slug))
@@ -390,13 +359,8 @@ def themes(slug: str):
     ev = _organised(slug)
     form = ThemesForm()
     if form.validate_on_submit():
-        try:
-            services.set_themes(ev, form.themes.data, current_user)
-        except services.OutcomeError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        ok, _done = perform(lambda: services.set_themes(ev, form.themes.data, current_user))
+        if ok:
             flash(_("The themes are saved."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug) + "#themes")
 

@@ -11,19 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import ensure_organiser
+from ..actions import DomainError
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
 from .models import CONCEPT_NOTE_FIELDS, GENDERS, PERSON_ROLES, SESSION_KINDS, Event, MeetingSession, SessionPerson
 
 
-class AgendaError(ValueError):
+class AgendaError(DomainError):
     """Invalid agenda input, with a message for the user and the field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")

@@ -1,7 +1,7 @@
 """Pages of the agenda: public event and session pages and exports, and the organisers' editor."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
+from flask import (Blueprint, abort, flash, g, redirect, render_template,
                    request, session as http_session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..auth import ROLE_LABELS, PermissionDenied, has_role, invite, require_role
+from ..actions import perform
+from ..auth import ROLE_LABELS, has_role, invite, require_role
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
@@ -150,11 +151,6 @@ def _organised_event(slug: str) -> Event:
     return ev
 
 
-def _form_errors(form, error: services.AgendaError) -> None:
-    """Show a service's error next to its field (or on top of the form) and keep the input."""
-    form.extra_errors = {error.field or "": error.message}
-
-
 @manage_bp.get("/")
 @login_required
 def dashboard():
@@ -189,22 +185,11 @@ def _event_obj(ev: Event):
 
 
 def _submit(form, save, saved):
-    """Validate, call the service, commit and go on; or show its error with the input kept.
-
-    Returns a redirect response, or None when the form must be shown again.
-    """
+    """Validate, call the service and go on; or show its error with the input kept (None)."""
     if not form.validate_on_submit():
         return None
-    try:
-        result = save()
-    except services.AgendaError as error:
-        db.session.rollback()
-        _form_errors(form, error)
-        return None
-    except PermissionDenied:
-        abort(403)
-    db.session.commit()
-    return saved(result)
+    ok, result = perform(save, form=form)
+    return saved(result) if ok else None
 
 
 def _event_form(form: EventForm, ev: Event | None):
@@ -280,9 +265,9 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
 def session_delete(slug: str, code: str):
     ev = _organised_event(slug)
     s = services.session_by_code(ev, code) or abort(404)
-    services.delete_session(s, current_user)
-    db.session.commit()
-    flash(_("Session %(code)s is deleted.", code=code), "success")
+    ok, _deleted = perform(lambda: services.delete_session(s, current_user))
+    if ok:
+        flash(_("Session %(code)s is deleted.", code=code), "success")
     return redirect(url_for("manage.agenda", slug=ev.slug))
 
 
