@@ -33,6 +33,16 @@ def has_role(user, event, *roles: str) -> bool:
                                    EventRole.role.in_(roles)).limit(1)) is not None
 
 
+def organised_event_ids(user) -> set[int] | None:
+    """Ids of the events `user` organises, in one query; None means every event (an admin)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_admin:
+        return None
+    return set(db.session.scalars(select(EventRole.event_id).where(
+        EventRole.user_id == user.id, EventRole.role == "organiser")))
+
+
 def ensure_organiser(user, event) -> None:
     if not has_role(user, event, "organiser"):
         raise PermissionDenied(_("Only the organisers of this event may do this."))

@@ -57,9 +57,10 @@ def event_head(slug: str):
 
 def visible_events(user=None) -> list[Event]:
     """Published events, and the drafts this user organises."""
-    from ..auth import has_role
+    from ..auth import organised_event_ids
     events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
-    return [e for e in events if e.is_published or has_role(user, e, "organiser")]
+    organised = organised_event_ids(user)
+    return [e for e in events if e.is_published or organised is None or e.id in organised]
 
 
 def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]:

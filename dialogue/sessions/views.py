@@ -14,7 +14,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..actions import perform
-from ..auth import ROLE_LABELS, has_role, invite, require_role
+from ..auth import ROLE_LABELS, has_role, invite, organised_event_ids, require_role
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
@@ -154,8 +154,9 @@ def _organised_event(slug: str) -> Event:
 @manage_bp.get("/")
 @login_required
 def dashboard():
+    organised = organised_event_ids(current_user)
     events = [e for e in db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
-              if has_role(current_user, e, "organiser")]
+              if organised is None or e.id in organised]
     return render_template("manage/dashboard.html", events=events, can_create=current_user.is_admin)
 
 

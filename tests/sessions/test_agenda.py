@@ -201,3 +201,19 @@ def test_english_dates_follow_international_usage(client, app):
     page = client.get(f"/en/events/{ev.slug}/").get_data(as_text=True)
     assert "12 December 2022" in page
     assert "18:15" in page and "PM" not in page
+
+
+def test_event_list_queries_do_not_grow_with_drafts(client, app, auth, count_queries):
+    org = f.user("lister@example.org")
+    auth.login(org.email)
+
+    def queries():
+        with count_queries() as counter:
+            assert client.get("/en/").status_code == 200
+            assert client.get("/en/manage/").status_code == 200
+        return counter.count
+    f.event(status="draft", organiser=org)
+    few = queries()
+    for _ in range(6):
+        f.event(status="draft", organiser=org)
+    assert queries() == few
