@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from dialogue import create_app  # noqa: E402
-from dialogue.extensions import db  # noqa: E402
-from dialogue.sessions.models import Event, MeetingSession, SessionPerson  # noqa: E402
-from dialogue.sessions.services import local_to_utc  # noqa: E402
+from dialogue import create_app
+from dialogue.extensions import db
+from dialogue.sessions.models import Event, MeetingSession, SessionPerson
+from dialogue.sessions.services import local_to_utc
 
 TZ = "Europe/Zurich"
 DAYS = 5

@@ -42,13 +42,15 @@ EN = "Effective co-operation builds on each country's priorities and systems; pa
 
 def build(app, messages: int):
     """An event with several sessions and `messages` approved key messages; returns the document."""
+    from datetime import datetime
+
     from dialogue.auth import grant_role
     from dialogue.extensions import db
     from dialogue.models import User
-    from dialogue.outcomes import document as outcome, services
+    from dialogue.outcomes import document as outcome
+    from dialogue.outcomes import services
     from dialogue.outcomes.models import SessionRapporteur
     from dialogue.sessions.models import Event, MeetingSession
-    from datetime import datetime
 
     db.drop_all()
     db.create_all()

@@ -84,7 +84,7 @@ def run_python(url: str, inm: str | None, args) -> dict:
     host, port = host_port.split(":")
     with ProcessPoolExecutor(args.connections) as pool:
         started = time.perf_counter()
-        parts = list(pool.map(_python_worker, *zip(*[(host, int(port), "/" + path, inm, args.duration)] * args.connections)))
+        parts = list(pool.map(_python_worker, *zip(*[(host, int(port), "/" + path, inm, args.duration)] * args.connections, strict=False)))
         elapsed = time.perf_counter() - started
     lat = sorted(x for p in parts for x in p)
     return {"requests": len(lat), "rps": len(lat) / elapsed, "median_ms": statistics.median(lat) * 1000,
@@ -134,7 +134,7 @@ def bench_size(n: int, args, load) -> list[dict]:
                 load(base + url, None, argparse.Namespace(**{**vars(args), "duration": 1}))
             pairs = [(name, path), (STATIC_LABEL, static_path)]
             etags = {}
-            for label, url in pairs:
+            for _label, url in pairs:
                 status, body2, headers = fetch(base, url)
                 etags[url] = headers.get("ETag")
                 assert status == 200 and len(body2) == len(body), (url, status, len(body2))
@@ -148,7 +148,7 @@ def bench_size(n: int, args, load) -> list[dict]:
                         runs[url].append(load(base + url, etags[url] if inm else None, args))
                 # Ratio of each round (page and static file measured one after the other), then
                 # the median: steadier than a ratio of medians when others load the machine.
-                ratios = [st["rps"] / pg["rps"] for pg, st in zip(runs[path], runs[static_path])]
+                ratios = [st["rps"] / pg["rps"] for pg, st in zip(runs[path], runs[static_path], strict=False)]
                 for label, url in pairs:
                     result = sorted(runs[url], key=lambda r: r["rps"])[len(runs[url]) // 2]
                     rows.append({"n": n, "what": label, "path": url, "size": len(body),
@@ -169,7 +169,7 @@ def bench_size(n: int, args, load) -> list[dict]:
 def table(rows: list[dict]) -> str:
     out = ["| N | what | size | response | median ms | p95 ms | req/s | static req/s ÷ this (median of rounds) |",
            "|---:|---|---:|---:|---:|---:|---:|---:|"]
-    for i, r in enumerate(rows):
+    for _i, r in enumerate(rows):
         if r["what"] == STATIC_LABEL:
             ratio = ""
             what = "  static file, same bytes"

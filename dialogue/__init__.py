@@ -52,7 +52,7 @@ def domain_modules(name: str) -> list:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (register the models with SQLAlchemy)
+    from . import models
     from .sessions import models as session_models  # noqa: F401
     domain_modules("models")
 
@@ -121,7 +121,8 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .sessions.api import bp as api_bp
-    from .sessions.views import bp as sessions_bp, ics_bp, manage_bp
+    from .sessions.views import bp as sessions_bp
+    from .sessions.views import ics_bp, manage_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(sessions_bp)

@@ -1,7 +1,8 @@
 """How views call services: one error type for the domains, one way to end a transaction."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash
 

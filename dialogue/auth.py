@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -75,9 +76,9 @@ def user_from_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise PermissionDenied(_("This invitation link has expired. Ask the organisers for a new one."))
+        raise PermissionDenied(_("This invitation link has expired. Ask the organisers for a new one.")) from None
     except BadSignature:
-        raise PermissionDenied(_("This invitation link is not valid."))
+        raise PermissionDenied(_("This invitation link is not valid.")) from None
     user = db.session.get(User, data.get("u"))
     if user is None or (user.password_hash or "")[-12:] != data.get("h"):
         raise PermissionDenied(_("This invitation link has already been used."))

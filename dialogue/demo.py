@@ -17,7 +17,7 @@ from .sessions.services import local_to_utc
 
 SLUG = "effective-cooperation-summit-2022"
 TZ = "Europe/Zurich"
-DEMO_PASSWORD = "demo-dialogue-2022"
+DEMO_PASSWORD = "demo-dialogue-2022"  # noqa: S105  (the documented demo password)
 ACCOUNTS = [
     ("organiser@example.org", "Olivia Marchetti", "organiser"),
     ("focal.point@example.org", "Diego Fernández", "focal_point"),

@@ -1,7 +1,7 @@
 """Cross-domain models: users, their roles in events, the audit log and the mail outbox."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -13,7 +13,7 @@ from .extensions import db
 
 def utcnow() -> datetime:
     """Naive UTC now: every datetime is stored as naive UTC, on SQLite and PostgreSQL alike."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TimestampMixin:
@@ -69,7 +69,7 @@ class EventRole(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="roles")
-    event: Mapped["Event"] = relationship()  # noqa: F821
+    event: Mapped[Event] = relationship()  # noqa: F821
 
 
 class AuditEntry(db.Model):

@@ -14,7 +14,7 @@ def test_login_form_has_email_and_password_fields(client, app):
 
 
 def test_login_and_logout(client, app, auth):
-    u = f.user("someone@example.org")
+    f.user("someone@example.org")
     response = auth.login("Someone@Example.org")
     assert response.status_code == 302
     assert client.get("/en/manage/").status_code == 200

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from dialogue.extensions import db
-from dialogue.sessions.models import Event, MeetingSession
+from dialogue.sessions.models import MeetingSession
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,8 @@
 a civil-society network, with delegates in every status. People are fictitious (example.org)."""
 from __future__ import annotations
 
-import unicodedata
-
 import secrets
+import unicodedata
 
 from sqlalchemy import select
 

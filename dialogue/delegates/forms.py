@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+
 # Lazy like _l, and named `pgettext` so that extraction (a standard keyword) keeps the message context.
 from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm

@@ -36,7 +36,7 @@ class Delegation(TimestampMixin, db.Model):
     #: Most delegates that may hold a place (nominated or accredited) at once.
     quota: Mapped[int] = mapped_column(default=5)
 
-    event: Mapped["Event"] = relationship()  # noqa: F821
+    event: Mapped[Event] = relationship()  # noqa: F821
     delegates: Mapped[list[Delegate]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
     focal_points: Mapped[list[FocalPoint]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
 
@@ -115,7 +115,7 @@ class SessionRegistration(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
 
     delegate: Mapped[Delegate] = relationship(back_populates="registrations")
-    session: Mapped["MeetingSession"] = relationship()  # noqa: F821
+    session: Mapped[MeetingSession] = relationship()  # noqa: F821
 
 
 class ApiToken(db.Model):

@@ -14,20 +14,31 @@ from functools import lru_cache
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _, pgettext
+from flask_babel import force_locale, pgettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..actions import DomainError
+from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..mail import send_mail
 from ..models import audit, utcnow
 from ..sessions.models import GENDERS, Event, MeetingSession
-from .models import (ACTIVE_STATUSES, ATTENDANCE, COUNTRY_KINDS, DELEGATE_ROLES, DELEGATION_KINDS,
-                     SALUTATIONS, Delegate, Delegation, FocalPoint, SessionRegistration)
+from .models import (
+    ACTIVE_STATUSES,
+    ATTENDANCE,
+    COUNTRY_KINDS,
+    DELEGATE_ROLES,
+    DELEGATION_KINDS,
+    SALUTATIONS,
+    Delegate,
+    Delegation,
+    FocalPoint,
+    SessionRegistration,
+)
 
 
 class DelegationError(DomainError):
@@ -185,7 +196,7 @@ def invite_focal_point(delegation: Delegation, email: str, name: str, by, lang: 
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise DelegationError(_("This email address is not valid."), "email")
+        raise DelegationError(_("This email address is not valid."), "email") from None
     with force_locale(lang):
         title = _event_title(event, lang)
         dname = delegation_name(delegation, lang)
@@ -325,7 +336,7 @@ def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) 
         Delegate.event_id == delegation.event_id, Delegate.email == data["email"],
         Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1)).limit(1))
     if taken is not None:
-        raise DelegationError(_("This email address is already registered for this event."), "email")
+        raise DelegationError(_("This email address is already registered for this event."), "email") from None
 
 
 def _set_sessions(delegate: Delegate, sessions: list[MeetingSession]) -> None:
@@ -354,7 +365,7 @@ def _flush_or_clash() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DelegationError(_("This email address is already registered for this event."), "email")
+        raise DelegationError(_("This email address is already registered for this event."), "email") from None
 
 
 def nominate(delegation: Delegation, data: dict, by) -> Delegate:
@@ -486,7 +497,7 @@ def _tell_focal_points(delegate: Delegate) -> None:
                 subject = agree(g, _("%(name)s is accredited to %(event)s", name=who, event=title),
                                 pgettext("female", "%(name)s is accredited to %(event)s", name=who, event=title),
                                 pgettext("male", "%(name)s is accredited to %(event)s", name=who, event=title))
-                values = dict(name=who, delegation=delegation_name(delegation, lang), event=title, url=url)
+                values = {"name": who, "delegation": delegation_name(delegation, lang), "event": title, "url": url}
                 body = agree(g, _("Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
                                   "Your delegation: %(url)s", **values),
                              pgettext("female", "Hello,\n\n%(name)s (%(delegation)s) is accredited to %(event)s.\n\n"
@@ -497,8 +508,8 @@ def _tell_focal_points(delegate: Delegate) -> None:
                 subject = about(who, _("The nomination of %(name)s to %(event)s is rejected", name=who, event=title),
                                 pgettext("elided", "The nomination of %(name)s to %(event)s is rejected",
                                          name=who, event=title))
-                values = dict(name=who, delegation=delegation_name(delegation, lang), event=title,
-                              reason=delegate.reason, url=url)
+                values = {"name": who, "delegation": delegation_name(delegation, lang), "event": title,
+                              "reason": delegate.reason, "url": url}
                 body = about(who, _("Hello,\n\nThe organisers of %(event)s rejected the nomination of %(name)s "
                                     "(%(delegation)s).\n\nReason: %(reason)s\n\nYour delegation: %(url)s", **values),
                              pgettext("elided", "Hello,\n\nThe organisers of %(event)s rejected the nomination of "

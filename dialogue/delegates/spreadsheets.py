@@ -10,7 +10,8 @@ import csv
 import io
 import unicodedata
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
 from ..sessions.forms import GENDER_LABELS
@@ -76,9 +77,9 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     elif name.endswith(".csv"):
         table = _read_csv(content)
     else:
-        raise DelegationError(_("Upload a .csv or .xlsx file."), "file")
+        raise DelegationError(_("Upload a .csv or .xlsx file."), "file") from None
     if not table:
-        raise DelegationError(_("The file is empty."), "file")
+        raise DelegationError(_("The file is empty."), "file") from None
     headers, values = _aliases()
     # Ministries often put a title ("Delegación del Perú") or a blank line above the headers.
     start = 0
@@ -97,7 +98,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
         if not any(str(c or "").strip() for c in raw):
             continue
         data = {}
-        for field, cell in zip(columns, raw):
+        for field, cell in zip(columns, raw, strict=False):
             if field is None:
                 continue
             value = "" if cell is None else str(cell).strip()
@@ -117,14 +118,14 @@ def _read_csv(content: bytes) -> list[list[str]]:
         try:
             return _parse_csv(content.decode("utf-16"))
         except UnicodeDecodeError:
-            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file")
+            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = content.decode("cp1252")
         except UnicodeDecodeError:
-            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file")
+            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
     return _parse_csv(text)
 
 
@@ -133,7 +134,7 @@ def _parse_csv(text: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    return list(csv.reader(io.StringIO(text), dialect))
 
 
 def _read_xlsx(content: bytes) -> list[list]:
@@ -143,7 +144,7 @@ def _read_xlsx(content: bytes) -> list[list]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError):
-        raise DelegationError(_("This is not a readable Excel (.xlsx) file."), "file")
+        raise DelegationError(_("This is not a readable Excel (.xlsx) file."), "file") from None
     sheet = book.worksheets[0]
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
     book.close()

@@ -6,7 +6,8 @@ import io
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext, pgettext
+from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from ..actions import perform
@@ -16,9 +17,24 @@ from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
 from . import services
-from .forms import (ATTENDANCE_LABELS, FIELD_LABELS, KIND_LABELS, KIND_PLURALS, ROLE_LABELS, SALUTATION_LABELS,
-                    STATUS_LABELS, DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm,
-                    gendered_label, role_label, salutation_label)
+from .forms import (
+    ATTENDANCE_LABELS,
+    FIELD_LABELS,
+    KIND_LABELS,
+    KIND_PLURALS,
+    ROLE_LABELS,
+    SALUTATION_LABELS,
+    STATUS_LABELS,
+    DelegateForm,
+    DelegationForm,
+    FocalPointForm,
+    ImportForm,
+    RejectForm,
+    TokenForm,
+    gendered_label,
+    role_label,
+    salutation_label,
+)
 from .models import COUNTRY_KINDS, Delegate, Delegation
 
 bp = Blueprint("delegates", __name__, url_prefix="/<lang>/events/<slug>/delegations")
@@ -38,10 +54,10 @@ def text_dir(*texts) -> str:
     return "ltr"
 
 
-LABELS = dict(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS,
-              ATTENDANCE_LABELS=ATTENDANCE_LABELS, SALUTATION_LABELS=SALUTATION_LABELS, GENDER_LABELS=GENDER_LABELS,
-              FIELD_LABELS=FIELD_LABELS, role_label=role_label, salutation_label=salutation_label,
-              text_dir=text_dir)
+LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+              "ATTENDANCE_LABELS": ATTENDANCE_LABELS, "SALUTATION_LABELS": SALUTATION_LABELS, "GENDER_LABELS": GENDER_LABELS,
+              "FIELD_LABELS": FIELD_LABELS, "role_label": role_label, "salutation_label": salutation_label,
+              "text_dir": text_dir}
 
 
 def register(app: Flask) -> None:

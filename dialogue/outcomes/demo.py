@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import User
 from ..sessions.models import Event, MeetingSession
-from . import document as outcome, services
+from . import document as outcome
+from . import services
 from .models import SessionRapporteur
 
 

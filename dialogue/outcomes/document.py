@@ -12,7 +12,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask import render_template
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -25,7 +27,8 @@ from ..pdf import SafeFetcher, html_to_pdf
 from ..sessions.models import Event, MeetingSession
 from . import markup
 from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
-from .services import OutcomeError, split_items, themes as event_themes
+from .services import OutcomeError, split_items
+from .services import themes as event_themes
 
 FIXED_HEADINGS = {
     "recommendations": _l("Recommendations"),

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event as sa_event
-from sqlalchemy.orm import Mapped, Session as OrmSession, deferred, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
 from ..models import TimestampMixin, User, utcnow
@@ -23,7 +25,7 @@ class SessionRapporteur(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
-    session: Mapped["MeetingSession"] = relationship()  # noqa: F821
+    session: Mapped[MeetingSession] = relationship()  # noqa: F821
 
 
 class OutcomeTheme(db.Model):
@@ -58,7 +60,7 @@ class KeyMessage(TimestampMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    session: Mapped["MeetingSession"] = relationship()  # noqa: F821
+    session: Mapped[MeetingSession] = relationship()  # noqa: F821
     author: Mapped[User | None] = relationship()
     revisions: Mapped[list[KeyMessageRevision]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="KeyMessageRevision.number")
@@ -115,7 +117,7 @@ class OutcomeDocument(TimestampMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    event: Mapped["Event"] = relationship()  # noqa: F821
+    event: Mapped[Event] = relationship()  # noqa: F821
     publications: Mapped[list[Publication]] = relationship(
         back_populates="document", order_by="(Publication.version.desc(), Publication.language)")
 

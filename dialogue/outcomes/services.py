@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..actions import DomainError
+from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
 from ..mail import send_mail

@@ -1,10 +1,11 @@
 """The agenda as iCalendar and as JSON."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event as VEvent, vText
+from icalendar import Calendar, vText
+from icalendar import Event as VEvent
 
 from ..i18n import pick
 from .models import Event, MeetingSession
@@ -16,7 +17,7 @@ def session_uid(event: Event, session: MeetingSession) -> str:
 
 
 def _aware(value, tz: str):
-    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
 
 
 def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_session) -> bytes:
@@ -31,8 +32,8 @@ def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_ses
     for s in sessions:
         item = VEvent()
         item.add("uid", session_uid(event, s))
-        item.add("dtstamp", s.updated_at.replace(tzinfo=timezone.utc))
-        item.add("last-modified", s.updated_at.replace(tzinfo=timezone.utc))
+        item.add("dtstamp", s.updated_at.replace(tzinfo=UTC))
+        item.add("last-modified", s.updated_at.replace(tzinfo=UTC))
         item.add("dtstart", _aware(s.starts_at, event.timezone))
         item.add("dtend", _aware(s.ends_at, event.timezone))
         title = pick(s.title, lang, s.original_language)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event as sa_event
-from sqlalchemy.orm import Mapped, Session as OrmSession, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
 from ..models import TimestampMixin

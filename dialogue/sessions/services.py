@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth import ensure_organiser
 from ..actions import DomainError
+from ..auth import ensure_organiser
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
@@ -28,12 +28,12 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 
 def local_to_utc(value: datetime, tz: str) -> datetime:
     """A naive wall-clock time in `tz` as naive UTC for storage."""
-    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_to_local(value: datetime, tz: str) -> datetime:
     """Naive UTC from storage as a naive wall-clock time in `tz` (for form fields)."""
-    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def by_day(sessions: list[MeetingSession], tz: str) -> list[Day]:
     days: list[Day] = []
     slot_end: datetime | None = None
     for s in sessions:
-        local_day = s.starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        local_day = s.starts_at.replace(tzinfo=UTC).astimezone(zone).date()
         if not days or days[-1].day != local_day:
             days.append(Day(local_day))
             slot_end = None
@@ -140,8 +140,8 @@ def conflicts(event: Event, sessions: list[MeetingSession] | None = None) -> lis
     zone = ZoneInfo(event.timezone)
     active: list[MeetingSession] = []
     for s in sessions:
-        start_day = s.starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
-        end_day = s.ends_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        start_day = s.starts_at.replace(tzinfo=UTC).astimezone(zone).date()
+        end_day = s.ends_at.replace(tzinfo=UTC).astimezone(zone).date()
         if start_day < event.starts_on or end_day > event.ends_on:
             found.append(Conflict("outside", (s.code,), ""))
         active = [a for a in active if a.ends_at > s.starts_at]

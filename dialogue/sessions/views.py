@@ -1,14 +1,13 @@
 """Pages of the agenda: public event and session pages and exports, and the organisers' editor."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, g, redirect, render_template,
-                   request, session as http_session, url_for)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import session as http_session
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import select
-
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -22,7 +21,7 @@ from ..models import AuditEntry, EventRole, OutboxMessage
 from ..pdf import render_pdf
 from . import services
 from .exports import to_ical
-from .forms import EventForm, KIND_LABELS, KIND_PLURALS, SessionForm, language_choices
+from .forms import KIND_LABELS, KIND_PLURALS, EventForm, SessionForm, language_choices
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")

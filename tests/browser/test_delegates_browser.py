@@ -31,9 +31,9 @@ def test_focal_point_nominates_imports_and_organiser_accredits(page, browser, li
     assert "Çáceres Huamán" in page.inner_text("table.delegates")
 
     page.get_by_role("link", name="Importar un archivo").click()
-    content = ("given_name,family_name,email,role\n"
-               "Ana,Quispe,ana.quispe@example.org,member\n"
-               "Luis,,not-an-email,member\n").encode()
+    content = (b"given_name,family_name,email,role\n"
+               b"Ana,Quispe,ana.quispe@example.org,member\n"
+               b"Luis,,not-an-email,member\n")
     page.set_input_files("#file", files=[{"name": "delegacion.csv", "mimeType": "text/csv", "buffer": content}])
     submit(page, "#import-form")
     errors = page.inner_text("#import-errors")

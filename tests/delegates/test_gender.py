@@ -84,7 +84,7 @@ def test_import_reads_feminine_and_masculine_labels(app, client, auth):
                "Dra.;Rosa;Alarcón;rosa@example.org;Mujer;Jefa de delegación\n"
                "Prof.ª;Ana;Quispe;ana@example.org;Mujer;Asesora\n"
                "Dr;Pedro;Soto;pedro@example.org;Homme;Conseiller\n"
-               "Pr;Léa;Blanc;lea@example.org;Femme;Conseillère\n").encode("utf-8")
+               "Pr;Léa;Blanc;lea@example.org;Femme;Conseillère\n").encode()
     response = client.post(f"/es/events/{ev.slug}/delegations/{d.id}/import",
                            data={"file": (io.BytesIO(content), "d.csv")}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)

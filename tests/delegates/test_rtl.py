@@ -37,6 +37,7 @@ def test_arabic_names_are_right_to_left_in_an_arabic_font(app, client, auth):
     df.delegate(china, "丽", "王", status="accredited", role="head")
     auth.login(org.email)
     from flask import render_template
+
     from dialogue.delegates import services, views
     with app.test_request_context(f"/es/manage/events/{ev.slug}/participants"):
         groups = services.participants(ev, "es")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dialogue.auth import grant_role
 from dialogue.extensions import db
-from dialogue.outcomes import document as outcome, services
+from dialogue.outcomes import document as outcome
+from dialogue.outcomes import services
 from dialogue.outcomes.models import SessionRapporteur
 
 from .. import factories as f

@@ -2,7 +2,8 @@
 import pytest
 
 from dialogue.extensions import db
-from dialogue.outcomes import document as outcome, services
+from dialogue.outcomes import document as outcome
+from dialogue.outcomes import services
 from dialogue.outcomes.services import OutcomeError
 
 from .. import factories as f

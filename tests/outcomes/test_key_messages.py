@@ -234,7 +234,7 @@ def test_stale_write_between_read_and_flush_is_a_conflict(app):
 
 def test_key_message_markup_is_sanitised_and_escaped(app, client, auth):
     ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": 'Uno <script>alert(1)</script> <img src="file:///etc/passwd" onerror="x()"> '
+    of.message(s, rap, {"es": 'Uno <script>alert(1)</script> <img src="file:///etc/passwd" onerror="x()"> '
                                         '<a href="http://127.0.0.1:9/">enlace</a> *énfasis*\n\n- a\n- b'})
     auth.login(rap.email)
     page = client.get(f"/es/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)

@@ -65,7 +65,7 @@ def test_outcome_pdf_has_the_same_numbered_paragraphs_in_each_language(published
         text = pdftotext(response.data)
         assert heading in text and masthead in text and "ECS/2022/1" in text
         numbered[lang] = re.findall(r"^(\d+)\.\s", text, re.M)
-        for i, message in enumerate(MESSAGES, start=1):
+        for _i, message in enumerate(MESSAGES, start=1):
             assert message[lang] in " ".join(text.split())
     assert numbered["fr"] == numbered["es"] == numbered["en"] == ["1", "2", "3", "4"]
 
@@ -238,7 +238,7 @@ def test_original_language_paragraph_is_marked_in_the_pdf(app, client):
 class _Recorder(BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

@@ -158,7 +158,7 @@ def test_cached_agenda_costs_one_query(client, app, count_queries):
 
 
 def test_language_home_lists_the_events(client, app):
-    ev = f.event(title={"fr": "Sommet visible", "es": "Cumbre visible", "en": "Visible summit"})
+    f.event(title={"fr": "Sommet visible", "es": "Cumbre visible", "en": "Visible summit"})
     response = client.get("/fr/")
     assert response.status_code == 200
     assert "Sommet visible" in response.get_data(as_text=True)

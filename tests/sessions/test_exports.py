@@ -1,5 +1,4 @@
 """iCalendar, JSON API and agenda PDF, read back with real parsers."""
-import json
 import subprocess
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ def test_event_ics_parses_back_with_stable_uids_and_zone(client, app):
     s = f.session(ev, "RD", start="2022-12-12 18:15", minutes=75, title={"fr": "Dialogue régional", "es": "Diálogo regional", "en": "Regional dialogue"})
     body = client.get(f"/events/{ev.slug}/agenda.ics?lang=es").data
     cal = Calendar.from_ical(body)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     assert len(events) == 1
     item = events[0]
     assert str(item["summary"]) == "RD · Diálogo regional"

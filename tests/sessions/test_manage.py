@@ -68,7 +68,7 @@ def test_duplicate_code_is_refused(client, app, auth):
 
 def test_organiser_edits_a_session_and_the_public_agenda_changes(client, app, auth):
     org, ev = _organiser_with_event(auth)
-    s = f.session(ev, "PL1", start="2022-12-12 09:00")
+    f.session(ev, "PL1", start="2022-12-12 09:00")
     form = client.get(f"/en/manage/events/{ev.slug}/sessions/PL1/edit").get_data(as_text=True)
     assert 'value="2022-12-12T09:00"' in form
     response = client.post(f"/en/manage/events/{ev.slug}/sessions/PL1/edit",
