@@ -1,7 +1,6 @@
 """Pages of delegations: the focal point's delegation, and the organisers' registration desk."""
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 
@@ -417,10 +416,11 @@ def display_name(d) -> str:
 
 @manage_bp.get("/participants.csv")
 def participants_csv(slug: str):
+    from ..spreadsheet_safety import safe_writer
     from .spreadsheets import csv_delimiter
     event = _organised(slug)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=csv_delimiter(g.lang))
+    writer = safe_writer(out, delimiter=csv_delimiter(g.lang))
     writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
                      _("Family name"), _("Function"), _("Email"), _("Attendance")])
     # Labels translated once, not once a row.
