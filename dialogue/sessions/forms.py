@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -18,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import translated_field
+from ..forms import NFCForm, NFCSubForm, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 
 KIND_LABELS = {
@@ -58,7 +56,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EventForm(FlaskForm):
+class EventForm(NFCForm):
     slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Part of the public address, e.g. effective-cooperation-2022."))
     title = translated_field(_l("Title"))
@@ -74,7 +72,7 @@ class EventForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PersonForm(Form):
+class PersonForm(NFCSubForm):
     role = SelectField(_l("Role"), choices=lambda: list(ROLE_LABELS.items()))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Function and organisation"), validators=[Optional(), Length(max=300)])
@@ -82,7 +80,7 @@ class PersonForm(Form):
     email = StringField(_l("Email (contacts only, shown publicly)"), validators=[Optional(), Length(max=254)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(NFCForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
                        description=_l("Short and unique in the event, e.g. PL1 or WS07."))
     kind = SelectField(_l("Kind"), choices=lambda: list(KIND_LABELS.items()))

@@ -6,7 +6,6 @@ from flask import session as http_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
@@ -16,6 +15,7 @@ from ..actions import perform
 from ..auth import ROLE_LABELS, has_role, invite, organised_event_ids, require_role
 from ..cache import cached, cached_hit
 from ..extensions import db
+from ..forms import NFCForm
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..pdf import render_pdf
@@ -271,7 +271,7 @@ def session_delete(slug: str, code: str):
     return redirect(url_for("manage.agenda", slug=ev.slug))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(NFCForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
