@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import NFCForm, NFCSubForm, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
+from .localtime import fold_choices
 
 KIND_LABELS = {
     "plenary": _l("Plenary session"),
@@ -44,6 +45,8 @@ GENDER_LABELS = {
     "other": _l("Other"),
     "undisclosed": _l("Not stated"),
 }
+#: The values of the fold choices; their labels, with the UTC offsets, come from `offer_folds`.
+FOLD_CHOICES = [("", ""), ("0", _l("first")), ("1", _l("second"))]
 STATUS_LABELS = {"draft": _l("Draft (hidden from the public)"), "published": _l("Published")}
 
 
@@ -89,6 +92,10 @@ class SessionForm(NFCForm):
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
     starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    #: Which reading of a start or end the clocks show twice (the night they go back): "0" the first,
+    #: "1" the second. Shown only for such a time: see `offer_folds`.
+    starts_at_fold = SelectField(_l("Start: which of the two?"), choices=lambda: FOLD_CHOICES, default="")
+    ends_at_fold = SelectField(_l("End: which of the two?"), choices=lambda: FOLD_CHOICES, default="")
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)])
     interpretation = MultiCheckboxField(_l("Interpretation"), choices=language_choices)
     context = translated_field(_l("Context"), textarea=True)
@@ -98,3 +105,16 @@ class SessionForm(NFCForm):
     deliverable = translated_field(_l("Deliverable"), textarea=True)
     people = FieldList(FormField(PersonForm), min_entries=0)
     submit = SubmitField(_l("Save"))
+    #: The fold fields to show: those of a start or end that the clocks of the event show twice.
+    ambiguous_folds: tuple = ()
+
+    def offer_folds(self, tz: str) -> None:
+        """For a start or end that the clocks of `tz` show twice, label its two readings with their
+        UTC offsets and mark its choice to be shown; call before validating, with the event's zone."""
+        shown = []
+        for name in ("starts_at", "ends_at"):
+            choices = fold_choices(self[name].data, tz)
+            if choices:
+                self[name + "_fold"].choices = [("", _l("Choose")), *choices]
+                shown.append(self[name + "_fold"])
+        self.ambiguous_folds = tuple(shown)

@@ -245,6 +245,7 @@ def _session_obj(ev: Event, s: MeetingSession):
         setattr(obj, name, getattr(s, name))
     obj.starts_at = services.utc_to_local(s.starts_at, ev.timezone)
     obj.ends_at = services.utc_to_local(s.ends_at, ev.timezone)
+    obj.starts_at_fold, obj.ends_at_fold = str(obj.starts_at.fold), str(obj.ends_at.fold)
     obj.people = [{"role": p.role, "name": p.name, "organisation": p.organisation, "gender": p.gender, "email": p.email}
                   for p in s.people]
     return obj
@@ -254,6 +255,7 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
     def saved(session):
         flash(_("Session %(code)s is saved.", code=session.code), "success")
         return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
+    form.offer_folds(ev.timezone)
     done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
     if done:
         return done
