@@ -63,5 +63,9 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "dialogue@example.org"),
+        # Background jobs: Redis as Celery's broker when set (several machines); else an embedded queue.
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
+        "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }
