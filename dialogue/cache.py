@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from cachetools import LRUCache
 from flask import Response, current_app, has_app_context, request
