@@ -11,6 +11,7 @@ from dialogue.spreadsheet_safety import safe_cell, safe_row, safe_writer, unpref
 
 from . import factories as f
 from .delegates import factories as df
+from .workers import fetch
 
 RISKY = ['=1+1', '+41 22 917 12 34', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1', '  =cmd|" /C calc"!A0',
          '\n=1', '\uff1d1+1']
@@ -64,13 +65,13 @@ def _formula_delegate(ev):
 
 
 @pytest.mark.parametrize("lang,delimiter", [("en", ","), ("es", ";")])
-def test_participants_csv_neutralises_formulas(app, client, auth, lang, delimiter):
+def test_participants_csv_neutralises_formulas(jobs, app, client, auth, lang, delimiter):
     org, ev = f.user(), f.event()
     grant_role(org, ev, "organiser")
     db.session.commit()
     _formula_delegate(ev)
     auth.login(org.email)
-    text = client.get(f"/{lang}/manage/events/{ev.slug}/participants.csv").data.decode("utf-8-sig")
+    text = fetch(client, jobs, f"/{lang}/manage/events/{ev.slug}/participants.csv").data.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1]
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in row
     assert "'@Family" in row and "'+41 22 917 12 34" in row
@@ -88,3 +89,18 @@ def test_import_templates_contain_no_formula(app, client, auth):
         text = client.get(f"/{lang}/events/{ev.slug}/delegations/{d.id}/template.csv").data.decode("utf-8-sig")
         assert not [c for row in csv.reader(io.StringIO(text), delimiter="," if lang == "en" else ";")
                     for c in row if c.lstrip().startswith(("=", "+", "-", "@"))]
+
+
+def test_participants_xlsx_made_by_a_worker_has_no_formula(app, client, auth, jobs):
+    org, ev = f.user(), f.event()
+    grant_role(org, ev, "organiser")
+    db.session.commit()
+    _formula_delegate(ev)
+    auth.login(org.email)
+    response = fetch(client, jobs, f"/fr/manage/events/{ev.slug}/participants.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert sheet["A1"].value == "Type" and sheet["A1"].font.bold
+    assert not [c for c in cells if c.data_type == "f"]
+    assert '=HYPERLINK("http://evil.example","x")' in [c.value for c in cells]

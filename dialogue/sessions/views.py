@@ -17,11 +17,14 @@ from ..cache import cached, cached_hit
 from ..extensions import db
 from ..forms import NFCForm
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
+from ..jobs import services as jobs
+from ..jobs import storage
+from ..jobs.views import send_stored
 from ..models import AuditEntry, EventRole, OutboxMessage
-from ..pdf import render_pdf
 from . import services
 from .exports import to_ical
 from .forms import KIND_LABELS, KIND_PLURALS, EventForm, SessionForm, language_choices
+from .jobs import KIND as AGENDA_PDF
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
@@ -99,15 +102,20 @@ def session(slug: str, code: str):
 
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
+    """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
     ev = _public_event(slug)
-    lang = g.lang
-
-    def render():
-        sessions = services.agenda(ev)
-        return render_pdf("pdf/agenda.html", lang, event=ev, days=services.by_day(sessions, ev.timezone),
-                          tz=ev.timezone, KIND_LABELS=KIND_LABELS)
-    return cached(("agenda.pdf", ev.id, ev.revision, lang), render, "application/pdf",
-                  filename=f"{ev.slug}-agenda-{lang}.pdf", public=ev.is_published)
+    stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
+    fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
+    job = stored
+    if not fresh:
+        _ok, job = perform(lambda: jobs.start(AGENDA_PDF, ev, g.lang, current_user, check=False))
+    if stored is not None and storage.exists(stored.sha256):
+        response = send_stored(stored, public=ev.is_published)
+        if not fresh:
+            response.headers["Warning"] = '110 - "A newer version is being prepared"'
+        return response
+    return render_template("jobs/job.html", job=job, status=jobs.status(job)), 202, {
+        "Cache-Control": "no-store", "Retry-After": "5"}
 
 
 def _ics_lang() -> str:

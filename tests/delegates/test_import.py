@@ -16,6 +16,7 @@ from dialogue.extensions import db
 from dialogue.spreadsheet_safety import unprefixed, xlsx_row
 
 from .. import factories as f
+from ..workers import fetch
 from . import factories as df
 
 HEADER = "given_name,family_name,email,role,gender,attendance,sessions\n"
@@ -121,7 +122,7 @@ def test_unreadable_files_get_a_clear_message(app, client, auth):
     assert "lacks the columns" in upload(client, ev, d, out.getvalue(), "x.xlsx").get_data(as_text=True)
 
 
-def test_import_form_keeps_csrf_on(app, client, auth):
+def test_import_form_keeps_csrf_on(jobs, app, client, auth):
     import re
     ev = f.event()
     user, d = df.focal_point(ev)
@@ -154,9 +155,9 @@ def excel_csv(delimiter: str, encoding: str, rows=EXCEL_ROWS) -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def exported(client, ev, lang) -> list[dict]:
+def exported(client, jobs, ev, lang) -> list[dict]:
     """The organisers' participants CSV in `lang`, as {header: cell} rows."""
-    text = client.get(f"/{lang}/manage/events/{ev.slug}/participants.csv").data.decode("utf-8-sig")
+    text = fetch(client, jobs, f"/{lang}/manage/events/{ev.slug}/participants.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="," if lang == "en" else ";"))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
@@ -164,7 +165,7 @@ def exported(client, ev, lang) -> list[dict]:
 @pytest.mark.parametrize("delimiter,encoding", [(",", "utf-8-sig"), (",", "utf-8"), (";", "utf-8-sig"),
                                                 (";", "cp1252"), ("\t", "utf-16")],
                          ids=["comma-utf8-bom", "comma-utf8", "semicolon-utf8-bom", "semicolon-cp1252", "tab-utf16"])
-def test_csv_written_by_excel_round_trips_through_import_and_export(app, client, auth, delimiter, encoding):
+def test_csv_written_by_excel_round_trips_through_import_and_export(app, client, auth, jobs, delimiter, encoding):
     ev = f.event()
     organiser = f.user()
     grant_role(organiser, ev, "organiser")
@@ -182,19 +183,19 @@ def test_csv_written_by_excel_round_trips_through_import_and_export(app, client,
     for lang in ("en", "fr"):
         with force_locale(lang):
             labels = {f: str(FIELD_LABELS[f]) for f in ("given_name", "family_name", "function", "email")}
-        out = {row[labels["email"]]: row for row in exported(client, ev, lang)}
+        out = {row[labels["email"]]: row for row in exported(client, jobs, ev, lang)}
         for given, family, function, email, _role in EXCEL_ROWS:
             row = out[email]
             assert (row[labels["given_name"]], row[labels["family_name"]]) == (given, family)
             assert unprefixed(row[labels["function"]]) == function
     # What a spreadsheet would run is written with a visible apostrophe in front; the rest as typed.
-    english = {row["Email"]: row for row in exported(client, ev, "en")}
+    english = {row["Email"]: row for row in exported(client, jobs, ev, "en")}
     assert english["ana@example.org"]["Function"] == "'" + EXCEL_ROWS[2][2]
     assert english["luis@example.org"]["Function"] == "'+51 1 204 2400 (switchboard)"
     assert english["rosa@example.org"]["Function"] == EXCEL_ROWS[0][2]
 
 
-def test_participants_csv_imports_again_as_typed(app, client, auth):
+def test_participants_csv_imports_again_as_typed(jobs, app, client, auth):
     """Our export, apostrophes included, is a file the import reads back to the same text."""
     ev = f.event()
     organiser = f.user()
@@ -206,7 +207,7 @@ def test_participants_csv_imports_again_as_typed(app, client, auth):
     db.session.commit()
     auth.logout()
     auth.login(organiser.email)
-    export = client.get(f"/fr/manage/events/{ev.slug}/participants.csv").data
+    export = fetch(client, jobs, f"/fr/manage/events/{ev.slug}/participants.csv").data
     other = f.event()
     user2, d2 = df.focal_point(other, quota=10)
     auth.logout()
