@@ -58,6 +58,10 @@ def worker(concurrency, pool, loglevel):
 @click.option("--concurrency", default=2, type=int, help="Worker processes started beside the server.")
 def serve(host, port, concurrency):
     """The web server with a job worker beside it: what `make run` starts on one machine."""
+    import signal
+
+    # Stopped with SIGTERM (or Ctrl-C), stop the worker too.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     worker_process = subprocess.Popen([sys.executable, "-m", "dialogue.cli", "worker", "--concurrency",  # noqa: S603
                                        str(concurrency), "--loglevel", "warning"])
     try:
