@@ -15,7 +15,7 @@ from dialogue.jobs.models import Job, JobChunk
 
 from . import factories as f
 from .delegates import factories as df
-from .workers import badge_pdfs
+from .workers import badge_pdfs, fetch
 
 
 @pytest.fixture
@@ -159,3 +159,18 @@ def test_the_tripwire_catches_a_pdf_made_inside_a_request(app):
     from dialogue.pdf import html_to_pdf
     with app.test_request_context("/en/"), pytest.raises(AssertionError, match="inside the request"):
         html_to_pdf("<html><body>x</body></html>")
+
+
+def test_badge_qr_codes_scan_to_the_check_page(app, client, auth, jobs, tmp_path):
+    import subprocess
+    org, ev = f.user(), f.event()
+    grant_role(org, ev, "organiser")
+    db.session.commit()
+    delegate = df.delegate(df.delegation(ev, "PE"), "Rosa", "Huamán", status="accredited")
+    auth.login(org.email)
+    pdf, = badge_pdfs(fetch(client, jobs, f"/en/manage/events/{ev.slug}/badges.pdf").data)
+    (tmp_path / "badge.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "badge.pdf"), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page-1.png")],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert scanned == [f"http://localhost/en/manage/events/{ev.slug}/badges/{delegate.badge_code}"]
