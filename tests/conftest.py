@@ -10,7 +10,7 @@ from sqlalchemy import event as sa_event
 
 from dialogue import create_app
 from dialogue.cache import cache
-from dialogue.extensions import db
+from dialogue.extensions import db, limiter
 
 from . import factories
 
@@ -36,6 +36,7 @@ def app(_app):
     with _app.app_context():
         _empty_tables()
     cache.clear()
+    limiter.reset()
     _app.config["WTF_CSRF_ENABLED"] = False
     with _app.app_context():
         yield _app
