@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from dialogue.auth import invitation_token
+from dialogue.auth import grant_role, invitation_token
 from dialogue.extensions import db
 from dialogue.models import OutboxMessage, User
 
@@ -253,6 +253,12 @@ def test_signed_in_pages_are_not_stored_but_public_ones_keep_their_caching(clien
     f.user("someone@example.org")
     auth.login("someone@example.org")
     assert client.get("/en/manage/").headers["Cache-Control"] == "no-store"
+    organiser = f.user("organiser@example.org")
+    grant_role(organiser, ev, "organiser")
+    db.session.commit()
+    auth.login("organiser@example.org")
+    download = client.get(f"/en/manage/events/{ev.slug}/participants.csv")
+    assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
     assert client.get(f"/events/{ev.slug}/agenda.ics").headers["Cache-Control"] == anonymous.headers["Cache-Control"]
 
 
