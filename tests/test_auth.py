@@ -237,6 +237,23 @@ def test_a_password_change_ends_every_session(client, app, auth):
     assert other.get("/en/manage/").status_code == 200  # the one who changed it stays signed in
 
 
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(client, app, auth):
+    u = f.user("someone@example.org")
+    auth.login("someone@example.org")
+    elsewhere = app.test_client()
+    login_from(elsewhere, "10.0.5.1", "someone@example.org")
+    page = client.get("/fr/account/password").get_data(as_text=True)
+    assert 'autocomplete="current-password"' in page and page.count('autocomplete="new-password"') == 2
+    new = {"password": "a fresh passphrase", "confirm": "a fresh passphrase"}
+    wrong = client.post("/fr/account/password", data={"current": "guess", **new})
+    assert wrong.status_code == 401 and "Ce n’est pas votre mot de passe actuel." in wrong.get_data(as_text=True)
+    assert client.post("/fr/account/password", data={"current": f.PASSWORD, **new}).status_code == 302
+    db.session.refresh(u)
+    assert u.check_password("a fresh passphrase")
+    assert client.get("/en/manage/").status_code == 200  # this session goes on
+    assert elsewhere.get("/en/manage/").status_code == 302  # the other one ended
+
+
 def test_remember_me_cookie_dies_at_sign_out(client, app):
     f.user("someone@example.org")
     client.post("/en/account/login", data={"email": "someone@example.org", "password": f.PASSWORD, "remember": "y"})

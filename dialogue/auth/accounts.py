@@ -12,14 +12,14 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..actions import DomainError
 from ..mail import send_mail
 from ..models import User, audit, utcnow
 from . import throttle
 from .tokens import mail_link, reset_token, sign_in_token
+from .users import find_user, normalise_email
 
 
 @dataclass
@@ -37,23 +37,12 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def normalise_email(email: str) -> str:
-    """The form in which emails are stored and compared."""
-    return (email or "").strip().lower()
-
-
-def find_user(email: str) -> User | None:
-    """The account with this email, if any."""
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
 def authenticate(email: str, password: str, address: str, lang: str) -> Attempt:
     """Check a password, slowing guesses per account and address; mail a sign-in link on lock-out."""
     email = normalise_email(email)
     wait = throttle.minutes_to_wait(email, address)
     if wait:
-        return Attempt(None, _("Too many failed attempts. Try again in %(minutes)d minutes, or follow the sign-in "
-                               "link we sent to the account's email address.", minutes=wait), 429)
+        return Attempt(None, _wait_message(wait), 429)
     user = find_user(email)
     usable = user is not None and user.active and bool(user.password_hash)
     # One hash check on every path: an unknown email costs what a known one does.
@@ -66,6 +55,11 @@ def authenticate(email: str, password: str, address: str, lang: str) -> Attempt:
     throttle.forget_failures(email, address)
     user.last_login_at = utcnow()
     return Attempt(user)
+
+
+def _wait_message(minutes: int) -> str:
+    return _("Too many failed attempts. Try again in %(minutes)d minutes, or follow the sign-in link we sent to "
+             "the account's email address.", minutes=minutes)
 
 
 def _mail_sign_in_link(user: User, lang: str) -> None:
@@ -125,3 +119,14 @@ def sign_in_with_link(user: User, address: str) -> User:
 def sign_out(user: User) -> None:
     """End every session of the user, on every device, remember-me cookies included."""
     user.end_sessions()
+
+
+def change_password(user: User, current: str, new: str, address: str) -> User:
+    """A signed-in user's new password, once the current one is proven; wrong guesses count as failed sign-ins."""
+    wait = throttle.minutes_to_wait(user.email, address)
+    if wait:
+        raise DomainError(_wait_message(wait), "current")
+    if not user.check_password(current or ""):
+        throttle.record_failure(user.email, address)
+        raise DomainError(_("This is not your current password."), "current")
+    return set_new_password(user, new, "user.change_password")

@@ -43,3 +43,12 @@ class SignInLinkForm(FlaskForm):
     """One button: a mailed link signs in on POST only, so mail scanners that open links do nothing."""
 
     submit = SubmitField(_l("Sign in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), render_kw={"autocomplete": "current-password"},
+                            validators=[DataRequired()])
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Change password"))

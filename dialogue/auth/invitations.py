@@ -9,9 +9,9 @@ from ..extensions import db
 from ..formatting import tr_text
 from ..mail import send_mail
 from ..models import User, audit
-from .accounts import find_user, normalise_email
 from .roles import ROLE_LABELS, ensure_organiser, grant_role
 from .tokens import invitation_url
+from .users import find_user, normalise_email
 
 
 def get_or_create_user(email: str, name: str = "") -> User:

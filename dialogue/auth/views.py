@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..actions import perform
 from ..extensions import limiter
 from . import accounts
-from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm, SignInLinkForm
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignInLinkForm
 from .redirects import safe_next
 from .roles import PermissionDenied
 from .session import no_store_when_signed_in
@@ -73,6 +73,24 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("sessions.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@_login_limit
+def change_password():
+    """Change the password with the current one; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        ok, _user = perform(lambda: accounts.change_password(
+            user, form.current.data, form.password.data, get_remote_address()), form=form)
+        if not ok:
+            return render_template("auth/change_password.html", form=form), 401
+        login_user(user)
+        flash(_("Your password is changed. Your other sessions are signed out."), "success")
+        return redirect(url_for("manage.dashboard"))
+    return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
