@@ -1,7 +1,7 @@
 """Inviting people into an event: an account for the email, a role, and a mail with a link."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -10,7 +10,7 @@ from ..formatting import tr_text
 from ..mail import send_mail
 from ..models import User, audit
 from .roles import ROLE_LABELS, ensure_organiser, grant_role
-from .tokens import invitation_url
+from .tokens import invitation_url, public_url
 from .users import find_user, normalise_email
 
 
@@ -37,9 +37,8 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
     grant_role(user, event, role)
     with force_locale(lang):
         title = tr_text(event.title, event.original_language)
-        base = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/")
         if user.password_hash:
-            link = base + url_for("auth.login", lang=lang)
+            link = public_url("auth.login", lang=lang)
             action = _("Sign in with your usual password: %(link)s", link=link)
         else:
             link = invitation_url(user, lang)

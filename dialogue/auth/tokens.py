@@ -82,10 +82,14 @@ def _user_from_mailed_link(purpose: str, token: str, key: str, mark) -> User:
     return user
 
 
+def public_url(endpoint: str, **values) -> str:
+    """The absolute URL of a page, for a mail (PUBLIC_URL, since a mail has no request to go by)."""
+    return current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def mail_link(endpoint: str, lang: str, token: str) -> str:
     """The absolute URL of a signed link, for a mail."""
-    base = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/")
-    return base + url_for(endpoint, lang=lang, token=token)
+    return public_url(endpoint, lang=lang, token=token)
 
 
 def invitation_url(user: User, lang: str) -> str:
