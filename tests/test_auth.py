@@ -276,6 +276,7 @@ def test_signed_in_pages_are_not_stored_but_public_ones_keep_their_caching(clien
     auth.login("organiser@example.org")
     download = client.get(f"/en/manage/events/{ev.slug}/participants.csv")
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/style.css").headers.get("Cache-Control", "")
     assert client.get(f"/events/{ev.slug}/agenda.ics").headers["Cache-Control"] == anonymous.headers["Cache-Control"]
 
 

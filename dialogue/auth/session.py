@@ -27,8 +27,8 @@ def _may_be_signed_in() -> bool:
 
 
 def no_store_when_signed_in(response):
-    """`Cache-Control: no-store` on what a signed-in user gets, unless the view chose public caching."""
-    if response.cache_control.public or not _may_be_signed_in():
+    """`Cache-Control: no-store` on what a signed-in user gets, unless the view chose public caching (or static files)."""
+    if response.cache_control.public or request.endpoint == "static" or not _may_be_signed_in():
         return response
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
