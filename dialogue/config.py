@@ -61,8 +61,8 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "dialogue",
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Failed sign-ins per client address, over every account.
-        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute; 50 per hour",
+        # Failed sign-ins per client address, over every account (a venue behind one address shares it).
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute; 100 per hour",
         # "Forgot password" requests per client address, and links mailed to one email.
         "MAIL_LINK_LIMIT_PER_ADDRESS": "5 per minute; 20 per hour",
         "MAIL_LINK_LIMIT_PER_ACCOUNT": "3 per hour",
