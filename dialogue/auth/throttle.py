@@ -39,8 +39,8 @@ def _per_account() -> RateLimitItem:
 
 
 def _counters(email: str, address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
-    key = _key(email)
-    return [(_per_address(), ("login-failures", key, address)), (_per_account(), ("login-failures", key))]
+    key, prefix = _key(email), current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return [(_per_address(), (prefix, "login-failures", key, address)), (_per_account(), (prefix, "login-failures", key))]
 
 
 def minutes_to_wait(email: str, address: str) -> int:
@@ -62,6 +62,7 @@ def record_failure(email: str, address: str) -> bool:
 def forget_failures(email: str, address: str | None = None) -> None:
     """Clear the account's counters (and this address's) after a sign-in that proved the owner."""
     strategy = limiter.limiter
-    for item, ids in _counters(email, address or ""):
-        if address is not None or len(ids) == 2:
-            strategy.clear(item, *ids)
+    (item, ids), (account_item, account_ids) = _counters(email, address or "")
+    strategy.clear(account_item, *account_ids)
+    if address is not None:
+        strategy.clear(item, *ids)
