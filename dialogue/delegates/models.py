@@ -1,9 +1,12 @@
 """Delegations, their focal points and delegates, session sign-ups and API tokens."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from anyascii import anyascii
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,6 +69,11 @@ class Delegate(TimestampMixin, db.Model):
         Index("uq_delegate_event_email_active", "event_id", "email", unique=True,
               sqlite_where=text("status IN ('nominated', 'accredited')"),
               postgresql_where=text("status IN ('nominated', 'accredited')")),
+        # The paginated lists: participants and queue counts per delegation, the queue in order of
+        # nomination (keyset on id), one delegation's delegates in one status.
+        Index("ix_delegate_event_status_delegation", "event_id", "status", "delegation_id"),
+        Index("ix_delegate_event_status_id", "event_id", "status", "id"),
+        Index("ix_delegate_delegation_status_id", "delegation_id", "status", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
@@ -88,6 +96,13 @@ class Delegate(TimestampMixin, db.Model):
     #: Random code printed as a QR on the badge; organisers look it up to verify a badge.
     badge_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     decided_at: Mapped[datetime | None]
+    #: Family and given name without accents or case ("perez\x1fmaria jose"; ñ kept so that Spanish
+    #: can file it after n): the order of paginated lists. Set on every write from the names.
+    sort_name: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"),
+                                           default="", server_default="")
+    #: " maria jose perez ..." every word of the names, folded and transliterated to Latin letters,
+    #: each after a space, so that "jose" or "wang" finds José or 王 with one LIKE '% jose%'.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     delegation: Mapped[Delegation] = relationship(back_populates="delegates")
     registrations: Mapped[list[SessionRegistration]] = relationship(
@@ -104,6 +119,31 @@ class Delegate(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Delegate {self.email} {self.status}>"
+
+
+def fold(text: str) -> str:
+    """Case and accents away ("Ñúñez" -> "ñunez"), except the tilde of ñ, a letter of its own in Spanish."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().replace("ñ", "\x00"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("\x00", "ñ")
+
+
+def search_words(text: str) -> list[str]:
+    """The words a name is found by, or a query looks for: folded, and their Latin transliteration."""
+    folded = fold(text).replace("ñ", "n")
+    words = re.findall(r"[^\W_]+", folded) + re.findall(r"[a-z0-9]+", anyascii(folded).lower())
+    return list(dict.fromkeys(words))
+
+
+def name_keys(given_name: str, family_name: str) -> tuple[str, str]:
+    """(sort_name, search_name) of a delegate."""
+    words = search_words(f"{given_name} {family_name}")
+    return f"{fold(family_name)}\x1f{fold(given_name)}", "".join(" " + w for w in words)
+
+
+@event.listens_for(Delegate, "before_insert")
+@event.listens_for(Delegate, "before_update")
+def _set_name_keys(_mapper, _connection, delegate: Delegate) -> None:
+    delegate.sort_name, delegate.search_name = name_keys(delegate.given_name, delegate.family_name)
 
 
 class SessionRegistration(db.Model):

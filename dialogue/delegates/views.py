@@ -6,8 +6,8 @@ import io
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from ..actions import perform
@@ -16,7 +16,7 @@ from ..extensions import db, login_manager
 from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
-from . import services
+from . import queries, services
 from .forms import (
     ATTENDANCE_LABELS,
     FIELD_LABELS,
@@ -123,6 +123,31 @@ def _organised(slug: str) -> Event:
     return event
 
 
+def _search() -> str:
+    """The name searched for, as typed (bounded: it only ever matches names)."""
+    return (request.args.get("q") or "").strip()[:200]
+
+
+def _pager(page: queries.Page, **keep) -> dict:
+    """What the pagination macro shows: counts in the user's number format, and links to the
+    neighbouring and nearby pages that keep the search and filters (`keep`, empty ones dropped)."""
+    args = {k: v for k, v in keep.items() if v not in (None, "")}
+
+    def link(**more) -> str:
+        return url_for(request.endpoint, **request.view_args, **args, **more)
+    numbers = []
+    if page.pages and page.pages > 1:
+        wanted = sorted({1, page.pages, *range(max(1, page.number - 2), min(page.pages, page.number + 2) + 1)})
+        for i, n in enumerate(wanted):
+            if i and n - wanted[i - 1] > 1:
+                numbers.append((None, None))
+            numbers.append((n, link(page=n) if n != page.number else None))
+    return {"first": format_decimal(page.first), "last": format_decimal(page.last), "total": format_decimal(page.total),
+            "empty": not page.total, "size": page.total, "current": page.number, "numbers": numbers,
+            "prev": link(**page.prev_args) if page.prev_args else None,
+            "next": link(**page.next_args) if page.next_args else None}
+
+
 # --- focal points: my delegations -----------------------------------------------------------------
 
 my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
@@ -137,10 +162,12 @@ def mine():
 
 @bp.get("/<int:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
+    """A delegation's delegates, a hundred at a time, searchable by name."""
     d = _delegation(slug, delegation_id)
-    delegates = services.delegation_delegates(d, g.lang)
-    held = sum(1 for x in delegates if x.is_active)
-    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=delegates, held=held,
+    q = _search()
+    page, held = queries.delegation_page(d, g.lang, q, request.args.get("page"))
+    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
+                           q=q, pager=_pager(page, q=q),
                            organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
 
 
@@ -334,17 +361,22 @@ def focal_point_invite(slug: str, delegation_id: int):
 
 @manage_bp.get("/accreditation")
 def accreditation(slug: str):
+    """The queue of nominations in one status, by delegation and name, oldest first."""
     event = _organised(slug)
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
     delegation_id = request.args.get("delegation", type=int)
-    rows = services.event_delegations(event, g.lang)
-    if delegation_id not in {d.id for d, _name, _counts in rows}:
+    rows = queries.delegations_with_counts(event, g.lang, status)
+    if delegation_id not in {d.id for d in rows}:
         delegation_id = None
-    page = db.paginate(services.queue_query(event, status, delegation_id), per_page=100, error_out=False)
-    return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
-                           status=status, delegation_id=delegation_id, delegations=rows, **LABELS)
+    q = _search()
+    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=int),
+                              before=request.args.get("before", type=int))
+    return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
+                           pager=_pager(page, status=status, delegation=delegation_id, q=q),
+                           status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
+                           delegations=[d for d in rows if d.count or d.id == delegation_id], **LABELS)
 
 
 @manage_bp.post("/accreditation/accredit")
@@ -404,9 +436,12 @@ def reject(slug: str, delegate_id: int):
 
 @manage_bp.get("/participants")
 def participants(slug: str):
+    """The list of participants as printed, a hundred at a time, searchable by name."""
     event = _organised(slug)
-    return render_template("delegates/participants.html", event=event,
-                           groups=services.participants(event, g.lang), **LABELS)
+    q = _search()
+    page = queries.participants_page(event, g.lang, q, request.args.get("page"))
+    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
+                           pager=_pager(page, q=q), **LABELS)
 
 
 def display_name(d) -> str:
