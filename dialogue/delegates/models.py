@@ -69,9 +69,9 @@ class Delegate(TimestampMixin, db.Model):
         Index("uq_delegate_event_email_active", "event_id", "email", unique=True,
               sqlite_where=text("status IN ('nominated', 'accredited')"),
               postgresql_where=text("status IN ('nominated', 'accredited')")),
-        # The paginated lists: participants and queue counts per delegation, the queue in order of
-        # nomination (keyset on id), one delegation's delegates in one status.
-        Index("ix_delegate_event_status_delegation", "event_id", "status", "delegation_id"),
+        # The paginated lists: counts per delegation, with a name search, from the index alone; the
+        # queue in order of nomination (keyset on id); one delegation's delegates in one status.
+        Index("ix_delegate_event_status_delegation", "event_id", "status", "delegation_id", "search_name"),
         Index("ix_delegate_event_status_id", "event_id", "status", "id"),
         Index("ix_delegate_delegation_status_id", "delegation_id", "status", "id"),
     )

@@ -26,7 +26,8 @@ def upgrade():
         batch_op.add_column(sa.Column('sort_name', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'),
                                       nullable=False, server_default=''))
         batch_op.add_column(sa.Column('search_name', sa.Text(), nullable=False, server_default=''))
-        batch_op.create_index('ix_delegate_event_status_delegation', ['event_id', 'status', 'delegation_id'], unique=False)
+        batch_op.create_index('ix_delegate_event_status_delegation', ['event_id', 'status', 'delegation_id', 'search_name'],
+                              unique=False)
         batch_op.create_index('ix_delegate_event_status_id', ['event_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_delegate_delegation_status_id', ['delegation_id', 'status', 'id'], unique=False)
 
