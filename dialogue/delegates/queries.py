@@ -7,10 +7,11 @@ finds 王). Order follows the printed list: names without accents, Spanish ñ af
 """
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -55,15 +56,27 @@ def name_filter(q: str | None) -> list:
     return [Delegate.search_name.contains(" " + word) for word in search_words(q or "")[:MAX_WORDS]]
 
 
+def _person_order(lang: str) -> tuple:
+    """Within a delegation: heads first, then alternates, advisers, members; by name; by id."""
+    return ROLE_RANK, order_name(lang), Delegate.family_name, Delegate.given_name, Delegate.id
+
+
 def order_name(lang: str):
     """The sort key of names in `lang`'s alphabet: ñ with n, or after it in Spanish."""
     return func.replace(Delegate.sort_name, "ñ", "n\U0010fffd" if lang == "es" else "n")
 
 
 @lru_cache(maxsize=16384)
-def _collation(name: str, lang: str) -> tuple:
-    """Organisation names recur on every page: their collation keys are computed once per process."""
-    return collation_key(name, lang)
+def _collation(name: str, lang: str) -> bytes:
+    """The collation key of a delegation's name as bytes, which compare in C: names recur on every
+    page, and sorting 2,500 of them by tuples of weights alone costs tens of milliseconds."""
+    key = collation_key(name, lang)
+    return struct.pack(f">{len(key)}I", *key)
+
+
+@lru_cache(maxsize=1024)
+def _country(code: str, lang: str) -> str:
+    return country_name(code, lang)
 
 
 @dataclass
@@ -81,7 +94,7 @@ def delegations_with_counts(event: Event, lang: str, status: str, conditions: li
     counts = (select(Delegate.delegation_id, func.count().label("n"))
               .where(Delegate.event_id == event.id, Delegate.status == status, *conditions)
               .group_by(Delegate.delegation_id).subquery())
-    rows = [DelegationRow(i, kind, country_name(country, lang) if country else name, n or 0)
+    rows = [DelegationRow(i, kind, _country(country, lang) if country else name, n or 0)
             for i, kind, country, name, n in db.session.execute(
                 select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
                 .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id))]
@@ -130,18 +143,24 @@ def participants_page(event: Event, lang: str, q: str = "", number=1, per_page: 
             break
     blocks = []
     if segments:
-        # Number the delegates of these delegations by their keys alone, then read the columns of
-        # the hundred wanted: sorting whole rows of a delegation of 4,409 costs several times more.
-        place = func.row_number().over(partition_by=Delegate.delegation_id, order_by=(
-            ROLE_RANK, order_name(lang), Delegate.family_name, Delegate.given_name, Delegate.id)).label("place")
-        numbered = (select(Delegate.id, Delegate.delegation_id, place)
-                    .where(Delegate.event_id == event.id, Delegate.status == "accredited", *conditions,
-                           Delegate.delegation_id.in_([d.id for d, _lo, _hi in segments])).subquery())
-        wanted = select(numbered.c.id, numbered.c.place).where(or_(*(
-            and_(numbered.c.delegation_id == d.id, numbered.c.place.between(lo, hi)) for d, lo, hi in segments))).subquery()
-        rows = db.session.execute(select(*PARTICIPANT_COLUMNS, wanted.c.place).join(wanted, wanted.c.id == Delegate.id)).all()
+        keys = _person_order(lang)
+        base = [Delegate.event_id == event.id, Delegate.status == "accredited", *conditions]
+        columns = (*PARTICIPANT_COLUMNS, ROLE_RANK.label("rank"), order_name(lang).label("key"))
+        # Delegations the page shows whole, and at most two it shows part of (the first and the
+        # last), each of those by ids sorted on the keys alone: sorting whole rows of a
+        # delegation of 4,409, or numbering them all, costs several times more.
+        whole = [d.id for d, lo, hi in segments if lo == 1 and hi == d.count]
+        parts = [select(*columns).where(Delegate.id.in_(
+                    select(Delegate.id).where(*base, Delegate.delegation_id == d.id)
+                    .order_by(*keys).offset(lo - 1).limit(hi - lo + 1)))
+                 for d, lo, hi in segments if not (lo == 1 and hi == d.count)]
+        if whole:
+            parts.append(select(*columns).where(*base, Delegate.delegation_id.in_(whole)))
+        rows = db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts)).all()
+        position = {d.id: i for i, (d, _lo, _hi) in enumerate(segments)}
+        rows.sort(key=lambda r: (position[r.delegation_id], r.rank, r.key, r.family_name, r.given_name, r.id))
         people: dict[int, list] = {d.id: [] for d, _lo, _hi in segments}
-        for row in sorted(rows, key=lambda r: r.place):
+        for row in rows:
             people[row.delegation_id].append(row)
         blocks = [ParticipantBlock(d, people[d.id], lo > 1) for d, lo, _hi in segments]
     return _numbered(blocks, sum(len(b.people) for b in blocks), start, total, number, pages)
@@ -174,14 +193,13 @@ def delegation_page(delegation: Delegation, lang: str, q: str = "", number=1,
     pages = max(1, -(-total // per_page))
     number = _number(number, pages)
     start = (number - 1) * per_page
-    place = func.row_number().over(order_by=(
-        case((Delegate.status.in_(ACTIVE_STATUSES), 0), else_=1), ROLE_RANK, order_name(lang),
-        Delegate.family_name, Delegate.given_name, Delegate.id)).label("place")
-    # The order is computed on ids and keys only, then the hundred delegates are read.
-    wanted = (select(Delegate.id, place).where(Delegate.delegation_id == delegation.id, *conditions)
-              .order_by(place).offset(start).limit(per_page).subquery())
+    keys = (case((Delegate.status.in_(ACTIVE_STATUSES), 0), else_=1), *_person_order(lang))
+    # The order is found on ids and keys only (SQL keeps the top rows, it does not sort them all),
+    # then the hundred delegates are read and put in the same order.
+    wanted = (select(Delegate.id).where(Delegate.delegation_id == delegation.id, *conditions)
+              .order_by(*keys).offset(start).limit(per_page))
     delegates = db.session.scalars(
-        select(Delegate).join(wanted, wanted.c.id == Delegate.id).order_by(wanted.c.place)
+        select(Delegate).where(Delegate.id.in_(wanted)).order_by(*keys)
         .options(selectinload(Delegate.registrations).selectinload(SessionRegistration.session))).all()
     return _numbered(list(delegates), len(delegates), start, total, number, pages), held
 
@@ -189,13 +207,18 @@ def delegation_page(delegation: Delegation, lang: str, q: str = "", number=1,
 # --- accreditation queue ------------------------------------------------------------------------
 
 def queue_page(event: Event, status: str, delegation_id: int | None = None, q: str = "",
-               after: int | None = None, before: int | None = None, per_page: int = PER_PAGE) -> Page:
+               after: int | None = None, before: int | None = None, per_page: int = PER_PAGE,
+               known_total: int | None = None) -> Page:
     """Nominations in one status in the order they came (oldest first), optionally of one delegation
-    and matching a search; two queries (the page and its counts).
+    and matching a search; two queries (the page and where it starts); `known_total` is the
+    number in the queue without a search, when the caller knows it.
 
     Paged by keyset (`after`/`before` a delegate's id), not by number: accrediting the first page
     moves the rest up, and the next page still starts where this one ended."""
-    where = [Delegate.event_id == event.id, Delegate.status == status, *name_filter(q)]
+    conditions = name_filter(q)
+    # Without a search, the number in the queue is known from the counts per delegation.
+    q_total = known_total if not conditions else None
+    where = [Delegate.event_id == event.id, Delegate.status == status, *conditions]
     if delegation_id is not None:
         where.append(Delegate.delegation_id == delegation_id)
     query = select(Delegate).where(*where)
@@ -207,10 +230,15 @@ def queue_page(event: Event, status: str, delegation_id: int | None = None, q: s
             query = query.where(Delegate.id > after)
         rows = list(db.session.scalars(query.order_by(Delegate.id).limit(per_page)))
     if rows:
-        total, earlier = db.session.execute(
-            select(func.count(), func.count().filter(Delegate.id < rows[0].id)).where(*where)).one()
+        # The rows before this page: a range of one index. The total comes from the delegations'
+        # counts the caller already has, unless a search narrows it.
+        earlier = func.count().filter(Delegate.id < rows[0].id)
+        if q_total is None:
+            total, earlier = db.session.execute(select(func.count(), earlier).where(*where)).one()
+        else:
+            total, earlier = q_total, db.session.scalar(select(func.count()).where(*where, Delegate.id < rows[0].id))
     else:
-        total, earlier = db.session.scalar(select(func.count()).where(*where)), 0
+        total, earlier = q_total if q_total is not None else db.session.scalar(select(func.count()).where(*where)), 0
     page = Page(rows, earlier + 1 if rows else 0, earlier + len(rows), total)
     if rows and earlier:
         page.prev_args = {"before": rows[0].id}

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_
 from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..actions import perform
 from ..auth import require_role
@@ -371,12 +372,21 @@ def accreditation(slug: str):
     if delegation_id not in {d.id for d in rows}:
         delegation_id = None
     q = _search()
+    known = sum(d.count for d in rows if delegation_id in (None, d.id))
     page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=int),
-                              before=request.args.get("before", type=int))
+                              before=request.args.get("before", type=int), known_total=known)
     return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
                            pager=_pager(page, status=status, delegation=delegation_id, q=q),
                            status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
-                           delegations=[d for d in rows if d.count or d.id == delegation_id], **LABELS)
+                           delegation_options=_delegation_options(rows, delegation_id), **LABELS)
+
+
+def _delegation_options(rows: list[queries.DelegationRow], selected: int | None) -> Markup:
+    """The <option>s of the queue's delegation filter: those with someone in the queue (2,500 at a
+    COP), built here because a template loop spends tens of milliseconds escaping them one by one."""
+    return Markup("".join(  # noqa: S704  (every name escaped)
+        f'<option value="{d.id}"{" selected" if d.id == selected else ""}>{escape(d.name)} ({d.count})</option>'
+        for d in rows if d.count or d.id == selected))
 
 
 @manage_bp.post("/accreditation/accredit")
