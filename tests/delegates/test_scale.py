@@ -204,7 +204,7 @@ def test_delegation_pages_follow_its_order_and_keep_the_search(app, client, auth
     searched = text_of(client.get(url + "?q=jose"))
     assert searched.count('<tr id="delegate-') == 29
     assert link(searched, "next") is None
-    for i in range(120):
+    for _i in range(120):
         df.delegate(d, "Ana", "Ortiz", role="member", status="nominated", commit=False)
     db.session.commit()
     many = text_of(client.get(url + "?q=ortiz"))
@@ -244,7 +244,7 @@ def test_queue_pages_keep_status_delegation_and_search_and_skip_nobody_accredite
 # --- counts in the user's language, accessible navigation ---------------------------------------
 
 @pytest.mark.parametrize("lang,expected", [("en", "1,001–1,100 of 4,409"), ("fr", "1\u202f001–1\u202f100 sur 4\u202f409"),
-                                           ("es", "1001–1100 de 4409")])
+                                           ("es", "1.001–1.100 de 4.409")])
 def test_counts_are_written_in_the_users_language(app, lang, expected):
     page = queries.Page(list(range(100)), 1001, 1100, 4409, number=11, pages=45, prev_args={"page": 10},
                         next_args={"page": 12})
