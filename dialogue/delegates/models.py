@@ -96,8 +96,7 @@ class Delegate(TimestampMixin, db.Model):
     #: Random code printed as a QR on the badge; organisers look it up to verify a badge.
     badge_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     decided_at: Mapped[datetime | None]
-    #: Family and given name without accents or case ("perez\x1fmaria jose"; ñ kept so that Spanish
-    #: can file it after n): the order of paginated lists. Set on every write from the names.
+    #: The order of paginated lists, from the names (see `sort_key`); set on every write.
     sort_name: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"),
                                            default="", server_default="")
     #: " maria jose perez ..." every word of the names, folded and transliterated to Latin letters,
@@ -121,15 +120,29 @@ class Delegate(TimestampMixin, db.Model):
         return f"<Delegate {self.email} {self.status}>"
 
 
-def fold(text: str) -> str:
-    """Case and accents away ("Ñúñez" -> "ñunez"), except the tilde of ñ, a letter of its own in Spanish."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().replace("ñ", "\x00"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("\x00", "ñ")
+#: Spanish files ñ as a letter after n: the sort key writes it n + this, which the other
+#: languages drop (see queries.order_name); the same mark as services.name_key.
+ENYE_MARK = "\U0010fffd"
+
+
+def _strip(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def sort_key(given_name: str, family_name: str) -> str:
+    """The order of `services.name_key` (family, then given name; accents and case only to break
+    ties) as one string that SQL compares as bytes: "perez" "\x01" "pérez" "\x01" "maria"..."""
+    parts = []
+    for name in (family_name or "", given_name or ""):
+        folded = name.casefold()
+        parts += [_strip(folded.replace("ñ", "n" + ENYE_MARK)), folded]
+    return "\x01".join(parts)
 
 
 def search_words(text: str) -> list[str]:
-    """The words a name is found by, or a query looks for: folded, and their Latin transliteration."""
-    folded = fold(text).replace("ñ", "n")
+    """The words a name is found by, or a query looks for: without accents or case, and their
+    Latin transliteration ("王" also as "wang")."""
+    folded = _strip((text or "").casefold())
     words = re.findall(r"[^\W_]+", folded) + re.findall(r"[a-z0-9]+", anyascii(folded).lower())
     return list(dict.fromkeys(words))
 
@@ -137,7 +150,7 @@ def search_words(text: str) -> list[str]:
 def name_keys(given_name: str, family_name: str) -> tuple[str, str]:
     """(sort_name, search_name) of a delegate."""
     words = search_words(f"{given_name} {family_name}")
-    return f"{fold(family_name)}\x1f{fold(given_name)}", "".join(" " + w for w in words)
+    return sort_key(given_name, family_name), "".join(" " + w for w in words)
 
 
 @event.listens_for(Delegate, "before_insert")

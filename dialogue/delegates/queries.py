@@ -20,6 +20,7 @@ from .models import (
     ACTIVE_STATUSES,
     DELEGATE_ROLES,
     DELEGATION_KINDS,
+    ENYE_MARK,
     Delegate,
     Delegation,
     SessionRegistration,
@@ -58,12 +59,14 @@ def name_filter(q: str | None) -> list:
 
 def _person_order(lang: str) -> tuple:
     """Within a delegation: heads first, then alternates, advisers, members; by name; by id."""
-    return ROLE_RANK, order_name(lang), Delegate.family_name, Delegate.given_name, Delegate.id
+    return ROLE_RANK, order_name(lang), Delegate.id
 
 
 def order_name(lang: str):
-    """The sort key of names in `lang`'s alphabet: ñ with n, or after it in Spanish."""
-    return func.replace(Delegate.sort_name, "ñ", "n\U0010fffd" if lang == "es" else "n")
+    """The sort key of names in `lang`'s alphabet: ñ after n in Spanish, with n elsewhere."""
+    if lang == "es":
+        return func.replace(Delegate.sort_name, "ñ", "n" + ENYE_MARK)
+    return func.replace(Delegate.sort_name, ENYE_MARK, "")
 
 
 @lru_cache(maxsize=16384)
@@ -158,7 +161,7 @@ def participants_page(event: Event, lang: str, q: str = "", number=1, per_page: 
             parts.append(select(*columns).where(*base, Delegate.delegation_id.in_(whole)))
         rows = db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts)).all()
         position = {d.id: i for i, (d, _lo, _hi) in enumerate(segments)}
-        rows.sort(key=lambda r: (position[r.delegation_id], r.rank, r.key, r.family_name, r.given_name, r.id))
+        rows.sort(key=lambda r: (position[r.delegation_id], r.rank, r.key, r.id))
         people: dict[int, list] = {d.id: [] for d, _lo, _hi in segments}
         for row in rows:
             people[row.delegation_id].append(row)
