@@ -377,6 +377,7 @@ def accreditation(slug: str):
                               before=request.args.get("before", type=int), known_total=known)
     return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
                            pager=_pager(page, status=status, delegation=delegation_id, q=q),
+                           place=_queue_place(),
                            status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
                            delegation_options=_delegation_options(rows, delegation_id), **LABELS)
 
@@ -404,6 +405,11 @@ def accredit_selected(slug: str):
     return redirect(back)
 
 
+def _queue_place() -> dict:
+    """Where the organiser was in the queue (delegation, search, page), to go back there."""
+    return {k: request.args[k] for k in ("delegation", "q", "after") if request.args.get(k)}
+
+
 def _event_delegate(event: Event, delegate_id: int) -> Delegate:
     delegate = db.session.get(Delegate, delegate_id)
     if delegate is None or delegate.event_id != event.id:
@@ -421,7 +427,7 @@ def accredit(slug: str, delegate_id: int):
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
                              pgettext("male", "%(name)s is accredited.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 @manage_bp.post("/delegates/<int:delegate_id>/reject")
@@ -439,7 +445,7 @@ def reject(slug: str, delegate_id: int):
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 # --- organisers: what comes out -------------------------------------------------------------------

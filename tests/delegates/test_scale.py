@@ -246,6 +246,20 @@ def test_queue_pages_keep_status_delegation_and_search_and_skip_nobody_accredite
     assert f'value="{chile.id}">Chile (230)' in everyone and "1–100 of 410" in everyone
 
 
+def test_accrediting_one_nomination_goes_back_to_the_same_place_in_the_queue(app, client, auth, organiser):
+    org, ev = organiser
+    peru = df.delegation(ev, "PE", quota=50)
+    crowd(peru, 12, status="nominated")
+    auth.login(org.email)
+    page = text_of(client.get(f"/en/manage/events/{ev.slug}/accreditation?status=nominated&delegation={peru.id}&q=jose"))
+    action = html.unescape(re.search(r'action="([^"]+/accredit\?[^"]+)"', page).group(1))
+    back = client.post(action).headers["Location"]
+    assert f"delegation={peru.id}" in back and "q=jose" in back
+    rejected = client.post(action.replace("/accredit?", "/reject?").replace(
+        re.search(r"/delegates/(\d+)/", action).group(0), f"/delegates/{peru.delegates[1].id}/"), data={"reason": "Late"})
+    assert f"delegation={peru.id}" in rejected.headers["Location"]
+
+
 # --- counts in the user's language, accessible navigation ---------------------------------------
 
 @pytest.mark.parametrize("lang,expected", [("en", "1,001–1,100 of 4,409"), ("fr", "1\u202f001–1\u202f100 sur 4\u202f409"),
