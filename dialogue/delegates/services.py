@@ -641,15 +641,6 @@ def places(delegation: Delegation) -> int:
     return _active_count(delegation)
 
 
-def queue_query(event: Event, status: str = "nominated", delegation_id: int | None = None):
-    """Nominations in one status, oldest first, with their delegations (for db.paginate); only
-    one delegation's when `delegation_id` is given."""
-    query = select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
-    if delegation_id is not None:
-        query = query.where(Delegate.delegation_id == delegation_id)
-    return query.options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id)
-
-
 def event_delegations(event: Event, lang: str) -> list[tuple[Delegation, str, Counter]]:
     """Delegations of an event sorted by kind and name, with counts of delegates per status."""
     delegations = db.session.scalars(select(Delegation).where(Delegation.event_id == event.id)

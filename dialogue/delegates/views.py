@@ -4,9 +4,10 @@ from __future__ import annotations
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..actions import perform
 from ..auth import require_role
@@ -15,7 +16,7 @@ from ..jobs.views import start_and_redirect
 from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
-from . import services
+from . import queries, services
 from .forms import (
     ATTENDANCE_LABELS,
     FIELD_LABELS,
@@ -121,6 +122,31 @@ def _organised(slug: str) -> Event:
     return event
 
 
+def _search() -> str:
+    """The name searched for, as typed (bounded: it only ever matches names)."""
+    return (request.args.get("q") or "").strip()[:200]
+
+
+def _pager(page: queries.Page, **keep) -> dict:
+    """What the pagination macro shows: counts in the user's number format, and links to the
+    neighbouring and nearby pages that keep the search and filters (`keep`, empty ones dropped)."""
+    args = {k: v for k, v in keep.items() if v not in (None, "")}
+
+    def link(**more) -> str:
+        return url_for(request.endpoint, **request.view_args, **args, **more)
+    numbers = []
+    if page.pages and page.pages > 1:
+        wanted = sorted({1, page.pages, *range(max(1, page.number - 2), min(page.pages, page.number + 2) + 1)})
+        for i, n in enumerate(wanted):
+            if i and n - wanted[i - 1] > 1:
+                numbers.append((None, None))
+            numbers.append((n, link(page=n) if n != page.number else None))
+    return {"first": format_decimal(page.first), "last": format_decimal(page.last), "total": format_decimal(page.total),
+            "empty": not page.total, "size": page.total, "current": page.number, "numbers": numbers,
+            "prev": link(**page.prev_args) if page.prev_args else None,
+            "next": link(**page.next_args) if page.next_args else None}
+
+
 # --- focal points: my delegations -----------------------------------------------------------------
 
 my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
@@ -135,10 +161,12 @@ def mine():
 
 @bp.get("/<int:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
+    """A delegation's delegates, a hundred at a time, searchable by name."""
     d = _delegation(slug, delegation_id)
-    delegates = services.delegation_delegates(d, g.lang)
-    held = sum(1 for x in delegates if x.is_active)
-    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=delegates, held=held,
+    q = _search()
+    page, held = queries.delegation_page(d, g.lang, q, request.args.get("page"))
+    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
+                           q=q, pager=_pager(page, q=q),
                            organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
 
 
@@ -332,17 +360,32 @@ def focal_point_invite(slug: str, delegation_id: int):
 
 @manage_bp.get("/accreditation")
 def accreditation(slug: str):
+    """The queue of nominations in one status, by delegation and name, oldest first."""
     event = _organised(slug)
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
     delegation_id = request.args.get("delegation", type=int)
-    rows = services.event_delegations(event, g.lang)
-    if delegation_id not in {d.id for d, _name, _counts in rows}:
+    rows = queries.delegations_with_counts(event, g.lang, status)
+    if delegation_id not in {d.id for d in rows}:
         delegation_id = None
-    page = db.paginate(services.queue_query(event, status, delegation_id), per_page=100, error_out=False)
-    return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
-                           status=status, delegation_id=delegation_id, delegations=rows, **LABELS)
+    q = _search()
+    known = sum(d.count for d in rows if delegation_id in (None, d.id))
+    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=int),
+                              before=request.args.get("before", type=int), known_total=known)
+    return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
+                           pager=_pager(page, status=status, delegation=delegation_id, q=q),
+                           place=_queue_place(),
+                           status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
+                           delegation_options=_delegation_options(rows, delegation_id), **LABELS)
+
+
+def _delegation_options(rows: list[queries.DelegationRow], selected: int | None) -> Markup:
+    """The <option>s of the queue's delegation filter: those with someone in the queue (2,500 at a
+    COP), built here because a template loop spends tens of milliseconds escaping them one by one."""
+    return Markup("".join(  # noqa: S704  (every name escaped)
+        f'<option value="{d.id}"{" selected" if d.id == selected else ""}>{escape(d.name)} ({d.count})</option>'
+        for d in rows if d.count or d.id == selected))
 
 
 @manage_bp.post("/accreditation/accredit")
@@ -358,6 +401,11 @@ def accredit_selected(slug: str):
     if len(done) < len(set(ids)):
         flash(_("Nominations already decided meanwhile were left as they were."), "info")
     return redirect(back)
+
+
+def _queue_place() -> dict:
+    """Where the organiser was in the queue (delegation, search, page), to go back there."""
+    return {k: request.args[k] for k in ("delegation", "q", "after") if request.args.get(k)}
 
 
 def _event_delegate(event: Event, delegate_id: int) -> Delegate:
@@ -377,7 +425,7 @@ def accredit(slug: str, delegate_id: int):
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
                              pgettext("male", "%(name)s is accredited.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 @manage_bp.post("/delegates/<int:delegate_id>/reject")
@@ -395,16 +443,19 @@ def reject(slug: str, delegate_id: int):
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 # --- organisers: what comes out -------------------------------------------------------------------
 
 @manage_bp.get("/participants")
 def participants(slug: str):
+    """The list of participants as printed, a hundred at a time, searchable by name."""
     event = _organised(slug)
-    return render_template("delegates/participants.html", event=event,
-                           groups=services.participants(event, g.lang), **LABELS)
+    q = _search()
+    page = queries.participants_page(event, g.lang, q, request.args.get("page"))
+    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
+                           pager=_pager(page, q=q), **LABELS)
 
 
 def display_name(d) -> str:
