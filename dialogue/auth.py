@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -15,38 +15,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from .extensions import db
 from .models import EventRole, User, audit, utcnow
+from .permissions import PermissionDenied, can_organise, ensure, has_role, organised_event_ids  # noqa: F401  (re-exported)
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang>/account")
-
-
-class PermissionDenied(Exception):
-    """Raised by services when a user may not do something."""
-
-
-def has_role(user, event, *roles: str) -> bool:
-    """Whether `user` holds one of `roles` in `event` (admins are organisers everywhere)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin and "organiser" in roles:
-        return True
-    return db.session.scalar(
-        select(EventRole.id).where(EventRole.user_id == user.id, EventRole.event_id == event.id,
-                                   EventRole.role.in_(roles)).limit(1)) is not None
-
-
-def organised_event_ids(user) -> set[int] | None:
-    """Ids of the events `user` organises, in one query; None means every event (an admin)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    if user.is_admin:
-        return None
-    return set(db.session.scalars(select(EventRole.event_id).where(
-        EventRole.user_id == user.id, EventRole.role == "organiser")))
-
-
-def ensure_organiser(user, event) -> None:
-    if not has_role(user, event, "organiser"):
-        raise PermissionDenied(_("Only the organisers of this event may do this."))
 
 
 def grant_role(user: User, event, role: str) -> EventRole:
@@ -187,15 +158,6 @@ def set_password(token: str):
     return render_template("auth/set_password.html", form=form, user=user)
 
 
-def require_role(event, *roles: str) -> None:
-    """View guard: sign-in page for visitors, 403 for users without the role."""
-    from .extensions import login_manager
-    if not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
-    if not has_role(current_user, event, *roles):
-        abort(403)
-
-
 def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: str | None = None,
            intro: str | None = None) -> User:
     """Give `email` a role in `event` and mail them: a set-password link if they have no password yet.
@@ -207,7 +169,7 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
     from .formatting import tr_text
     from .mail import send_mail
 
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     user = get_or_create_user(email, name)
     grant_role(user, event, role)
     with force_locale(lang):

@@ -11,8 +11,8 @@ from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from ..actions import perform
-from ..auth import require_role
 from ..extensions import db, login_manager
+from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
@@ -105,8 +105,9 @@ def _delegation(slug: str, delegation_id: int) -> Delegation:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.event_id != event.id or not services.can_manage(current_user, delegation):
+    if delegation is None or delegation.event_id != event.id:
         abort(404)
+    ensure(can_edit_delegation, current_user, delegation, status=404)
     return delegation
 
 
@@ -118,8 +119,9 @@ def _delegate(delegation: Delegation, delegate_id: int) -> Delegate:
 
 
 def _organised(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     event = _event(slug)
-    require_role(event, "organiser")
+    ensure(can_organise, current_user, event)
     return event
 
 
@@ -141,7 +143,7 @@ def delegation(slug: str, delegation_id: int):
     delegates = services.delegation_delegates(d, g.lang)
     held = sum(1 for x in delegates if x.is_active)
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=delegates, held=held,
-                           organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
+                           organiser=can_organise(current_user, d.event), **LABELS)
 
 
 def _session_choices(event: Event) -> list[tuple[str, str]]:
@@ -220,18 +222,10 @@ def import_file(slug: str, delegation_id: int):
     errors = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            rows = spreadsheets.read_rows(upload.filename or "", upload.read())
-            made = services.import_delegates(d, rows, current_user)
-        except services.ImportFailed as failure:
-            db.session.rollback()
-            errors = failure.errors
-            form.extra_errors = {"file": failure.message}
-        except services.DelegationError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        else:
-            db.session.commit()
+        ok, made = perform(lambda: services.import_delegates(
+            d, spreadsheets.read_rows(upload.filename or "", upload.read()), current_user), form=form, denied=404)
+        errors = getattr(made, "errors", []) if not ok else []  # an ImportFailed names each row's errors
+        if ok:
             flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
                            len(made)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -258,8 +252,7 @@ def tokens(slug: str, delegation_id: int):
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = api.create_token(current_user, form.label.data)
-        db.session.commit()
+        _ok, (_token, secret) = perform(lambda: api.create_token(current_user, form.label.data))
     return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
                            tokens=api.user_tokens(current_user), **LABELS)
 
@@ -268,9 +261,9 @@ def tokens(slug: str, delegation_id: int):
 def token_revoke(slug: str, delegation_id: int, token_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
-    if not api.revoke_token(current_user, token_id):
+    _ok, revoked = perform(lambda: api.revoke_token(current_user, token_id))
+    if not revoked:
         abort(404)
-    db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("delegates.tokens", slug=slug, delegation_id=d.id))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, url_for
 
+from ..permissions import can_view_event, ensure
 from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from ..sessions.services import event_by_slug
 from . import document as outcome
@@ -13,8 +14,9 @@ bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
 @bp.get("/events/<slug>/outcome")
 def outcome_versions(slug: str):
     ev = event_by_slug(slug)
-    if ev is None or not ev.is_published:
+    if ev is None:
         abort(404, description="No published event with this slug.")
+    ensure(can_view_event, None, ev, status=404)  # the API opens nothing to a session cookie
     versions: dict[int, dict] = {}
     for p in outcome.versions(ev):
         entry = versions.setdefault(p.version, {"version": p.version, "symbol": p.symbol,

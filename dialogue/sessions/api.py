@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..cache import cached, cached_hit
 from ..extensions import db
+from ..permissions import can_view_event, ensure
 from . import services
 from .exports import event_json, session_json
 from .models import Event
@@ -20,9 +21,11 @@ OPENAPI_SCHEMAS: dict = {}
 
 
 def _published(slug: str) -> Event:
+    """The event if the public may see it: the API opens nothing to a session cookie (user None)."""
     event = services.event_by_slug(slug)
-    if event is None or not event.is_published:
+    if event is None:
         abort(404, description="No published event with this slug.")
+    ensure(can_view_event, None, event, status=404)
     return event
 
 
