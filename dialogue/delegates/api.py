@@ -23,11 +23,11 @@ TOKEN_PREFIX = "dlg_"  # noqa: S105  (a prefix, not a secret)
 
 
 def register(app: Flask) -> None:
-    from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+    from ..registry import registry
     app.register_blueprint(bp)
     csrf.exempt(bp)  # token-authenticated only: a browser's cookies do not open this API
-    OPENAPI_PATHS.update(PATHS)
-    OPENAPI_SCHEMAS.update(SCHEMAS)
+    registry(app).openapi_paths.update(PATHS)
+    registry(app).openapi_schemas.update(SCHEMAS)
 
 
 # --- tokens -------------------------------------------------------------------------------------

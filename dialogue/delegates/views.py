@@ -62,7 +62,7 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
-    from ..formatting import DASHBOARD_LINKS, MANAGE_LINKS
+    from ..registry import registry
     from . import api
 
     app.register_blueprint(bp)
@@ -70,10 +70,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_bp)
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
-    if _manage_links not in MANAGE_LINKS:
-        MANAGE_LINKS.append(_manage_links)
-    if _dashboard_links not in DASHBOARD_LINKS:
-        DASHBOARD_LINKS.append(_dashboard_links)
+    registry(app).manage_links.append(_manage_links)
+    registry(app).dashboard_links.append(_dashboard_links)
 
 
 def _dashboard_links(user) -> list[dict]:

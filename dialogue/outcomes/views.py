@@ -39,14 +39,18 @@ public_bp = Blueprint("outcomes", __name__, url_prefix="/<lang>/events/<slug>")
 def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
+    from ..registry import registry
+    from . import api
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
-    formatting.MANAGE_LINKS.append(manage_links)
-    formatting.DASHBOARD_LINKS.append(dashboard_links)
+    registry(app).manage_links.append(manage_links)
+    registry(app).dashboard_links.append(dashboard_links)
+    registry(app).openapi_paths.update(api.PATHS)
+    registry(app).openapi_schemas.update(api.SCHEMAS)
 
 
 def manage_links(event: Event) -> list[dict]:
