@@ -14,6 +14,7 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from .extensions import db
+from .labels import EVENT_ROLE_LABELS
 from .models import EventRole, User, audit, utcnow
 from .permissions import PermissionDenied, can_organise, ensure, has_role, organised_event_ids  # noqa: F401  (re-exported)
 
@@ -184,12 +185,9 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
             action = _("Choose your password with this link, valid for %(days)d days: %(link)s", days=days, link=link)
         body = "\n\n".join(filter(None, [
             _("Hello %(name)s,", name=user.name or user.email),
-            intro or _("You are invited to %(event)s as %(role)s.", event=title, role=ROLE_LABELS[role]),
+            intro or _("You are invited to %(event)s as %(role)s.", event=title, role=EVENT_ROLE_LABELS[role]),
             action,
         ]))
         send_mail(user.email, subject or _("Invitation: %(event)s", event=title), body, event)
     audit("user.invite", user=by, event=event, target=f"user:{user.id}", role=role, email=user.email)
     return user
-
-
-ROLE_LABELS = {"organiser": _l("organiser"), "focal_point": _l("focal point"), "rapporteur": _l("rapporteur")}

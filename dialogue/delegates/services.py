@@ -26,7 +26,9 @@ from ..i18n import LANGUAGES
 from ..mail import send_mail
 from ..models import audit, utcnow
 from ..permissions import can_edit_delegation, can_organise, ensure
+from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import GENDERS, Event, MeetingSession
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, SALUTATION_LABELS
 from .models import (
     ACTIVE_STATUSES,
     ATTENDANCE,
@@ -536,9 +538,7 @@ EXAMPLE_EMAIL = "maria.nunez@example.org"
 
 def _choice_message(name: str, value) -> str | None:
     """For a file: the values a choice column accepts, as labels in the user's language."""
-    from ..sessions.forms import GENDER_LABELS
-    from .forms import ATTENDANCE_LABELS, ROLE_LABELS, SALUTATION_LABELS
-    labels = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS,
+    labels = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS,
               "attendance": ATTENDANCE_LABELS}.get(name)
     if labels is None or not isinstance(value, str):
         return None

@@ -14,23 +14,18 @@ from ..actions import perform
 from ..extensions import db, login_manager
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
-from ..sessions.forms import GENDER_LABELS
+from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from . import services
-from .forms import (
+from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
+from .labels import (
     ATTENDANCE_LABELS,
+    DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
     KIND_PLURALS,
-    ROLE_LABELS,
     SALUTATION_LABELS,
     STATUS_LABELS,
-    DelegateForm,
-    DelegationForm,
-    FocalPointForm,
-    ImportForm,
-    RejectForm,
-    TokenForm,
     gendered_label,
     role_label,
     salutation_label,
@@ -54,7 +49,7 @@ def text_dir(*texts) -> str:
     return "ltr"
 
 
-LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": DELEGATE_ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
               "ATTENDANCE_LABELS": ATTENDANCE_LABELS, "SALUTATION_LABELS": SALUTATION_LABELS, "GENDER_LABELS": GENDER_LABELS,
               "FIELD_LABELS": FIELD_LABELS, "role_label": role_label, "salutation_label": salutation_label,
               "text_dir": text_dir}

@@ -18,9 +18,7 @@ from ..sessions.models import Event, MeetingSession
 from . import document as outcome
 from . import markup, services
 from .forms import (
-    ACTION_LABELS,
     MESSAGE_LANGUAGES_HINT,
-    STATUS_LABELS,
     ApproveForm,
     KeyMessageForm,
     OutcomeDocumentForm,
@@ -30,6 +28,7 @@ from .forms import (
     SubmitForm,
     ThemesForm,
 )
+from .labels import ACTION_LABELS, STATUS_LABELS
 from .models import KeyMessage, SessionRapporteur
 
 manage_bp = Blueprint("outcomes_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")

@@ -20,33 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
-
-KIND_LABELS = {
-    "plenary": _l("Plenary session"),
-    "working": _l("Working session"),
-    "regional_dialogue": _l("Regional dialogue"),
-    "side_event": _l("Side event"),
-}
-KIND_PLURALS = {
-    "plenary": _l("Plenary sessions"),
-    "working": _l("Working sessions"),
-    "regional_dialogue": _l("Regional dialogues"),
-    "side_event": _l("Side events"),
-}
-ROLE_LABELS = {
-    "chair": _l("Chair"),
-    "moderator": _l("Moderator"),
-    "speaker": _l("Speaker"),
-    "panelist": _l("Panellist"),
-    "contact": _l("Contact"),
-}
-GENDER_LABELS = {
-    "female": _l("Female"),
-    "male": _l("Male"),
-    "other": _l("Other"),
-    "undisclosed": _l("Not stated"),
-}
-STATUS_LABELS = {"draft": _l("Draft (hidden from the public)"), "published": _l("Published")}
+from .labels import GENDER_LABELS, KIND_LABELS, PERSON_ROLE_LABELS, STATUS_LABELS
 
 
 def language_choices():
@@ -75,7 +49,7 @@ class EventForm(FlaskForm):
 
 
 class PersonForm(Form):
-    role = SelectField(_l("Role"), choices=lambda: list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=lambda: list(PERSON_ROLE_LABELS.items()))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Function and organisation"), validators=[Optional(), Length(max=300)])
     gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")

@@ -13,16 +13,18 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..actions import perform
-from ..auth import ROLE_LABELS, invite
+from ..auth import invite
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
+from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..pdf import render_pdf
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
 from .exports import to_ical
-from .forms import KIND_LABELS, KIND_PLURALS, EventForm, SessionForm, language_choices
+from .forms import EventForm, SessionForm, language_choices
+from .labels import KIND_LABELS, KIND_PLURALS
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
@@ -287,7 +289,7 @@ def team(slug: str):
             return redirect(url_for("manage.team", slug=ev.slug))
     roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
                                .options(selectinload(EventRole.user)).order_by(EventRole.role, EventRole.id)).all()
-    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=ROLE_LABELS), (
+    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=EVENT_ROLE_LABELS), (
         422 if request.method == "POST" else 200)
 
 
