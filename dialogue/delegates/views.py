@@ -245,7 +245,8 @@ def tokens(slug: str, delegation_id: int):
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _ok, (_token, secret) = perform(lambda: api.create_token(current_user, form.label.data))
+        ok, made = perform(lambda: api.create_token(current_user, form.label.data))
+        secret = made[1] if ok else None  # shown once: only its hash is kept
     return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
                            tokens=api.user_tokens(current_user), **LABELS)
 
