@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
+    from .jobs.engine import init_celery
+    init_celery(app)
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
@@ -57,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from . import models
     from .sessions import models as session_models  # noqa: F401
     domain_modules("models")
+    from .jobs import models as job_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -133,6 +136,8 @@ def register_blueprints(app: Flask) -> None:
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):
         module.register(app)
+    from .jobs import views as job_views
+    job_views.register(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..forms import NFCForm
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
 from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(NFCForm):
     kind = SelectField(_l("Kind"), choices=lambda: list(KIND_LABELS.items()))
     country = SelectField(_l("Country (member and observer states)"), choices=[], validate_choice=False)
     name = StringField(_l("Name of the organisation (other kinds)"), validators=[Optional(), Length(max=200)])
@@ -20,13 +20,13 @@ class DelegationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FocalPointForm(FlaskForm):
+class FocalPointForm(NFCForm):
     email = EmailField(_l("Email of the focal point"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Invite"))
 
 
-class DelegateForm(FlaskForm):
+class DelegateForm(NFCForm):
     salutation = SelectField(_l("Salutation"), choices=lambda: list(SALUTATION_LABELS.items()), default="none")
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=120)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=120)])
@@ -40,18 +40,18 @@ class DelegateForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(NFCForm):
     file = FileField(_l("CSV or Excel file"), validators=[
         FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
     submit = SubmitField(_l("Import"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(NFCForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Reject"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(NFCForm):
     label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)],
                         description=_l("e.g. the ministry's registration system"))
     submit = SubmitField(_l("Create a token"))

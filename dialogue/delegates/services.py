@@ -229,8 +229,9 @@ LIMITS = {"given_name": 120, "family_name": 120, "function": 300, "email": 254}
 def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
     """Normalise a nomination's fields; returns (clean data, {field: message} of what is wrong).
 
-    Names are kept exactly as typed (only surrounding spaces go): accents, Ñ, ç, Arabic and
-    Chinese are data, not noise.
+    Names are kept as typed (only surrounding spaces go, and the text is put in Unicode NFC, so that
+    "José" typed with a combining accent is the same "José"): accents, Ñ, ç, Arabic and Chinese are
+    data, not noise.
     """
     errors: dict[str, str] = {}
     out: dict = {}
@@ -239,7 +240,7 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
             errors[name] = _("Give this as text.")
     for name in ("given_name", "family_name", "function"):
         value = data.get(name)
-        value = value.strip() if isinstance(value, str) else ""
+        value = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else ""
         out[name] = value
         if name not in errors and len(value) > LIMITS[name]:
             errors[name] = _("At most %(max)d characters.", max=LIMITS[name])

@@ -1,8 +1,6 @@
 """Pages of delegations: the focal point's delegation, and the organisers' registration desk."""
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -12,6 +10,7 @@ from flask_login import current_user
 
 from ..actions import perform
 from ..extensions import db, login_manager
+from ..jobs.views import start_and_redirect
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
@@ -26,7 +25,6 @@ from .labels import (
     KIND_PLURALS,
     SALUTATION_LABELS,
     STATUS_LABELS,
-    gendered_label,
     role_label,
     salutation_label,
 )
@@ -402,60 +400,26 @@ def display_name(d) -> str:
     return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
 
 
-@manage_bp.get("/participants.csv")
-def participants_csv(slug: str):
-    from .spreadsheets import csv_delimiter
-    event = _organised(slug)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=csv_delimiter(g.lang))
-    writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
-                     _("Family name"), _("Function"), _("Email"), _("Attendance")])
-    # Labels translated once, not once a row.
-    labels: dict[tuple, str] = {}
-
-    def label(field, code, gender):
-        key = (field, code, gender)
-        if key not in labels:
-            labels[key] = gendered_label(field, code, gender)
-        return labels[key]
-    attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
-    for group in services.participants(event, g.lang):
-        kind = str(KIND_LABELS[group.kind])
-        writer.writerows([kind, name, label("role", p.role, p.gender),
-                          label("salutation", p.salutation, p.gender), p.given_name,
-                          p.family_name, p.function, p.email, attendance.get(p.attendance, p.attendance)]
-                         for _d, name, people in group.delegations for p in people)
-    # A BOM so that spreadsheet programs read the names' accents and scripts right.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-participants-{g.lang}.csv"'})
-
-
-@manage_bp.get("/participants.pdf")
-def participants_pdf(slug: str):
-    from ..pdf import render_pdf
-    event = _organised(slug)
-    pdf = render_pdf("pdf/participants.html", g.lang, event=event, groups=services.participants(event, g.lang),
-                     display_name=display_name, **LABELS)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{event.slug}-participants-{g.lang}.pdf"'})
+@manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
+def participants_file(slug: str, fmt: str):
+    """The participants list as a file a worker makes: the file when ready, else its progress page."""
+    return start_and_redirect(f"participants_{fmt}", _organised(slug))
 
 
 @manage_bp.get("/badges.pdf")
 def badges_pdf(slug: str):
-    import segno
+    """Every badge, made by workers in parallel: the ZIP when ready, else its progress page."""
+    return start_and_redirect("badges", _organised(slug))
 
-    from ..pdf import render_pdf
+
+@manage_bp.post("/files")
+def start_file(slug: str):
+    """A button that asks for a file (badges, a list) and leads to its progress page."""
     event = _organised(slug)
-    badges = []
-    base = services._external("")
-    for group in services.participants(event, g.lang):
-        for _d, name, people in group.delegations:
-            for p in people:
-                url = base + url_for("delegates_manage.verify_badge", slug=slug, code=p.badge_code)
-                badges.append((p, name, segno.make(url, error="m").svg_data_uri(scale=3, border=1)))
-    pdf = render_pdf("pdf/badges.html", g.lang, event=event, badges=badges, display_name=display_name, **LABELS)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{event.slug}-badges-{g.lang}.pdf"'})
+    kind = request.form.get("kind", "")
+    if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
+        abort(400)
+    return start_and_redirect(kind, event)
 
 
 @manage_bp.get("/badges/<code>")

@@ -6,7 +6,6 @@ from flask import session as http_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
@@ -16,14 +15,18 @@ from ..actions import perform
 from ..auth import invite
 from ..cache import cached, cached_hit
 from ..extensions import db
+from ..forms import NFCForm
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
+from ..jobs import services as jobs
+from ..jobs import storage
+from ..jobs.views import send_stored
 from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
-from ..pdf import render_pdf
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
 from .exports import to_ical
 from .forms import EventForm, SessionForm, language_choices
+from .jobs import KIND as AGENDA_PDF
 from .labels import KIND_LABELS, KIND_PLURALS
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
@@ -99,15 +102,20 @@ def session(slug: str, code: str):
 
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
+    """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
     ev = _public_event(slug)
-    lang = g.lang
-
-    def render():
-        sessions = services.agenda(ev)
-        return render_pdf("pdf/agenda.html", lang, event=ev, days=services.by_day(sessions, ev.timezone),
-                          tz=ev.timezone, KIND_LABELS=KIND_LABELS)
-    return cached(("agenda.pdf", ev.id, ev.revision, lang), render, "application/pdf",
-                  filename=f"{ev.slug}-agenda-{lang}.pdf", public=ev.is_published)
+    stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
+    fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
+    job = stored
+    if not fresh:
+        _ok, job = perform(lambda: jobs.start(AGENDA_PDF, ev, g.lang, current_user, check=False))
+    if stored is not None and storage.exists(stored.sha256):
+        response = send_stored(stored, public=ev.is_published)
+        if not fresh:
+            response.headers["Warning"] = '110 - "A newer version is being prepared"'
+        return response
+    return render_template("jobs/job.html", job=job, status=jobs.status(job)), 202, {
+        "Cache-Control": "no-store", "Retry-After": "5"}
 
 
 def _ics_lang() -> str:
@@ -243,6 +251,7 @@ def _session_obj(ev: Event, s: MeetingSession):
         setattr(obj, name, getattr(s, name))
     obj.starts_at = services.utc_to_local(s.starts_at, ev.timezone)
     obj.ends_at = services.utc_to_local(s.ends_at, ev.timezone)
+    obj.starts_at_fold, obj.ends_at_fold = str(obj.starts_at.fold), str(obj.ends_at.fold)
     obj.people = [{"role": p.role, "name": p.name, "organisation": p.organisation, "gender": p.gender, "email": p.email}
                   for p in s.people]
     return obj
@@ -252,6 +261,7 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
     def saved(session):
         flash(_("Session %(code)s is saved.", code=session.code), "success")
         return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
+    form.offer_folds(ev.timezone)
     done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
     if done:
         return done
@@ -269,7 +279,7 @@ def session_delete(slug: str, code: str):
     return redirect(url_for("manage.agenda", slug=ev.slug))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(NFCForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
