@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, redirect, render_template, request, url_for
 
 from .config import ROOT, build_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -56,7 +56,7 @@ def domain_modules(name: str) -> list:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models
+    from . import models  # noqa: F401  (registers the cross-domain tables)
     from .sessions import models as session_models  # noqa: F401
     domain_modules("models")
     from .jobs import models as job_models  # noqa: F401
@@ -67,10 +67,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    from .auth.session import load_user
+    login_manager.user_loader(load_user)
+    limiter.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event as sa_event
@@ -124,7 +124,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth import bp as auth_bp
+    from .auth.views import bp as auth_bp
     from .sessions.api import bp as api_bp
     from .sessions.views import bp as sessions_bp
     from .sessions.views import ics_bp, manage_bp

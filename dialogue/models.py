@@ -39,15 +39,23 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: May create events (the secretariat); event-level rights come from EventRole.
     is_admin: Mapped[bool] = mapped_column(default=False)
-    #: Consecutive failed logins, and until when the account is locked after too many.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    #: Part of the session cookie; raising it (sign-out, new password) ends every session of the user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: The last successful sign-in; a mailed sign-in link is valid until the next one.
+    last_login_at: Mapped[datetime | None]
 
     roles: Mapped[list[EventRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookies carry
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie issued so far invalid."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -11,7 +11,7 @@ from sqlalchemy import event as sa_event
 
 from dialogue import create_app
 from dialogue.cache import cache
-from dialogue.extensions import db
+from dialogue.extensions import db, limiter
 
 from . import factories
 from .workers import running_worker
@@ -73,6 +73,7 @@ def app(_app, _worker):
     with _app.app_context():
         _empty_tables()
     cache.clear()
+    limiter.reset()
     _app.config["WTF_CSRF_ENABLED"] = False
     with _app.app_context():
         yield _app

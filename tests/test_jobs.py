@@ -174,3 +174,21 @@ def test_badge_qr_codes_scan_to_the_check_page(app, client, auth, jobs, tmp_path
     scanned = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page-1.png")],
                              capture_output=True, text=True, check=True).stdout.split()
     assert scanned == [f"http://localhost/en/manage/events/{ev.slug}/badges/{delegate.badge_code}"]
+
+
+def test_every_pdf_the_workers_make_passes_the_pdfua_checker(app, client, auth, jobs, roster, tmp_path):
+    """Agenda (with its tables), participants list and badges: no finding from `pdfua check`."""
+    import subprocess
+    import sys
+    org, ev = roster
+    f.session(ev, "PL1")
+    auth.login(org.email)
+    pdfs = {"agenda": fetch(client, jobs, f"/fr/events/{ev.slug}/agenda.pdf").data,
+            "participants": fetch(client, jobs, f"/es/manage/events/{ev.slug}/participants.pdf").data}
+    pdfs.update({f"badges{i}": pdf for i, pdf in enumerate(badge_pdfs(
+        fetch(client, jobs, f"/en/manage/events/{ev.slug}/badges.pdf").data))})
+    for name, pdf in pdfs.items():
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
+        assert checked.returncode == 0, (name, checked.stdout)
