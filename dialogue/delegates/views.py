@@ -10,27 +10,22 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ..actions import perform
-from ..auth import require_role
 from ..extensions import db, login_manager
 from ..jobs.views import start_and_redirect
+from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
-from ..sessions.forms import GENDER_LABELS
+from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from . import queries, services
-from .forms import (
+from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
+from .labels import (
     ATTENDANCE_LABELS,
+    DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
     KIND_PLURALS,
-    ROLE_LABELS,
     SALUTATION_LABELS,
     STATUS_LABELS,
-    DelegateForm,
-    DelegationForm,
-    FocalPointForm,
-    ImportForm,
-    RejectForm,
-    TokenForm,
     role_label,
     salutation_label,
 )
@@ -53,7 +48,7 @@ def text_dir(*texts) -> str:
     return "ltr"
 
 
-LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": DELEGATE_ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
               "ATTENDANCE_LABELS": ATTENDANCE_LABELS, "SALUTATION_LABELS": SALUTATION_LABELS, "GENDER_LABELS": GENDER_LABELS,
               "FIELD_LABELS": FIELD_LABELS, "role_label": role_label, "salutation_label": salutation_label,
               "text_dir": text_dir}
@@ -61,7 +56,7 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
-    from ..formatting import DASHBOARD_LINKS, MANAGE_LINKS
+    from ..registry import registry
     from . import api
 
     app.register_blueprint(bp)
@@ -69,10 +64,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_bp)
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
-    if _manage_links not in MANAGE_LINKS:
-        MANAGE_LINKS.append(_manage_links)
-    if _dashboard_links not in DASHBOARD_LINKS:
-        DASHBOARD_LINKS.append(_dashboard_links)
+    registry(app).manage_links.append(_manage_links)
+    registry(app).dashboard_links.append(_dashboard_links)
 
 
 def _dashboard_links(user) -> list[dict]:
@@ -104,8 +97,9 @@ def _delegation(slug: str, delegation_id: int) -> Delegation:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.event_id != event.id or not services.can_manage(current_user, delegation):
+    if delegation is None or delegation.event_id != event.id:
         abort(404)
+    ensure(can_edit_delegation, current_user, delegation, status=404)
     return delegation
 
 
@@ -117,8 +111,9 @@ def _delegate(delegation: Delegation, delegate_id: int) -> Delegate:
 
 
 def _organised(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     event = _event(slug)
-    require_role(event, "organiser")
+    ensure(can_organise, current_user, event)
     return event
 
 
@@ -167,7 +162,7 @@ def delegation(slug: str, delegation_id: int):
     page, held = queries.delegation_page(d, g.lang, q, request.args.get("page"))
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
                            q=q, pager=_pager(page, q=q),
-                           organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
+                           organiser=can_organise(current_user, d.event), **LABELS)
 
 
 def _session_choices(event: Event) -> list[tuple[str, str]]:
@@ -246,18 +241,10 @@ def import_file(slug: str, delegation_id: int):
     errors = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            rows = spreadsheets.read_rows(upload.filename or "", upload.read())
-            made = services.import_delegates(d, rows, current_user)
-        except services.ImportFailed as failure:
-            db.session.rollback()
-            errors = failure.errors
-            form.extra_errors = {"file": failure.message}
-        except services.DelegationError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        else:
-            db.session.commit()
+        ok, made = perform(lambda: services.import_delegates(
+            d, spreadsheets.read_rows(upload.filename or "", upload.read()), current_user), form=form, denied=404)
+        errors = getattr(made, "errors", []) if not ok else []  # an ImportFailed names each row's errors
+        if ok:
             flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
                            len(made)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -284,8 +271,8 @@ def tokens(slug: str, delegation_id: int):
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = api.create_token(current_user, form.label.data)
-        db.session.commit()
+        ok, made = perform(lambda: api.create_token(current_user, form.label.data))
+        secret = made[1] if ok else None  # shown once: only its hash is kept
     return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
                            tokens=api.user_tokens(current_user), **LABELS)
 
@@ -294,9 +281,9 @@ def tokens(slug: str, delegation_id: int):
 def token_revoke(slug: str, delegation_id: int, token_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
-    if not api.revoke_token(current_user, token_id):
+    _ok, revoked = perform(lambda: api.revoke_token(current_user, token_id))
+    if not revoked:
         abort(404)
-    db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("delegates.tokens", slug=slug, delegation_id=d.id))
 
