@@ -96,7 +96,7 @@ def test_without_a_mail_server_the_message_is_kept_in_the_outbox(client, jobs, o
     mail = invite(client, ev)
     jobs.wait()
     assert mail.status == "kept" and "dialogue.deliver_mail" not in published
-    assert "Conservé dans la boîte d’envoi" in outbox_page(client, ev, "fr")
+    assert "Conservé dans la boîte d’envoi (pas de serveur de messagerie)" in outbox_page(client, ev, "fr")
 
 
 def test_a_refusing_server_is_retried_with_growing_delays_until_it_accepts(app, jobs, smtp):
