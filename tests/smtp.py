@@ -32,6 +32,8 @@ class Mailbox:
         self.hold: threading.Event | None = None
         #: Set when a DATA command arrives while `hold` is set up.
         self.held = threading.Event()
+        #: Set when a client goes away while its DATA is held.
+        self.dropped = threading.Event()
         self.condition = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
@@ -41,7 +43,11 @@ class Mailbox:
         if self.hold is not None:
             self.held.set()
             # Cancelled, like the whole exchange, when the client goes away meanwhile.
-            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
+            except asyncio.CancelledError:
+                self.dropped.set()
+                raise
         with self.condition:
             self.messages.append(message_from_bytes(envelope.content))
             self.condition.notify_all()

@@ -1,0 +1,165 @@
+"""The issue's "done means": real worker processes on Redis, one killed with SIGKILL mid-delivery, and
+the mail still arrives exactly once, with the outbox saying sent.
+
+Needs Redis (REDIS_URL); uses its own database number (5), flushed first.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import pytest
+import redis
+from sqlalchemy import select
+
+from dialogue.extensions import db
+from dialogue.models import OutboxMessage
+
+from .smtp import SMTPServer
+
+pytestmark = [pytest.mark.redis,
+              pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")]
+
+VISIBILITY_TIMEOUT = 5
+
+WEB_SIDE = """
+from dialogue import create_app
+from dialogue.extensions import db
+from dialogue.mail import send_mail
+with create_app().app_context():
+    message = send_mail("delegate@example.org", "Accreditation", "You are accredited.")
+    db.session.commit()
+    print(message.id)
+"""
+
+
+def redis_url() -> str:
+    """REDIS_URL's server, database 5: this test's own."""
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit((parts.scheme, parts.netloc, "/5", "", ""))
+
+
+class Worker:
+    """`dialogue worker` in a process group of its own, its log read line by line."""
+
+    def __init__(self, name: str, env: dict):
+        self.name = name
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dialogue.cli", "worker", "--concurrency", "1", "--pool", "prefork",
+             "--loglevel", "info"],
+            env={**env, "DIALOGUE_WORKER_NAME": f"{name}@%h"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
+        self.lines: list[str] = []
+        self.condition = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self.condition:
+                self.lines.append(line)
+                self.condition.notify_all()
+        with self.condition:
+            self.lines.append("<exited>")
+            self.condition.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> str:
+        """The first log line matching `pattern`, once it is written."""
+        regex = re.compile(pattern)
+
+        def found():
+            return next((line for line in self.lines if regex.search(line)), None)
+        with self.condition:
+            if not self.condition.wait_for(lambda: found() or "<exited>" in self.lines, timeout) or not found():
+                raise AssertionError(f"{self.name}: no {pattern!r} in its log:\n{''.join(self.lines[-40:])}")
+            return found()
+
+    def holds_connection_to(self, port: int, local_port: int) -> bool:
+        """Whether this worker (or one of its pool processes) has this SMTP connection open."""
+        parent = psutil.Process(self.process.pid)
+        for proc in [parent, *parent.children(recursive=True)]:
+            for conn in proc.net_connections(kind="tcp"):
+                if conn.raddr and conn.raddr.port == port and conn.laddr.port == local_port:
+                    return True
+        return False
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as when a machine dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker():
+    url = redis_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url, client
+    client.flushdb()
+    client.close()
+
+
+def test_a_worker_killed_mid_delivery_leaves_the_mail_to_another_that_sends_it_once(app, smtp_server, broker, tmp_path):
+    url, client = broker
+    mailbox = smtp_server.mailbox
+    mailbox.hold = threading.Event()
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    env = {**os.environ, "REDIS_URL": url, "DATABASE_URL": database, "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+           "STORAGE_DIR": str(tmp_path / "files"), "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port),
+           "MAIL_USE_TLS": "0", "MAIL_SENDING_TIMEOUT": "3", "PYTHONUNBUFFERED": "1"}
+    workers = [Worker("mail-kill-a", env), Worker("mail-kill-b", env)]
+    try:
+        for worker in workers:
+            worker.wait_for(r" ready\.")
+        # The web side, in a process of its own: a change that sends mail, committed.
+        web = subprocess.run([sys.executable, "-c", WEB_SIDE], env=env, capture_output=True, text=True, timeout=120,
+                             check=False)
+        assert web.returncode == 0, web.stderr
+        message_id = int(web.stdout.split()[-1])
+
+        assert mailbox.held.wait(60), "no worker reached DATA"
+        [(_at, (_host, client_port))] = mailbox.attempts
+        [holder] = [w for w in workers if w.holds_connection_to(smtp_server.port, client_port)]
+        [other] = [w for w in workers if w is not holder]
+        holder.kill()
+        assert mailbox.dropped.wait(30), "the server did not see the killed worker go"
+        mailbox.hold.set()
+
+        # Redis gives the unacknowledged task to the other worker after the visibility timeout;
+        # by then the claim is older than MAIL_SENDING_TIMEOUT, so it sends the message again.
+        task = other.wait_for(r"Task dialogue\.deliver_mail\[[^\]]+\] succeeded in [\d.]+s: 'sent'")
+        received = mailbox.wait_for(1)
+        assert len(received) == 1 and received[0]["To"] == "delegate@example.org"
+        task_id = re.search(r"deliver_mail\[([^\]]+)\]", task).group(1)
+        db.session.expire_all()
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id))
+        assert (message.status, message.attempts, message.error) == ("sent", 2, None)
+        assert received[0]["Message-ID"] == message.message_id
+        logs = "".join(holder.lines + ["=====\n"] + other.lines)
+        assert any(task_id in line and "received" in line for line in holder.lines), logs  # the same task, redelivered
+        other.stop()  # a warm shutdown: what it holds unacknowledged goes back to the queue
+        assert client.hlen("unacked") == 0 and client.llen("dialogue") == 0, logs  # nothing left to run again
+    finally:
+        for worker in workers:
+            worker.stop()
