@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
@@ -19,7 +20,7 @@ import redis
 from sqlalchemy import select
 
 from dialogue.extensions import db
-from dialogue.models import OutboxMessage
+from dialogue.models import OutboxMessage, utcnow
 
 from .smtp import SMTPServer
 
@@ -103,6 +104,14 @@ class Worker:
                 self.process.wait(timeout=30)
 
 
+def worker_env(app, smtp_server, url: str, tmp_path) -> dict:
+    """The environment of a worker on this test's database, Redis database and SMTP server."""
+    return {**os.environ, "REDIS_URL": url, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "STORAGE_DIR": str(tmp_path / "files"),
+            "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port), "MAIL_USE_TLS": "0",
+            "MAIL_SENDING_TIMEOUT": "3", "PYTHONUNBUFFERED": "1"}
+
+
 @pytest.fixture
 def smtp_server():
     server = SMTPServer().start()
@@ -124,10 +133,7 @@ def test_a_worker_killed_mid_delivery_leaves_the_mail_to_another_that_sends_it_o
     url, client = broker
     mailbox = smtp_server.mailbox
     mailbox.hold = threading.Event()
-    database = app.config["SQLALCHEMY_DATABASE_URI"]
-    env = {**os.environ, "REDIS_URL": url, "DATABASE_URL": database, "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-           "STORAGE_DIR": str(tmp_path / "files"), "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port),
-           "MAIL_USE_TLS": "0", "MAIL_SENDING_TIMEOUT": "3", "PYTHONUNBUFFERED": "1"}
+    env = worker_env(app, smtp_server, url, tmp_path)
     workers = [Worker("mail-kill-a", env), Worker("mail-kill-b", env)]
     try:
         for worker in workers:
@@ -163,3 +169,30 @@ def test_a_worker_killed_mid_delivery_leaves_the_mail_to_another_that_sends_it_o
     finally:
         for worker in workers:
             worker.stop()
+
+
+def test_a_restarted_worker_sends_what_lost_tasks_left_queued_or_stuck(app, smtp_server, broker, tmp_path):
+    """No task in the broker at all (lost with a dead machine): the sweep on worker start finds them."""
+    url, _client = broker
+    long_ago = utcnow() - timedelta(minutes=5)
+    db.session.add_all([
+        OutboxMessage(recipient="queued@example.org", subject="Queued", body="Body", status="queued",
+                      created_at=long_ago, message_id="<outbox-queued@example.org>"),
+        OutboxMessage(recipient="stuck@example.org", subject="Stuck", body="Body", status="sending", attempts=1,
+                      created_at=long_ago, last_attempt_at=long_ago, message_id="<outbox-stuck@example.org>"),
+        OutboxMessage(recipient="sent@example.org", subject="Sent", body="Body", status="sent", attempts=1,
+                      created_at=long_ago, sent_at=long_ago, message_id="<outbox-sent@example.org>"),
+    ])
+    db.session.commit()
+    worker = Worker("mail-restart", worker_env(app, smtp_server, url, tmp_path))
+    try:
+        worker.wait_for(r"Task dialogue\.sweep_outbox\[[^\]]+\] succeeded in [\d.]+s: 2")
+        received = smtp_server.mailbox.wait_for(2)
+        assert sorted(m["Message-ID"] for m in received) == ["<outbox-queued@example.org>", "<outbox-stuck@example.org>"]
+        worker.wait_for(r"Task dialogue\.deliver_mail\[[^\]]+\] succeeded in [\d.]+s: 'sent'")
+    finally:
+        worker.stop()
+    db.session.expire_all()
+    states = {m.recipient: (m.status, m.attempts) for m in db.session.scalars(select(OutboxMessage))}
+    assert states == {"queued@example.org": ("sent", 1), "stuck@example.org": ("sent", 2), "sent@example.org": ("sent", 1)}
+    assert len(smtp_server.mailbox.messages) == 2
