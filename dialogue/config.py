@@ -69,6 +69,9 @@ def build_config(instance_path: Path) -> dict:
         "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         # Seconds after which a mail still `sending` (its worker died mid-send) is sent again.
         "MAIL_SENDING_TIMEOUT": int(os.environ.get("MAIL_SENDING_TIMEOUT", "300")),
+        # Badges per task and per PDF file (defaults in delegates/jobs.py).
+        "BADGES_PER_CHUNK": os.environ.get("BADGES_PER_CHUNK"),
+        "BADGES_PER_PART": os.environ.get("BADGES_PER_PART"),
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),

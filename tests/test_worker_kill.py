@@ -5,12 +5,14 @@ Needs Redis (REDIS_URL); uses its own database number (5), flushed first.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import zipfile
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,9 +21,14 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from dialogue.auth import grant_role
 from dialogue.extensions import db
+from dialogue.jobs import storage
+from dialogue.jobs.models import Job, JobChunk
 from dialogue.models import OutboxMessage, utcnow
 
+from . import factories as f
+from .delegates import factories as df
 from .smtp import SMTPServer
 
 pytestmark = [pytest.mark.redis,
@@ -49,7 +56,7 @@ def redis_url() -> str:
 class Worker:
     """`dialogue worker` in a process group of its own, its log read line by line."""
 
-    def __init__(self, name: str, env: dict):
+    def __init__(self, name: str, env: dict, condition: threading.Condition | None = None):
         self.name = name
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dialogue.cli", "worker", "--concurrency", "1", "--pool", "prefork",
@@ -57,7 +64,8 @@ class Worker:
             env={**env, "DIALOGUE_WORKER_NAME": f"{name}@%h"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True)
         self.lines: list[str] = []
-        self.condition = threading.Condition()
+        #: Notified on every line; workers may share one to wait for whichever logs first.
+        self.condition = condition or threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -69,16 +77,16 @@ class Worker:
             self.lines.append("<exited>")
             self.condition.notify_all()
 
+    def find(self, pattern: str) -> str | None:
+        return next((line for line in self.lines if re.search(pattern, line)), None)
+
     def wait_for(self, pattern: str, timeout: float = 120) -> str:
         """The first log line matching `pattern`, once it is written."""
-        regex = re.compile(pattern)
-
-        def found():
-            return next((line for line in self.lines if regex.search(line)), None)
         with self.condition:
-            if not self.condition.wait_for(lambda: found() or "<exited>" in self.lines, timeout) or not found():
+            if not self.condition.wait_for(lambda: self.find(pattern) or "<exited>" in self.lines, timeout) \
+                    or not self.find(pattern):
                 raise AssertionError(f"{self.name}: no {pattern!r} in its log:\n{''.join(self.lines[-40:])}")
-            return found()
+            return self.find(pattern)
 
     def holds_connection_to(self, port: int, local_port: int) -> bool:
         """Whether this worker (or one of its pool processes) has this SMTP connection open."""
@@ -196,3 +204,73 @@ def test_a_restarted_worker_sends_what_lost_tasks_left_queued_or_stuck(app, smtp
     states = {m.recipient: (m.status, m.attempts) for m in db.session.scalars(select(OutboxMessage))}
     assert states == {"queued@example.org": ("sent", 1), "stuck@example.org": ("sent", 2), "sent@example.org": ("sent", 1)}
     assert len(smtp_server.mailbox.messages) == 2
+
+
+BADGES_WEB_SIDE = """
+import sys
+from dialogue import create_app
+from dialogue.extensions import db
+from dialogue.jobs import services
+from dialogue.models import User
+from dialogue.sessions.models import Event
+with create_app().app_context():
+    event, organiser = db.session.get(Event, int(sys.argv[1])), db.session.get(User, int(sys.argv[2]))
+    job = services.start("badges", event, "en", organiser)
+    db.session.commit()
+    print(job.id)
+"""
+
+
+def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smtp_server, broker, tmp_path):
+    """Three delegations, one chunk each: the worker that takes a chunk first is killed while it renders."""
+    url, client = broker
+    organiser, event = f.user(), f.event()
+    grant_role(organiser, event, "organiser")
+    db.session.commit()
+    for country in ("PE", "CL", "MX"):
+        df.many_delegates(df.delegation(event, country, quota=20), 6)
+    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "6", "BADGES_PER_PART": "6"}
+    logs = threading.Condition()
+    workers = [Worker("badges-kill-a", env, logs), Worker("badges-kill-b", env, logs)]
+    try:
+        for worker in workers:
+            worker.wait_for(r" ready\.")
+        web = subprocess.run([sys.executable, "-c", BADGES_WEB_SIDE, str(event.id), str(organiser.id)], env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert web.returncode == 0, web.stderr
+        job_id = int(web.stdout.split()[-1])
+
+        chunk_received = r"Task dialogue\.run_chunk\[[^\]]+\] received"
+        with logs:
+            assert logs.wait_for(lambda: any(w.find(chunk_received) for w in workers), 120), "no chunk started"
+            [victim, *_] = [w for w in workers if w.find(chunk_received)]
+            victim.kill()  # a few milliseconds into its chunk: WeasyPrint takes far longer
+        killed_task = re.search(r"run_chunk\[([^\]]+)\]", victim.find(chunk_received)).group(1)
+        [survivor] = [w for w in workers if w is not victim]
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).chunks_done < 3
+
+        survivor.wait_for(r"Task dialogue\.assemble_job\[[^\]]+\] succeeded")
+        # The killed worker's chunk, never finished there, was delivered again to the survivor.
+        assert not victim.find(rf"run_chunk\[{killed_task}\] succeeded")
+        assert survivor.find(rf"run_chunk\[{killed_task}\] succeeded")
+        logs_text = "".join(victim.lines + ["=====\n"] + survivor.lines)
+        survivor.stop()  # a warm shutdown: anything it still held goes back to the queue
+        assert client.hlen("unacked") == 0 and client.llen("dialogue") == 0, logs_text
+    finally:
+        for worker in workers:
+            worker.stop()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 18, 18), logs_text
+    assert [c.status for c in db.session.scalars(select(JobChunk).where(JobChunk.job_id == job_id))] == ["done"] * 3
+    previous = app.config["STORAGE_DIR"]
+    app.config["STORAGE_DIR"] = env["STORAGE_DIR"]
+    try:
+        zipped = storage.read(job.sha256)
+    finally:
+        app.config["STORAGE_DIR"] = previous
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        names = archive.namelist()
+        assert len(names) == 3 and len(set(names)) == 3, names
+        assert all(archive.read(name).startswith(b"%PDF") for name in names)
