@@ -228,8 +228,9 @@ def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smt
     grant_role(organiser, event, "organiser")
     db.session.commit()
     for country in ("PE", "CL", "MX"):
-        df.many_delegates(df.delegation(event, country, quota=20), 6)
-    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "6", "BADGES_PER_PART": "6"}
+        df.many_delegates(df.delegation(event, country, quota=20), 15)
+    # One chunk per delegation, each several seconds of WeasyPrint: time enough to kill a worker in it.
+    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "15", "BADGES_PER_PART": "15"}
     logs = threading.Condition()
     workers = [Worker("badges-kill-a", env, logs), Worker("badges-kill-b", env, logs)]
     try:
@@ -244,7 +245,7 @@ def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smt
         with logs:
             assert logs.wait_for(lambda: any(w.find(chunk_received) for w in workers), 120), "no chunk started"
             [victim, *_] = [w for w in workers if w.find(chunk_received)]
-            victim.kill()  # a few milliseconds into its chunk: WeasyPrint takes far longer
+            victim.kill()
         killed_task = re.search(r"run_chunk\[([^\]]+)\]", victim.find(chunk_received)).group(1)
         [survivor] = [w for w in workers if w is not victim]
         db.session.expire_all()
@@ -262,7 +263,7 @@ def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smt
             worker.stop()
     db.session.expire_all()
     job = db.session.get(Job, job_id)
-    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 18, 18), logs_text
+    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 45, 45), logs_text
     assert [c.status for c in db.session.scalars(select(JobChunk).where(JobChunk.job_id == job_id))] == ["done"] * 3
     previous = app.config["STORAGE_DIR"]
     app.config["STORAGE_DIR"] = env["STORAGE_DIR"]
