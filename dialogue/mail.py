@@ -18,9 +18,6 @@ from .extensions import db
 from .jobs.engine import publish_after_commit
 from .models import OutboxMessage, utcnow
 
-#: Statuses, in the order a message goes through them.
-STATUSES = ("kept", "queued", "sending", "sent", "failed")
-
 
 def setting(name: str):
     """A delivery setting from the app config, with its default."""
