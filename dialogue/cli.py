@@ -37,6 +37,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(translations)
     app.cli.add_command(worker)
     app.cli.add_command(serve)
+    from .mailer import outbox_cli
+    app.cli.add_command(outbox_cli)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

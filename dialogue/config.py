@@ -91,6 +91,8 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "dialogue@example.org"),
         # Background jobs: Redis as Celery's broker when set (several machines); else an embedded queue.
         "REDIS_URL": os.environ.get("REDIS_URL"),
+        # Seconds after which a mail still `sending` (its worker died mid-send) is sent again.
+        "MAIL_SENDING_TIMEOUT": int(os.environ.get("MAIL_SENDING_TIMEOUT", "300")),
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         # The Celery queue web servers publish to and workers take from.

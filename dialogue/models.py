@@ -97,7 +97,7 @@ class AuditEntry(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """Every mail the system sends, kept so nothing is lost on a machine without a mail server."""
+    """Every mail the system sends, written in the transaction that causes it; a worker delivers it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,8 +105,19 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    #: None while unsent (no SMTP configured, or it failed); the time it went out otherwise.
+    #: queued (waiting for a worker), sending, sent, failed (retried later or by hand) or kept
+    #: (no mail server: the message stays in the outbox to be copied by hand).
+    status: Mapped[str] = mapped_column(String(10), default="queued", server_default="kept", index=True)
+    #: Delivery attempts so far (a claim counts one, even if the worker dies during it).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None]
+    #: When the next automatic attempt is due after a failure (None: no more automatic attempts).
+    next_attempt_at: Mapped[datetime | None]
+    #: The Message-ID header, the same on every attempt, so a receiver can recognise a repeat.
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    #: When the server accepted it.
     sent_at: Mapped[datetime | None]
+    #: The last SMTP error, kept while the message is not sent.
     error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.signals import worker_ready
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
@@ -35,7 +36,10 @@ def celery_config(app: Flask) -> dict:
                    "processed_folder": str(queue_dir / "processed"), "store_processed": False}
     elif broker.startswith("redis"):
         # A message not acknowledged this long after delivery goes to another worker.
-        options = {"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT", 3600))}
+        timeout = int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)
+        # Look for such messages every few seconds (Kombu's default is every 100 s).
+        options = {"visibility_timeout": timeout, "unacked_restore_throttle": 1,
+                   "unacked_restore_interval": max(1, min(10, timeout // 5))}
     return {
         "broker_url": broker,
         "broker_transport_options": options,
@@ -70,11 +74,19 @@ def init_celery(app: Flask) -> Celery:
     celery = Celery(app.import_name, task_cls=FlaskTask)
     celery.config_from_object(celery_config(app))
     celery.flask_app = app
+    from .. import mailer  # noqa: F401  (dialogue.deliver_mail, dialogue.sweep_outbox)
     from . import tasks  # noqa: F401  (registers the shared tasks on every Celery app)
     from .kinds import kinds
     kinds()  # imports the domains' job modules, whose tasks register the same way
     app.extensions["celery"] = celery
     return celery
+
+
+@worker_ready.connect
+def _sweep_on_start(sender, **_kwargs) -> None:
+    """A (re)started worker publishes again what lost messages or killed workers left behind."""
+    for task in ("dialogue.sweep", "dialogue.sweep_outbox"):
+        sender.app.send_task(task)
 
 
 def celery_for(app: Flask) -> Celery:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from .. import mail
 from ..actions import perform
 from ..auth import invite
 from ..cache import cached, cached_hit
@@ -313,7 +314,22 @@ def audit_log(slug: str):
 
 @manage_bp.get("/events/<slug>/outbox")
 def outbox(slug: str):
+    """The event's mail, newest first, with each message's delivery state."""
     ev = _organised_event(slug)
     messages = db.paginate(select(OutboxMessage).where(OutboxMessage.event_id == ev.id)
-                           .order_by(OutboxMessage.created_at.desc()), per_page=50)
-    return render_template("manage/outbox.html", event=ev, messages=messages)
+                           .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()), per_page=50)
+    return render_template("manage/outbox.html", event=ev, messages=messages,
+                           max_attempts=mail.setting("MAIL_MAX_ATTEMPTS"))
+
+
+@manage_bp.post("/events/<slug>/outbox/<int:message_id>/send-again")
+def outbox_send_again(slug: str, message_id: int):
+    """Queue a message that could not be sent for a new round of attempts."""
+    ev = _organised_event(slug)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id != ev.id:
+        abort(404)
+    done, _result = perform(lambda: mail.send_again(message))
+    if done:
+        flash(_("The message to %(email)s will be sent again.", email=message.recipient), "success")
+    return redirect(url_for("manage.outbox", slug=ev.slug))
