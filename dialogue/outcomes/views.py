@@ -1,23 +1,25 @@
 """Pages of key messages, review and the outcome document; the public outcome page and downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.http import is_resource_modified
 
 from .. import formatting
 from ..actions import perform
 from ..auth import PermissionDenied, has_role, require_role
-from ..cache import bytes_response
 from ..extensions import db
 from ..i18n import LANGUAGES, language_name, pick
+from ..jobs.views import start_and_redirect
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
 from . import document as outcome
+from . import jobs as outcome_jobs
 from . import markup, services
 from .forms import (
     ACTION_LABELS,
@@ -428,13 +430,11 @@ def preview(slug: str):
 
 @manage_bp.get("/outcome/preview.pdf")
 def preview_pdf(slug: str):
+    """The draft PDF in the page's language, made by a worker: the file when ready, else its progress page."""
     ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
+    outcome.get_or_create_document(ev)
     db.session.commit()
-    pdf = outcome.render_pdf(outcome.compose(doc), g.lang, draft=True)
-    import hashlib
-    return bytes_response(pdf, hashlib.sha256(pdf).hexdigest()[:32], "application/pdf", public=False,
-                          filename=f"{ev.slug}-outcome-draft-{g.lang}.pdf")
+    return start_and_redirect(outcome_jobs.PREVIEW, ev)
 
 
 @manage_bp.route("/outcome/translations", methods=["GET", "POST"])
@@ -450,7 +450,7 @@ def translations(slug: str):
         try:
             outcome.set_original_only(doc, form.original_only.data or [], current_user)
             if form.publish.data:
-                published = outcome.publish(doc, current_user)
+                job = outcome_jobs.request_publication(doc, current_user)
             db.session.commit()
         except services.OutcomeError as error:
             db.session.rollback()
@@ -462,9 +462,8 @@ def translations(slug: str):
                                        "Reload the page and check the latest version.")}
         else:
             if form.publish.data:
-                flash(_("Version %(version)d of the outcome document is published.", version=published[0].version),
-                      "success")
-                return redirect(url_for("outcomes.page", slug=ev.slug))
+                flash(_("The outcome document is being published in French, Spanish and English."), "success")
+                return redirect(url_for("jobs.show", job_id=job.id))
             flash(_("The choice is saved."), "success")
             return redirect(url_for(".translations", slug=ev.slug))
     status = 422 if request.method == "POST" else 200
@@ -496,23 +495,28 @@ def page(slug: str):
 
 
 def _download(slug: str, version: int | None):
-    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes."""
+    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
+
+    Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
+    """
     found = outcome.published_version(slug, g.lang, version)
     if found is None:
         abort(404)
     publication, ev = found
     if not ev.is_published and not _is_organiser(ev):
         abort(404)
+    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=publication.sha256)
+    response = current_app.response_class(b"" if held else outcome.publication_pdf(publication),
+                                          mimetype="application/pdf")
+    response.set_etag(publication.sha256)
     # A numbered version never changes: caches may keep it. The current one is revalidated.
-    max_age = 31536000 if version else 0
-    if request.headers.get("If-None-Match"):
-        response = bytes_response(b"", publication.sha256, "application/pdf", max_age=max_age,
-                                  public=ev.is_published)
-        if response.status_code == 304:
-            return response
-    return bytes_response(outcome.pdf_store.get(publication), publication.sha256, "application/pdf",
-                          max_age=max_age, public=ev.is_published,
-                          filename=f"{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf")
+    response.cache_control.max_age = 31536000 if version else 0
+    response.cache_control.public = ev.is_published
+    response.cache_control.private = not ev.is_published
+    response.cache_control.must_revalidate = True
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.headers["Content-Disposition"] = f'inline; filename="{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"'
+    return response.make_conditional(request, accept_ranges=True, complete_length=publication.size)
 
 
 @public_bp.get("/outcome.pdf")
