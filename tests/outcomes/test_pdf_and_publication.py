@@ -142,7 +142,7 @@ def test_preview_pdf_has_a_draft_watermark_in_its_language(published, client, au
         jobs.wait()
         response = client.get(url)
         assert response.status_code == 200 and response.mimetype == "application/pdf"
-        assert response.headers["Content-Disposition"].endswith(f'-outcome-draft-{lang}.pdf"')
+        assert response.headers["Content-Disposition"].endswith(f"-outcome-draft-{lang}.pdf")
         pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(response.data)).group(1))
         for page in range(1, pages + 1):  # on every page (rotated: read in content order, spaces removed)
             raw = pdftotext(response.data, "-raw", "-f", str(page), "-l", str(page))
@@ -288,8 +288,7 @@ def test_key_message_with_an_image_or_link_fetches_nothing(app, client, auth, lo
     html = outcome.render_pdf_html(comp, "es", draft=False)
     assert "<img" not in html.split("<body>")[1] and local_server not in html
     fetcher = SafeFetcher()
-    with app.test_request_context("/es/"):
-        pdf = outcome.render_pdf(comp, "es", draft=False, fetcher=fetcher)
+    pdf = outcome.render_pdf(comp, "es", draft=False, fetcher=fetcher)  # as a worker does, outside a request
     assert fetcher.refused == [] and _Recorder.hits == []
     assert "enlace" in pdftotext(pdf)
 
