@@ -74,13 +74,13 @@ class OutcomePublication(JobKind):
         document = outcome.get_document(ev)
         _revision, now = self.fingerprint(ev, job.params)
         if document is None or jobs.job_key(self, ev, job.language, job.params, now) != job.key:
-            raise OutcomeError(_("The document changed or another version was published after Publish was "
-                                 "pressed. Check the document and press Publish again."))
+            raise OutcomeError(_("The document changed, or another version was published, after the button "
+                                 "was pressed. Check the document and publish again."))
         try:
             published = outcome.publish(document, job.created_by, progress, check=False)
         except IntegrityError as exc:  # another worker stored this version number first
             raise OutcomeError(_("Another version was published at the same moment. Check the document "
-                                 "and press Publish again.")) from exc
+                                 "and publish again.")) from exc
         mine = next(p for p in published if p.language == job.language)
         return Output(f"{ev.slug}-outcome-v{mine.version}-{job.language}.pdf", "application/pdf", body=mine.pdf)
 
