@@ -80,14 +80,17 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    """Base URL of the live app, served by werkzeug in a thread on a free port."""
+    """Base URL of the live app, served by werkzeug in a thread on a free port, with a worker beside it."""
     from werkzeug.serving import make_server
+
+    from ..workers import running_worker
 
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with running_worker(live_app):
+            yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
