@@ -1,25 +1,20 @@
 """Pages of key messages, review and the outcome document; the public outcome page and downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.http import is_resource_modified
 
 from .. import formatting
 from ..actions import perform
 from ..auth import PermissionDenied, has_role, require_role
 from ..extensions import db
-from ..i18n import LANGUAGES, language_name, pick
-from ..jobs.views import start_and_redirect
+from ..i18n import LANGUAGES, pick
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
-from . import document as outcome
-from . import jobs as outcome_jobs
 from . import markup, services
 from .forms import (
     ACTION_LABELS,
@@ -27,8 +22,6 @@ from .forms import (
     STATUS_LABELS,
     ApproveForm,
     KeyMessageForm,
-    OutcomeDocumentForm,
-    PublishForm,
     RapporteurForm,
     ReturnForm,
     SubmitForm,
@@ -43,6 +36,7 @@ public_bp = Blueprint("outcomes", __name__, url_prefix="/<lang>/events/<slug>")
 def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
+    from . import document_views  # noqa: F401  (its routes, on the same blueprints)
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
@@ -147,6 +141,7 @@ def my_sessions(slug: str):
 
 @manage_bp.route("/sessions/<code>/key-messages/new", methods=["GET", "POST"])
 def new_message(slug: str, code: str):
+    """A new key message for a session, saved as a draft or submitted for review."""
     ev = _staff_event(slug)
     s = agenda.session_by_code(ev, code) or abort(404)
     if not services.can_edit(current_user, s):
@@ -173,6 +168,7 @@ def new_message(slug: str, code: str):
 
 @manage_bp.route("/key-messages/<int:message_id>/edit", methods=["GET", "POST"])
 def edit_message(slug: str, message_id: int):
+    """Edit a key message; a save that crossed someone else's keeps both texts to merge."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     if not services.can_edit(current_user, message):
@@ -234,6 +230,7 @@ def _last_editor(message: KeyMessage | None):
 
 @manage_bp.post("/key-messages/<int:message_id>/submit")
 def submit_message(slug: str, message_id: int):
+    """Submit a draft or returned key message for review."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     form = SubmitForm()
@@ -247,6 +244,7 @@ def submit_message(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<int:message_id>/delete")
 def delete_message(slug: str, message_id: int):
+    """Delete a key message (an approved one: organisers only)."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     if not SubmitForm().validate_on_submit():
@@ -285,6 +283,7 @@ def history(slug: str, message_id: int):
 
 @manage_bp.get("/review")
 def review(slug: str):
+    """The organisers' review queue, and the messages already approved or returned."""
     ev = _organised(slug)
     queue = services.review_queue(ev)
     return render_template("outcomes/review.html", event=ev, queue=queue, approve_form=ApproveForm(),
@@ -294,6 +293,7 @@ def review(slug: str):
 
 @manage_bp.post("/key-messages/<int:message_id>/approve")
 def approve(slug: str, message_id: int):
+    """Approve a submitted key message."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     if not ApproveForm().validate_on_submit():
@@ -306,6 +306,7 @@ def approve(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<int:message_id>/return")
 def send_back(slug: str, message_id: int):
+    """Return a key message to its rapporteurs with a comment."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     form = ReturnForm()
@@ -324,6 +325,7 @@ def send_back(slug: str, message_id: int):
 
 @manage_bp.route("/rapporteurs", methods=["GET", "POST"])
 def rapporteurs(slug: str):
+    """Assign rapporteurs to sessions (an invitation goes to the outbox), and the themes form."""
     ev = _organised(slug)
     sessions = agenda.agenda(ev)
     form = RapporteurForm(language=g.lang)
@@ -356,6 +358,7 @@ def _themes_lines(ev: Event) -> dict:
 
 @manage_bp.post("/rapporteurs/<int:link_id>/remove")
 def remove_rapporteur(slug: str, link_id: int):
+    """Remove a rapporteur from a session."""
     ev = _organised(slug)
     link = db.session.get(SessionRapporteur, link_id)
     if link is None or link.session.event_id != ev.id:
@@ -370,6 +373,7 @@ def remove_rapporteur(slug: str, link_id: int):
 
 @manage_bp.post("/themes")
 def themes(slug: str):
+    """Save the event's themes, one per line in each language."""
     ev = _organised(slug)
     form = ThemesForm()
     if form.validate_on_submit():
@@ -377,154 +381,3 @@ def themes(slug: str):
         if ok:
             flash(_("The themes are saved."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug) + "#themes")
-
-
-# --- the outcome document ---------------------------------------------------------------------
-
-@manage_bp.route("/outcome/", methods=["GET", "POST"])
-def document(slug: str):
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    if request.method == "POST":
-        form = OutcomeDocumentForm()
-    else:
-        form = OutcomeDocumentForm(symbol=doc.symbol, title=doc.title, place=doc.place, issued_on=doc.issued_on,
-                                   original_language=doc.original_language, preamble=doc.preamble,
-                                   grouping=doc.grouping, session_ids=doc.session_ids,
-                                   recommendations=outcome.joined(doc.recommendations),
-                                   next_steps=outcome.joined(doc.next_steps), version=doc.version)
-    form.session_ids.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}")
-                                for s in agenda.agenda(ev)]
-    if form.validate_on_submit():
-        try:
-            outcome.save_document(doc, form.data, current_user, form.version.data or None)
-            db.session.commit()
-        except (services.OutcomeError, StaleDataError) as error:
-            db.session.rollback()
-            message = error.message if isinstance(error, services.OutcomeError) else _(
-                "Someone else saved the document while you were editing it. Your input is kept below; "
-                "reload the page to see their version.")
-            form.extra_errors = {getattr(error, "field", "") or "": message}
-        else:
-            flash(_("The outcome document is saved."), "success")
-            return redirect(url_for(".document", slug=ev.slug))
-    else:
-        db.session.commit()  # the document row, created on first visit
-    status = 422 if request.method == "POST" else 200
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
-                           versions=outcome.versions(ev)), status
-
-
-@manage_bp.get("/outcome/preview")
-def preview(slug: str):
-    """The document in the page's language as it would be published, marked as a draft."""
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    db.session.commit()
-    comp = outcome.compose(doc)
-    body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
-    return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
-
-
-@manage_bp.get("/outcome/preview.pdf")
-def preview_pdf(slug: str):
-    """The draft PDF in the page's language, made by a worker: the file when ready, else its progress page."""
-    ev = _organised(slug)
-    outcome.get_or_create_document(ev)
-    db.session.commit()
-    return start_and_redirect(outcome_jobs.PREVIEW, ev)
-
-
-@manage_bp.route("/outcome/translations", methods=["GET", "POST"])
-def translations(slug: str):
-    """What is missing in which language; choosing original-language paragraphs; publishing."""
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
-    form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
-    if form.validate_on_submit():
-        try:
-            outcome.set_original_only(doc, form.original_only.data or [], current_user)
-            if form.publish.data:
-                job = outcome_jobs.request_publication(doc, current_user)
-            db.session.commit()
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {"": error.message}
-        except (IntegrityError, StaleDataError):
-            # Another organiser published or changed the document at the same moment.
-            db.session.rollback()
-            form.extra_errors = {"": _("Someone else changed or published the document at the same moment. "
-                                       "Reload the page and check the latest version.")}
-        else:
-            if form.publish.data:
-                flash(_("The outcome document is being published in French, Spanish and English."), "success")
-                return redirect(url_for("jobs.show", job_id=job.id))
-            flash(_("The choice is saved."), "success")
-            return redirect(url_for(".translations", slug=ev.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           language_name=language_name), status
-
-
-# --- public -----------------------------------------------------------------------------------
-
-def _public_event(slug: str) -> Event:
-    ev = _event(slug)
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
-    return ev
-
-
-@public_bp.get("/outcome/")
-def page(slug: str):
-    ev = _public_event(slug)
-    pubs = outcome.versions(ev)
-    current = next((p for p in pubs if p.language == g.lang), None)
-    by_version: dict[int, dict[str, object]] = {}
-    for p in pubs:
-        by_version.setdefault(p.version, {})[p.language] = p
-    return render_template("outcomes/public.html", event=ev, current=current,
-                           body=Markup(current.html) if current else None, by_version=by_version,  # noqa: S704  (stored rendering of our own template)
-                           latest_version=pubs[0].version if pubs else None,
-                           organiser=_is_organiser(ev))
-
-
-def _download(slug: str, version: int | None):
-    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
-
-    Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
-    """
-    found = outcome.published_version(slug, g.lang, version)
-    if found is None:
-        abort(404)
-    publication, ev = found
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
-    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=publication.sha256)
-    response = current_app.response_class(b"" if held else outcome.publication_pdf(publication),
-                                          mimetype="application/pdf")
-    response.set_etag(publication.sha256)
-    # A numbered version never changes: caches may keep it. The current one is revalidated.
-    response.cache_control.max_age = 31536000 if version else 0
-    response.cache_control.public = ev.is_published
-    response.cache_control.private = not ev.is_published
-    response.cache_control.must_revalidate = True
-    response.vary.update(("Accept-Language", "Cookie"))
-    response.headers["Content-Disposition"] = f'inline; filename="{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"'
-    return response.make_conditional(request, accept_ranges=True, complete_length=publication.size)
-
-
-@public_bp.get("/outcome.pdf")
-def download(slug: str):
-    return _download(slug, None)
-
-
-@public_bp.get("/outcome/v<int:version>.pdf")
-def download_version(slug: str, version: int):
-    return _download(slug, version)
-
