@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import ensure_organiser
+from ..i18n import LANGUAGES
 from ..jobs import services as jobs
 from ..jobs.kinds import JobKind, Output
 from . import document as outcome
@@ -53,9 +54,10 @@ class OutcomePublication(JobKind):
         return _("Publication of the outcome document")
 
     def progress_text(self, job):
-        if not job.total:
+        if job.status == "queued":
             return _("Waiting for a worker.")
-        return _("Rendering the outcome document: %(done)d of %(total)d languages", done=job.done, total=job.total)
+        return _("Rendering the outcome document: %(done)d of %(total)d languages", done=job.done,
+                 total=job.total or len(LANGUAGES))
 
     def fingerprint(self, event, params):
         """What the PDFs show and the version they follow: pressing Publish twice at once gives one job."""
@@ -71,6 +73,7 @@ class OutcomePublication(JobKind):
     def make(self, job, progress):
         """Render the three languages and insert the version; the engine commits it with the job's state."""
         ev = job.event
+        progress(0, len(LANGUAGES))
         document = outcome.get_document(ev)
         _revision, now = self.fingerprint(ev, job.params)
         if document is None or jobs.job_key(self, ev, job.language, job.params, now) != job.key:

@@ -75,6 +75,8 @@ def test_two_organisers_pressing_publish_at_once_make_one_version(ready, client,
     state = client.get(second + ".json").get_json()
     assert state["status"] == "done" and state["download"] == f"/fr/events/{ev.slug}/outcome/"
     assert "Voir le document publié" in client.get(second).get_data(as_text=True)
+    listing = client.get(f"/fr/manage/events/{ev.slug}/jobs/").get_data(as_text=True)
+    assert f'href="/fr/events/{ev.slug}/outcome/">Voir le document publié</a>' in listing
     # Pressing Publish again later makes the next version, as before.
     third = _press_publish(client, auth, org, ev.slug, "en")
     assert _job_id(third) != _job_id(first)
