@@ -67,5 +67,12 @@ def build_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL"),
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
+        # The Celery queue web servers publish to and workers take from.
+        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "dialogue"),
+        # Seconds before Redis gives a task whose worker died to another worker.
+        "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # Badges: at most this many per PDF, and per task (workers share a job by tasks).
+        "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
+        "BADGES_PER_CHUNK": int(os.environ.get("BADGES_PER_CHUNK", "500")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }
