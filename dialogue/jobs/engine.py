@@ -29,11 +29,12 @@ def celery_config(app: Flask) -> dict:
     options: dict = {}
     if not broker:
         queue_dir = Path(app.instance_path) / "queue"
-        for sub in ("in", "processed"):
+        for sub in ("in", "processed", "control"):
             (queue_dir / sub).mkdir(parents=True, exist_ok=True)
         broker = "filesystem://"
         options = {"data_folder_in": str(queue_dir / "in"), "data_folder_out": str(queue_dir / "in"),
-                   "processed_folder": str(queue_dir / "processed"), "store_processed": False}
+                   "processed_folder": str(queue_dir / "processed"), "store_processed": False,
+                   "control_folder": str(queue_dir / "control")}  # else ./control in the working directory
     elif broker.startswith("redis"):
         # A message not acknowledged this long after delivery goes to another worker.
         timeout = int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)

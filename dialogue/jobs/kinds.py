@@ -57,6 +57,10 @@ class JobKind:
     def may_see(self, user, job) -> bool:
         return self.may_start(user, job.event)
 
+    def link(self, job) -> tuple[str, str] | None:
+        """Where a finished job leads instead of its file (URL, translated words): a published page."""
+        return None
+
     def superseded(self, job) -> bool:
         """Whether newer data made this job useless before it started."""
         return False

@@ -98,9 +98,10 @@ def event_jobs(event, limit: int = 50) -> list[Job]:
 def status(job: Job) -> dict:
     """What a progress bar needs, in the request's language."""
     kind = kinds()[job.kind]
+    link_url, link_text = kind.link(job) or (None, None)
     return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
             "label": kind.label(job), "text": kind.progress_text(job) if job.active else status_text(job),
-            "error": job.error}
+            "error": job.error, "link_url": link_url, "link_text": link_text}
 
 
 def status_text(job: Job) -> str:

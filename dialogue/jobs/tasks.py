@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ..actions import DomainError
 from ..extensions import db
 from ..models import utcnow
 from . import storage
@@ -38,6 +39,8 @@ def _fail(job_id: int, exc: BaseException, what: str | None = None) -> None:
     if job is None:
         return
     with force_locale(job.language):
+        if what is None and isinstance(exc, DomainError):  # already translated, in the job's language
+            what = exc.message
         if what is None and isinstance(exc, OSError):
             what = _("the file could not be written to the storage directory")
         job.error = (what or _("the file could not be made"))[:500]

@@ -42,7 +42,7 @@ def progress(job_id: int):
     job = _job(job_id)
     data = services.status(job)
     if job.status == "done":
-        data["download"] = file_url(job)
+        data["download"] = data["link_url"] or file_url(job)
     if job.status == "failed":
         data["retry"] = url_for("jobs.retry", job_id=job.id)
     return data, 200, {"Cache-Control": "no-store"}

@@ -9,20 +9,16 @@ from sqlalchemy import select
 
 from .. import formatting
 from ..actions import perform
-from ..cache import bytes_response
 from ..extensions import db
-from ..i18n import LANGUAGES, language_name, pick
-from ..permissions import can_edit_message, can_organise, can_view_event, can_write_messages, ensure
+from ..i18n import LANGUAGES, pick
+from ..permissions import can_edit_message, can_organise, can_write_messages, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
-from . import document as outcome
 from . import markup, services
 from .forms import (
     MESSAGE_LANGUAGES_HINT,
     ApproveForm,
     KeyMessageForm,
-    OutcomeDocumentForm,
-    PublishForm,
     RapporteurForm,
     ReturnForm,
     SubmitForm,
@@ -39,7 +35,7 @@ def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
     from ..registry import registry
-    from . import api
+    from . import api, document_views  # noqa: F401  (document_views: its routes, on the same blueprints)
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
@@ -147,6 +143,7 @@ def my_sessions(slug: str):
 
 @manage_bp.route("/sessions/<code>/key-messages/new", methods=["GET", "POST"])
 def new_message(slug: str, code: str):
+    """A new key message for a session, saved as a draft or submitted for review."""
     ev = _staff_event(slug)
     s = agenda.session_by_code(ev, code) or abort(404)
     ensure(can_edit_message, current_user, s)
@@ -172,6 +169,7 @@ def new_message(slug: str, code: str):
 
 @manage_bp.route("/key-messages/<int:message_id>/edit", methods=["GET", "POST"])
 def edit_message(slug: str, message_id: int):
+    """Edit a key message; a save that crossed someone else's keeps both texts to merge."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     ensure(can_edit_message, current_user, message)
@@ -221,6 +219,7 @@ def _last_editor(message: KeyMessage | None):
 
 @manage_bp.post("/key-messages/<int:message_id>/submit")
 def submit_message(slug: str, message_id: int):
+    """Submit a draft or returned key message for review."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     form = SubmitForm()
@@ -234,6 +233,7 @@ def submit_message(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<int:message_id>/delete")
 def delete_message(slug: str, message_id: int):
+    """Delete a key message (an approved one: organisers only)."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     if not SubmitForm().validate_on_submit():
@@ -271,6 +271,7 @@ def history(slug: str, message_id: int):
 
 @manage_bp.get("/review")
 def review(slug: str):
+    """The organisers' review queue, and the messages already approved or returned."""
     ev = _organised(slug)
     queue = services.review_queue(ev)
     return render_template("outcomes/review.html", event=ev, queue=queue, approve_form=ApproveForm(),
@@ -280,6 +281,7 @@ def review(slug: str):
 
 @manage_bp.post("/key-messages/<int:message_id>/approve")
 def approve(slug: str, message_id: int):
+    """Approve a submitted key message."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     if not ApproveForm().validate_on_submit():
@@ -292,6 +294,7 @@ def approve(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<int:message_id>/return")
 def send_back(slug: str, message_id: int):
+    """Return a key message to its rapporteurs with a comment."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     form = ReturnForm()
@@ -310,6 +313,7 @@ def send_back(slug: str, message_id: int):
 
 @manage_bp.route("/rapporteurs", methods=["GET", "POST"])
 def rapporteurs(slug: str):
+    """Assign rapporteurs to sessions (an invitation goes to the outbox), and the themes form."""
     ev = _organised(slug)
     sessions = agenda.agenda(ev)
     form = RapporteurForm(language=g.lang)
@@ -342,6 +346,7 @@ def _themes_lines(ev: Event) -> dict:
 
 @manage_bp.post("/rapporteurs/<int:link_id>/remove")
 def remove_rapporteur(slug: str, link_id: int):
+    """Remove a rapporteur from a session."""
     ev = _organised(slug)
     link = db.session.get(SessionRapporteur, link_id)
     if link is None or link.session.event_id != ev.id:
@@ -356,6 +361,7 @@ def remove_rapporteur(slug: str, link_id: int):
 
 @manage_bp.post("/themes")
 def themes(slug: str):
+    """Save the event's themes, one per line in each language."""
     ev = _organised(slug)
     form = ThemesForm()
     if form.validate_on_submit():
@@ -363,137 +369,3 @@ def themes(slug: str):
         if ok:
             flash(_("The themes are saved."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug) + "#themes")
-
-
-# --- the outcome document ---------------------------------------------------------------------
-
-@manage_bp.route("/outcome/", methods=["GET", "POST"])
-def document(slug: str):
-    ev = _organised(slug)
-    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))  # the row is made on the first visit
-    if request.method == "POST":
-        form = OutcomeDocumentForm()
-    else:
-        form = OutcomeDocumentForm(symbol=doc.symbol, title=doc.title, place=doc.place, issued_on=doc.issued_on,
-                                   original_language=doc.original_language, preamble=doc.preamble,
-                                   grouping=doc.grouping, session_ids=doc.session_ids,
-                                   recommendations=outcome.joined(doc.recommendations),
-                                   next_steps=outcome.joined(doc.next_steps), version=doc.version)
-    form.session_ids.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}")
-                                for s in agenda.agenda(ev)]
-    if form.validate_on_submit():
-        ok, _done = perform(lambda: outcome.save_document(doc, form.data, current_user, form.version.data or None),
-                            form=form, conflict=_("Someone else saved the document while you were editing it. Your "
-                                                  "input is kept below; reload the page to see their version."))
-        if ok:
-            flash(_("The outcome document is saved."), "success")
-            return redirect(url_for(".document", slug=ev.slug))
-    status = 422 if request.method == "POST" else 200
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
-                           versions=outcome.versions(ev)), status
-
-
-@manage_bp.get("/outcome/preview")
-def preview(slug: str):
-    """The document in the page's language as it would be published, marked as a draft."""
-    ev = _organised(slug)
-    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
-    comp = outcome.compose(doc)
-    body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
-    return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
-
-
-@manage_bp.get("/outcome/preview.pdf")
-def preview_pdf(slug: str):
-    ev = _organised(slug)
-    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
-    pdf = outcome.render_pdf(outcome.compose(doc), g.lang, draft=True)
-    import hashlib
-    return bytes_response(pdf, hashlib.sha256(pdf).hexdigest()[:32], "application/pdf", public=False,
-                          filename=f"{ev.slug}-outcome-draft-{g.lang}.pdf")
-
-
-@manage_bp.route("/outcome/translations", methods=["GET", "POST"])
-def translations(slug: str):
-    """What is missing in which language; choosing original-language paragraphs; publishing."""
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
-    form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
-    if form.validate_on_submit():
-        def choose_and_publish():
-            outcome.set_original_only(doc, form.original_only.data or [], current_user)
-            return outcome.publish(doc, current_user) if form.publish.data else None
-        # Another organiser may publish or change the document at the same moment: a conflict.
-        ok, published = perform(choose_and_publish, form=form, conflict=_(
-            "Someone else changed or published the document at the same moment. Reload the page and check the "
-            "latest version."))
-        if not ok:
-            form.extra_errors = {"": published.message}  # this page shows errors above the form
-        else:
-            if form.publish.data:
-                flash(_("Version %(version)d of the outcome document is published.", version=published[0].version),
-                      "success")
-                return redirect(url_for("outcomes.page", slug=ev.slug))
-            flash(_("The choice is saved."), "success")
-            return redirect(url_for(".translations", slug=ev.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           language_name=language_name), status
-
-
-# --- public -----------------------------------------------------------------------------------
-
-def _public_event(slug: str) -> Event:
-    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise."""
-    ev = _event(slug)
-    ensure(can_view_event, current_user, ev, status=404)
-    return ev
-
-
-@public_bp.get("/outcome/")
-def page(slug: str):
-    ev = _public_event(slug)
-    pubs = outcome.versions(ev)
-    current = next((p for p in pubs if p.language == g.lang), None)
-    by_version: dict[int, dict[str, object]] = {}
-    for p in pubs:
-        by_version.setdefault(p.version, {})[p.language] = p
-    return render_template("outcomes/public.html", event=ev, current=current,
-                           body=Markup(current.html) if current else None, by_version=by_version,  # noqa: S704  (stored rendering of our own template)
-                           latest_version=pubs[0].version if pubs else None,
-                           organiser=_is_organiser(ev))
-
-
-def _download(slug: str, version: int | None):
-    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes."""
-    found = outcome.published_version(slug, g.lang, version)
-    if found is None:
-        abort(404)
-    publication, ev = found
-    ensure(can_view_event, current_user, ev, status=404)
-    # A numbered version never changes: caches may keep it. The current one is revalidated.
-    max_age = 31536000 if version else 0
-    if request.headers.get("If-None-Match"):
-        response = bytes_response(b"", publication.sha256, "application/pdf", max_age=max_age,
-                                  public=ev.is_published)
-        if response.status_code == 304:
-            return response
-    return bytes_response(outcome.pdf_store.get(publication), publication.sha256, "application/pdf",
-                          max_age=max_age, public=ev.is_published,
-                          filename=f"{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf")
-
-
-@public_bp.get("/outcome.pdf")
-def download(slug: str):
-    return _download(slug, None)
-
-
-@public_bp.get("/outcome/v<int:version>.pdf")
-def download_version(slug: str, version: int):
-    return _download(slug, version)
-
