@@ -11,6 +11,7 @@ from ..extensions import db
 from . import services
 from .exports import event_json, session_json
 from .models import Event
+from .views import redirect_if_moved
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,6 +22,8 @@ OPENAPI_SCHEMAS: dict = {}
 
 def _published(slug: str) -> Event:
     event = services.event_by_slug(slug)
+    if event is None:
+        redirect_if_moved(slug)
     if event is None or not event.is_published:
         abort(404, description="No published event with this slug.")
     return event
@@ -81,6 +84,7 @@ def openapi_document() -> dict:
         "Session": {"type": "object", "required": ["code", "kind", "title", "starts_at", "ends_at"], "properties": {
             "code": {"type": "string"},
             "kind": {"type": "string", "enum": ["plenary", "working", "regional_dialogue", "side_event"]},
+            "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "title": {"$ref": "#/components/schemas/Translated"},
             "original_language": {"type": "string"}, "room": {"type": "string"},
             "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with the event's UTC offset"},

@@ -34,10 +34,26 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/<lang>/manage")
 EXTRA_PEOPLE_ROWS = 3
 
 
+def redirect_if_moved(slug: str) -> None:
+    """When `slug` is a former address of an event the visitor may see, answer 301 with this very
+    URL (same view, arguments and query) at the event's current address; else do nothing.
+
+    Called only once `slug` is not a current address, so cached pages keep their one light query.
+    """
+    event = services.event_by_former_slug(slug)
+    if event is None or request.endpoint is None:
+        return
+    if not event.is_published and not has_role(current_user, event, "organiser"):
+        return  # a draft's new address is not for everyone to learn
+    values = {**request.args.to_dict(flat=False), **(request.view_args or {}), "slug": event.slug}
+    abort(redirect(url_for(request.endpoint, **values), 301))
+
+
 def _public_event(slug: str) -> Event:
     """The event, if the visitor may see it: drafts only for their organisers."""
     event = services.event_by_slug(slug)
     if event is None:
+        redirect_if_moved(slug)
         abort(404)
     if not event.is_published and not has_role(current_user, event, "organiser"):
         abort(404)
@@ -153,7 +169,11 @@ def session_ics(slug: str, code: str):
 # --- organisers -------------------------------------------------------------------------------
 
 def _organised_event(slug: str) -> Event:
-    ev = services.event_by_slug(slug) or abort(404)
+    """The event, for its organisers; a former address redirects to the current one."""
+    ev = services.event_by_slug(slug)
+    if ev is None:
+        redirect_if_moved(slug)
+        abort(404)
     require_role(ev, "organiser")
     return ev
 
@@ -269,6 +289,19 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
         return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/session_form.html", form=form, event=ev, s=s), status
+
+
+@manage_bp.post("/events/<slug>/sessions/<code>/status")
+def session_status(slug: str, code: str):
+    """Cancel a session (it stays on the agenda and in calendars, marked) or schedule it again."""
+    ev = _organised_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    status = request.form.get("status", "")
+    ok, _saved = perform(lambda: services.set_session_status(s, status, current_user))
+    if ok:
+        flash(_("Session %(code)s is cancelled.", code=code) if status == "cancelled"
+              else _("Session %(code)s is scheduled again.", code=code), "success")
+    return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{code}")
 
 
 @manage_bp.post("/events/<slug>/sessions/<code>/delete")
