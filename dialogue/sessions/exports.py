@@ -10,7 +10,6 @@ from icalendar import Event as VEvent
 from ..i18n import pick
 from .models import Event, MeetingSession
 
-
 #: The right-hand side of every UID: fixed, so neither a new address of the event nor of the site
 #: makes calendars see new events.
 UID_DOMAIN = "dialogue"
