@@ -163,6 +163,8 @@ def test_cancelled_session_stays_in_the_feed_and_on_the_agenda(client, app, auth
     assert '<s><span class="code">WS2</span> Sesión WS2</s></a> <strong class="badge cancelled">Cancelada</strong>' in page
     assert '<s><span class="code">WS3</span>' not in page
     assert "Annulée" in client.get(f"/fr/events/{ev.slug}/sessions/WS2").get_data(as_text=True)
+    api = client.get(f"/api/v1/events/{ev.slug}/sessions").get_json()["sessions"]
+    assert [(x["code"], x["status"]) for x in api] == [("WS2", "cancelled"), ("WS3", "scheduled")]
 
 
 def test_cancel_and_reinstate_each_raise_the_sequence_and_are_audited(client, app, auth):
