@@ -46,7 +46,8 @@ def redirect_if_moved(slug: str) -> None:
     if not event.is_published and not has_role(current_user, event, "organiser"):
         return  # a draft's new address is not for everyone to learn
     values = {**request.args.to_dict(flat=False), **(request.view_args or {}), "slug": event.slug}
-    abort(redirect(url_for(request.endpoint, **values), 301))
+    # 308 keeps a form's POST a POST; 301 is what calendars and search engines know for GET.
+    abort(redirect(url_for(request.endpoint, **values), 301 if request.method in ("GET", "HEAD") else 308))
 
 
 def _public_event(slug: str) -> Event:
