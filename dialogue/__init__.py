@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
+    from .actions import register_domain_errors
+    register_domain_errors(app)
     register_template_helpers(app)
     register_security_headers(app)
     from .cli import register_commands

@@ -60,6 +60,8 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "dialogue",
+        # Redis down: count in memory meanwhile rather than refuse every sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         # Failed sign-ins per client address, over every account (a venue behind one address shares it).
         "LOGIN_LIMIT_PER_ADDRESS": "10 per minute; 100 per hour",

@@ -313,3 +313,19 @@ def test_login_inputs_tell_password_managers_what_they_hold(client, app):
     page = client.get("/en/account/login").get_data(as_text=True)
     assert re.search(r'<input[^>]*autocomplete="username"[^>]*name="email"', page)
     assert re.search(r'<input[^>]*autocomplete="current-password"[^>]*name="password"', page)
+
+
+def test_sign_in_still_answers_when_the_limiter_redis_is_down(app, tmp_path, monkeypatch):
+    """Rate limits fall back to memory while Redis is unreachable, instead of a 500 on every sign-in."""
+    import socket
+
+    from dialogue import create_app
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens there once the socket is closed
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{closed}/0")
+    other = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "CELERY_BROKER_URL": "memory://",
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "STORAGE_DIR": str(tmp_path)})
+    response = other.test_client().post("/en/account/login", data={"email": "nobody@example.org", "password": "x"})
+    assert response.status_code < 500

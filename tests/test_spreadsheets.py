@@ -51,8 +51,9 @@ def test_xlsx_cells_are_strings_never_formulas(write_only):
     book.save(out)
     cells = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows())[0]
     assert [c.data_type for c in cells[:len(RISKY)]] == ["s"] * len(RISKY)
-    # XML reads a carriage return as a line feed: the text is otherwise as given.
-    assert [c.value for c in cells[:len(RISKY)]] == [text.replace("\r", "\n") for text in RISKY]
+    # Depending on openpyxl's version a carriage return comes back as itself or as a line feed (XML
+    # normalises line ends unless it is escaped): the text is otherwise as given.
+    assert [c.value.replace("\r", "\n") for c in cells[:len(RISKY)]] == [text.replace("\r", "\n") for text in RISKY]
     assert cells[len(RISKY)].value == "bell"
     assert cells[len(RISKY) + 1].value == 7
 

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..formatting import tr_text
+from ..labels import EVENT_ROLE_LABELS
 from ..mail import send_mail
 from ..models import User, audit
-from .roles import ROLE_LABELS, ensure_organiser, grant_role
+from ..permissions import can_organise, ensure
+from .roles import grant_role
 from .tokens import invitation_url, public_url
 from .users import find_user, normalise_email
 
@@ -32,7 +34,7 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
 
     Used for co-organisers here and by the other domains for focal points and rapporteurs.
     """
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     user = get_or_create_user(email, name)
     grant_role(user, event, role)
     with force_locale(lang):
@@ -46,7 +48,7 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
             action = _("Choose your password with this link, valid for %(days)d days: %(link)s", days=days, link=link)
         body = "\n\n".join(filter(None, [
             _("Hello %(name)s,", name=user.name or user.email),
-            intro or _("You are invited to %(event)s as %(role)s.", event=title, role=ROLE_LABELS[role]),
+            intro or _("You are invited to %(event)s as %(role)s.", event=title, role=EVENT_ROLE_LABELS[role]),
             action,
         ]))
         send_mail(user.email, subject or _("Invitation: %(event)s", event=title), body, event)

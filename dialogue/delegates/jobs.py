@@ -75,7 +75,7 @@ class ParticipantsPDF(_Roster):
 
 def participant_rows(job, progress):
     """The header and one row per accredited delegate, in the list's order, labels translated once."""
-    from .forms import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
+    from .labels import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
     yield [_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
            _("Family name"), _("Function"), _("Email"), _("Attendance")]
     labels: dict[tuple, str] = {}

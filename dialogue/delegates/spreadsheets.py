@@ -14,12 +14,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
-from ..sessions.forms import GENDER_LABELS
+from ..sessions.labels import GENDER_LABELS
 from ..spreadsheet_safety import safe_writer, unprefixed, xlsx_row
-from .forms import ATTENDANCE_LABELS, FEMININE_LABELS, FIELD_LABELS, ROLE_LABELS, SALUTATION_LABELS
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, FEMININE_LABELS, FIELD_LABELS, SALUTATION_LABELS
 from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
-CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
+CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
 MAX_ROWS = 2000
 #: How many rows from the top may come before the row of column headers.
 HEADER_SEARCH = 10

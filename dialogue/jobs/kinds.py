@@ -51,8 +51,8 @@ class JobKind:
         raise NotImplementedError
 
     def may_start(self, user, event) -> bool:
-        from ..auth import has_role
-        return has_role(user, event, "organiser")
+        from ..permissions import can_organise
+        return can_organise(user, event)
 
     def may_see(self, user, job) -> bool:
         return self.may_start(user, job.event)

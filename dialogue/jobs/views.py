@@ -5,8 +5,8 @@ from flask import Blueprint, Flask, abort, g, redirect, render_template, request
 from flask_login import current_user
 
 from ..actions import perform
-from ..auth import require_role
 from ..extensions import db
+from ..permissions import can_organise, ensure
 from ..sessions import services as agenda
 from . import services, storage
 
@@ -80,7 +80,7 @@ def retry(job_id: int):
 def event_jobs(slug: str):
     """Every organiser sees the files the others asked for."""
     ev = agenda.event_by_slug(slug) or abort(404)
-    require_role(ev, "organiser")
+    ensure(can_organise, current_user, ev)
     jobs = services.event_jobs(ev)
     return render_template("jobs/list.html", event=ev, jobs=jobs, status_of=services.status)
 

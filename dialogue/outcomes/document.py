@@ -19,11 +19,11 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import ensure_organiser
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name, missing_languages
 from ..models import audit
 from ..pdf import SafeFetcher, html_to_pdf
+from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
 from . import markup
 from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
@@ -111,7 +111,7 @@ def get_or_create_document(event: Event) -> OutcomeDocument:
 
 def save_document(document: OutcomeDocument, data: dict, by, expected_version: int | None = None) -> OutcomeDocument:
     """Update the document from validated form data."""
-    ensure_organiser(by, document.event)
+    ensure(can_organise, by, document.event)
     if expected_version is not None and int(expected_version) != document.version:
         raise OutcomeError(_("Someone else saved the document while you were editing it. Your input is kept "
                              "below; reload the page to see their version."), "")
@@ -264,7 +264,7 @@ def _cur() -> str:
 
 
 def set_original_only(document: OutcomeDocument, keys: list[str], by) -> None:
-    ensure_organiser(by, document.event)
+    ensure(can_organise, by, document.event)
     document.original_only = sorted(set(keys))
     db.session.flush()
     audit("outcome.original_only", user=by, event=document.event, keys=document.original_only)
@@ -315,7 +315,7 @@ def render_pdf_html(comp: Composition, lang: str, draft: bool) -> str:
 
 def publish(document: OutcomeDocument, by) -> list[Publication]:
     """Render and store the document in every language as a new, immutable version."""
-    ensure_organiser(by, document.event)
+    ensure(can_organise, by, document.event)
     comp = compose(document)
     ensure_publishable(comp)
     version = (db.session.scalar(select(func.max(Publication.version))

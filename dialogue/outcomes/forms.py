@@ -18,21 +18,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import NFCForm, translated_field
 from ..sessions.forms import language_choices
+from .labels import GROUPING_LABELS
 
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted for review"),
-    "approved": _l("Approved"),
-    "returned": _l("Returned"),
-}
-ACTION_LABELS = {
-    "create": _l("created"),
-    "edit": _l("edited"),
-    "submit": _l("submitted"),
-    "approve": _l("approved"),
-    "return": _l("returned"),
-}
-GROUPING_LABELS = {"session": _l("By session"), "theme": _l("By theme")}
 MARKUP_HINT = _l("A blank line starts a new paragraph; lines starting with \"- \" make a list; "
                  "*emphasis* and **strong** are kept. Nothing else is.")
 

@@ -6,23 +6,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import formatting
 from ..actions import perform
-from ..auth import PermissionDenied, has_role, require_role
 from ..cache import bytes_response
 from ..extensions import db
 from ..i18n import LANGUAGES, language_name, pick
+from ..permissions import can_edit_message, can_organise, can_view_event, can_write_messages, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
 from . import document as outcome
 from . import markup, services
 from .forms import (
-    ACTION_LABELS,
     MESSAGE_LANGUAGES_HINT,
-    STATUS_LABELS,
     ApproveForm,
     KeyMessageForm,
     OutcomeDocumentForm,
@@ -32,6 +28,7 @@ from .forms import (
     SubmitForm,
     ThemesForm,
 )
+from .labels import ACTION_LABELS, STATUS_LABELS
 from .models import KeyMessage, SessionRapporteur
 
 manage_bp = Blueprint("outcomes_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
@@ -41,14 +38,18 @@ public_bp = Blueprint("outcomes", __name__, url_prefix="/<lang>/events/<slug>")
 def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
+    from ..registry import registry
+    from . import api
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
-    formatting.MANAGE_LINKS.append(manage_links)
-    formatting.DASHBOARD_LINKS.append(dashboard_links)
+    registry(app).manage_links.append(manage_links)
+    registry(app).dashboard_links.append(dashboard_links)
+    registry(app).openapi_paths.update(api.PATHS)
+    registry(app).openapi_schemas.update(api.SCHEMAS)
 
 
 def manage_links(event: Event) -> list[dict]:
@@ -98,13 +99,14 @@ def _event(slug: str) -> Event:
 def _staff_event(slug: str) -> Event:
     """The event, for its organisers and rapporteurs."""
     ev = _event(slug)
-    require_role(ev, "organiser", "rapporteur")
+    ensure(can_write_messages, current_user, ev)
     return ev
 
 
 def _organised(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     ev = _event(slug)
-    require_role(ev, "organiser")
+    ensure(can_organise, current_user, ev)
     return ev
 
 
@@ -116,7 +118,7 @@ def _message(ev: Event, message_id: int) -> KeyMessage:
 
 
 def _is_organiser(ev: Event) -> bool:
-    return has_role(current_user, ev, "organiser")
+    return can_organise(current_user, ev)
 
 
 def _theme_choices(ev: Event) -> list[tuple[int, str]]:
@@ -147,8 +149,7 @@ def my_sessions(slug: str):
 def new_message(slug: str, code: str):
     ev = _staff_event(slug)
     s = agenda.session_by_code(ev, code) or abort(404)
-    if not services.can_edit(current_user, s):
-        abort(403)
+    ensure(can_edit_message, current_user, s)
     # The language the session's messages are written in so far; the session's language for the first.
     last = db.session.scalar(select(KeyMessage.original_language).where(KeyMessage.session_id == s.id)
                              .order_by(KeyMessage.id.desc()).limit(1))
@@ -173,8 +174,7 @@ def new_message(slug: str, code: str):
 def edit_message(slug: str, message_id: int):
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    if not services.can_edit(current_user, message):
-        abort(403)
+    ensure(can_edit_message, current_user, message)
     if request.method == "POST":
         form = KeyMessageForm()
     else:
@@ -184,29 +184,18 @@ def edit_message(slug: str, message_id: int):
     conflict = None
     status_before = message.status
     if form.validate_on_submit():
-        try:
-            try:
-                services.save_message(message, form.data, current_user, form.version.data or None)
-                if form.save_submit.data and message.status in ("draft", "returned"):
-                    services.submit_message(message, current_user)
-                db.session.commit()
-            except StaleDataError:
-                # Someone committed between our read and our write.
-                db.session.rollback()
-                message = _message(ev, message_id)
-                raise services.EditConflict(message, services.clean_translations(form.text.data)) from None
-        except services.EditConflict as error:
-            db.session.rollback()
+        def save():
+            services.save_message(message, form.data, current_user, form.version.data or None)
+            if form.save_submit.data and message.status in ("draft", "returned"):
+                services.submit_message(message, current_user)
+        # Someone may commit between our read and our write (a stale version): that is an EditConflict too.
+        ok, error = perform(save, form=form, conflict=lambda: services.EditConflict(
+            message, services.clean_translations(form.text.data)))
+        if isinstance(error, services.EditConflict):
             message = _message(ev, message_id)
             conflict = message
             form.version.data = message.version  # the next save merges onto the newest version
-            form.extra_errors = {"": error.message}
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        except PermissionDenied:
-            abort(403)
-        else:
+        if ok:
             if message.status == "submitted" and form.save_submit.data:
                 flash(_("The key message is saved and submitted for review."), "success")
             elif message.status == "draft" and status_before in ("submitted", "approved"):
@@ -261,8 +250,7 @@ def history(slug: str, message_id: int):
     """Every revision of a message, and the differences between two of them."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    if not services.can_edit(current_user, message):
-        abort(403)
+    ensure(can_edit_message, current_user, message)
     revisions = message.revisions
     numbers = [r.number for r in revisions]
     rev = {r.number: r for r in revisions}
@@ -360,9 +348,9 @@ def remove_rapporteur(slug: str, link_id: int):
         abort(404)
     if not SubmitForm().validate_on_submit():
         abort(400)
-    services.unassign_rapporteur(link, current_user)
-    db.session.commit()
-    flash(_("The rapporteur is removed from the session."), "success")
+    ok, _done = perform(lambda: services.unassign_rapporteur(link, current_user))
+    if ok:
+        flash(_("The rapporteur is removed from the session."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug))
 
 
@@ -382,7 +370,7 @@ def themes(slug: str):
 @manage_bp.route("/outcome/", methods=["GET", "POST"])
 def document(slug: str):
     ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
+    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))  # the row is made on the first visit
     if request.method == "POST":
         form = OutcomeDocumentForm()
     else:
@@ -394,20 +382,12 @@ def document(slug: str):
     form.session_ids.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}")
                                 for s in agenda.agenda(ev)]
     if form.validate_on_submit():
-        try:
-            outcome.save_document(doc, form.data, current_user, form.version.data or None)
-            db.session.commit()
-        except (services.OutcomeError, StaleDataError) as error:
-            db.session.rollback()
-            message = error.message if isinstance(error, services.OutcomeError) else _(
-                "Someone else saved the document while you were editing it. Your input is kept below; "
-                "reload the page to see their version.")
-            form.extra_errors = {getattr(error, "field", "") or "": message}
-        else:
+        ok, _done = perform(lambda: outcome.save_document(doc, form.data, current_user, form.version.data or None),
+                            form=form, conflict=_("Someone else saved the document while you were editing it. Your "
+                                                  "input is kept below; reload the page to see their version."))
+        if ok:
             flash(_("The outcome document is saved."), "success")
             return redirect(url_for(".document", slug=ev.slug))
-    else:
-        db.session.commit()  # the document row, created on first visit
     status = 422 if request.method == "POST" else 200
     comp = outcome.compose(doc)
     gaps = outcome.translation_report(comp)
@@ -419,8 +399,7 @@ def document(slug: str):
 def preview(slug: str):
     """The document in the page's language as it would be published, marked as a draft."""
     ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    db.session.commit()
+    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
     comp = outcome.compose(doc)
     body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
     return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
@@ -429,8 +408,7 @@ def preview(slug: str):
 @manage_bp.get("/outcome/preview.pdf")
 def preview_pdf(slug: str):
     ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    db.session.commit()
+    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
     pdf = outcome.render_pdf(outcome.compose(doc), g.lang, draft=True)
     import hashlib
     return bytes_response(pdf, hashlib.sha256(pdf).hexdigest()[:32], "application/pdf", public=False,
@@ -447,19 +425,15 @@ def translations(slug: str):
     form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
     form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
     if form.validate_on_submit():
-        try:
+        def choose_and_publish():
             outcome.set_original_only(doc, form.original_only.data or [], current_user)
-            if form.publish.data:
-                published = outcome.publish(doc, current_user)
-            db.session.commit()
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {"": error.message}
-        except (IntegrityError, StaleDataError):
-            # Another organiser published or changed the document at the same moment.
-            db.session.rollback()
-            form.extra_errors = {"": _("Someone else changed or published the document at the same moment. "
-                                       "Reload the page and check the latest version.")}
+            return outcome.publish(doc, current_user) if form.publish.data else None
+        # Another organiser may publish or change the document at the same moment: a conflict.
+        ok, published = perform(choose_and_publish, form=form, conflict=_(
+            "Someone else changed or published the document at the same moment. Reload the page and check the "
+            "latest version."))
+        if not ok:
+            form.extra_errors = {"": published.message}  # this page shows errors above the form
         else:
             if form.publish.data:
                 flash(_("Version %(version)d of the outcome document is published.", version=published[0].version),
@@ -475,9 +449,9 @@ def translations(slug: str):
 # --- public -----------------------------------------------------------------------------------
 
 def _public_event(slug: str) -> Event:
+    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise."""
     ev = _event(slug)
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
+    ensure(can_view_event, current_user, ev, status=404)
     return ev
 
 
@@ -501,8 +475,7 @@ def _download(slug: str, version: int | None):
     if found is None:
         abort(404)
     publication, ev = found
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
+    ensure(can_view_event, current_user, ev, status=404)
     # A numbered version never changes: caches may keep it. The current one is revalidated.
     max_age = 31536000 if version else 0
     if request.headers.get("If-None-Match"):

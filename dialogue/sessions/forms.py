@@ -18,36 +18,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import NFCForm, NFCSubForm, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
+from .labels import GENDER_LABELS, KIND_LABELS, PERSON_ROLE_LABELS, STATUS_LABELS
 from .localtime import fold_choices
 
-KIND_LABELS = {
-    "plenary": _l("Plenary session"),
-    "working": _l("Working session"),
-    "regional_dialogue": _l("Regional dialogue"),
-    "side_event": _l("Side event"),
-}
-KIND_PLURALS = {
-    "plenary": _l("Plenary sessions"),
-    "working": _l("Working sessions"),
-    "regional_dialogue": _l("Regional dialogues"),
-    "side_event": _l("Side events"),
-}
-ROLE_LABELS = {
-    "chair": _l("Chair"),
-    "moderator": _l("Moderator"),
-    "speaker": _l("Speaker"),
-    "panelist": _l("Panellist"),
-    "contact": _l("Contact"),
-}
-GENDER_LABELS = {
-    "female": _l("Female"),
-    "male": _l("Male"),
-    "other": _l("Other"),
-    "undisclosed": _l("Not stated"),
-}
 #: The values of the fold choices; their labels, with the UTC offsets, come from `offer_folds`.
 FOLD_CHOICES = [("", ""), ("0", _l("first")), ("1", _l("second"))]
-STATUS_LABELS = {"draft": _l("Draft (hidden from the public)"), "published": _l("Published")}
 
 
 def language_choices():
@@ -76,7 +51,7 @@ class EventForm(NFCForm):
 
 
 class PersonForm(NFCSubForm):
-    role = SelectField(_l("Role"), choices=lambda: list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=lambda: list(PERSON_ROLE_LABELS.items()))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Function and organisation"), validators=[Optional(), Length(max=300)])
     gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")

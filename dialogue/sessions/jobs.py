@@ -29,8 +29,8 @@ class AgendaPDF(JobKind):
         return event.revision, str(event.revision)
 
     def may_start(self, user, event):
-        from ..auth import has_role
-        return event.is_published or has_role(user, event, "organiser")
+        from ..permissions import can_view_event
+        return can_view_event(user, event)
 
     def may_see(self, user, job):
         return job.event is not None and self.may_start(user, job.event)
@@ -42,7 +42,7 @@ class AgendaPDF(JobKind):
         ev = job.event
         sessions = services.agenda(ev)
         progress(0, len(sessions))
-        from .forms import KIND_LABELS
+        from .labels import KIND_LABELS
         pdf = render_pdf("pdf/agenda.html", job.language, event=ev, days=services.by_day(sessions, ev.timezone),
                          tz=ev.timezone, KIND_LABELS=KIND_LABELS, count=len(sessions))
         progress(len(sessions), len(sessions))

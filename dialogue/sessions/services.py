@@ -11,10 +11,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
-from ..auth import ensure_organiser
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
+from ..permissions import can_create_event, can_organise, ensure, viewable_events
 from . import localtime
 from .models import (
     CONCEPT_NOTE_FIELDS,
@@ -83,11 +83,8 @@ def event_head(slug: str):
 
 
 def visible_events(user=None) -> list[Event]:
-    """Published events, and the drafts this user organises."""
-    from ..auth import organised_event_ids
-    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
-    organised = organised_event_ids(user)
-    return [e for e in events if e.is_published or organised is None or e.id in organised]
+    """Published events, and the drafts this user organises (permissions.can_view_event)."""
+    return viewable_events(user, db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
 
 
 def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]:
@@ -193,8 +190,10 @@ def _translations(data: dict, name: str) -> dict:
 
 def save_event(data: dict, by, event: Event | None = None) -> Event:
     """Create or update an event from validated form data."""
-    if event is not None:
-        ensure_organiser(by, event)
+    if event is None:
+        ensure(can_create_event, by)
+    else:
+        ensure(can_organise, by, event)
     slug = (data.get("slug") or "").strip().lower()
     if not SLUG_RE.match(slug):
         raise AgendaError(_("Use lower-case letters, digits and hyphens (2 to 80)."), "slug")
@@ -257,7 +256,7 @@ def _calendar_view(session: MeetingSession) -> tuple:
 
 def save_session(event: Event, data: dict, by, session: MeetingSession | None = None) -> MeetingSession:
     """Create or update a session from validated form data; times are wall-clock in the event's zone."""
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     code = (data.get("code") or "").strip()
     if not CODE_RE.match(code):
         raise AgendaError(_("Use letters, digits, dots, hyphens or underscores (at most 20)."), "code")
@@ -321,7 +320,7 @@ def set_people(session: MeetingSession, people: list[dict]) -> None:
 
 def set_session_status(session: MeetingSession, status: str, by) -> MeetingSession:
     """Cancel a session or schedule it again; calendars that follow the agenda see the change."""
-    ensure_organiser(by, session.event)
+    ensure(can_organise, by, session.event)
     if status not in SESSION_STATUSES:
         raise AgendaError(_("Unknown session status."), "status")
     if session.status != status:
@@ -335,6 +334,6 @@ def set_session_status(session: MeetingSession, status: str, by) -> MeetingSessi
 
 def delete_session(session: MeetingSession, by) -> None:
     """Remove a session from the agenda (calendars drop it; cancelling keeps it, marked)."""
-    ensure_organiser(by, session.event)
+    ensure(can_organise, by, session.event)
     audit("session.delete", user=by, event=session.event, target=f"session:{session.id}", code=session.code)
     db.session.delete(session)

@@ -12,7 +12,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..actions import perform
-from ..auth import ROLE_LABELS, has_role, invite, organised_event_ids, require_role
+from ..auth import invite
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..forms import NFCForm
@@ -20,11 +20,14 @@ from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..jobs import services as jobs
 from ..jobs import storage
 from ..jobs.views import send_stored
+from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
+from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
 from .exports import to_ical
-from .forms import KIND_LABELS, KIND_PLURALS, EventForm, SessionForm, language_choices
+from .forms import EventForm, SessionForm, language_choices
 from .jobs import KIND as AGENDA_PDF
+from .labels import KIND_LABELS, KIND_PLURALS
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
@@ -34,8 +37,8 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/<lang>/manage")
 EXTRA_PEOPLE_ROWS = 3
 
 
-def redirect_if_moved(slug: str) -> None:
-    """When `slug` is a former address of an event the visitor may see, answer 301 with this very
+def redirect_if_moved(slug: str, user) -> None:
+    """When `slug` is a former address of an event `user` may see, answer 301 with this very
     URL (same view, arguments and query) at the event's current address; else do nothing.
 
     Called only once `slug` is not a current address, so cached pages keep their one light query.
@@ -43,7 +46,7 @@ def redirect_if_moved(slug: str) -> None:
     event = services.event_by_former_slug(slug)
     if event is None or request.endpoint is None:
         return
-    if not event.is_published and not has_role(current_user, event, "organiser"):
+    if not can_view_event(user, event):
         return  # a draft's new address is not for everyone to learn
     values = {**request.args.to_dict(flat=False), **(request.view_args or {}), "slug": event.slug}
     # 308 keeps a form's POST a POST; 301 is what calendars and search engines know for GET.
@@ -51,13 +54,13 @@ def redirect_if_moved(slug: str) -> None:
 
 
 def _public_event(slug: str) -> Event:
-    """The event, if the visitor may see it: drafts only for their organisers."""
+    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise.
+    A former address of the event redirects to its current one (`redirect_if_moved`)."""
     event = services.event_by_slug(slug)
     if event is None:
-        redirect_if_moved(slug)
+        redirect_if_moved(slug, current_user)
         abort(404)
-    if not event.is_published and not has_role(current_user, event, "organiser"):
-        abort(404)
+    ensure(can_view_event, current_user, event, status=404)
     return event
 
 
@@ -102,7 +105,7 @@ def event(slug: str):
         return render_template("sessions/event.html", event=ev, days=services.by_day(sessions, tz),
                                tz=tz, kinds=kinds, count=len(sessions), KIND_LABELS=KIND_LABELS,
                                KIND_PLURALS=KIND_PLURALS, timezones=common_timezones(),
-                               organiser=has_role(current_user, ev, "organiser"))
+                               organiser=can_organise(current_user, ev))
     if not _cacheable():
         return render()
     return cached(("event", ev.id, ev.revision, g.lang, tz, tuple(kinds)), render, "text/html")
@@ -114,7 +117,7 @@ def session(slug: str, code: str):
     s = services.session_by_code(ev, code) or abort(404)
     tz = _viewer_tz(ev)
     return render_template("sessions/session.html", event=ev, s=s, tz=tz, KIND_LABELS=KIND_LABELS,
-                           fields=CONCEPT_NOTE_FIELDS, organiser=has_role(current_user, ev, "organiser"))
+                           fields=CONCEPT_NOTE_FIELDS, organiser=can_organise(current_user, ev))
 
 
 @bp.get("/events/<slug>/agenda.pdf")
@@ -170,29 +173,27 @@ def session_ics(slug: str, code: str):
 # --- organisers -------------------------------------------------------------------------------
 
 def _organised_event(slug: str) -> Event:
-    """The event, for its organisers; a former address redirects to the current one."""
+    """The event, for its organisers (sign-in page for visitors, 403 for other users); a former
+    address redirects to the current one."""
     ev = services.event_by_slug(slug)
     if ev is None:
-        redirect_if_moved(slug)
+        redirect_if_moved(slug, current_user)
         abort(404)
-    require_role(ev, "organiser")
+    ensure(can_organise, current_user, ev)
     return ev
 
 
 @manage_bp.get("/")
 @login_required
 def dashboard():
-    organised = organised_event_ids(current_user)
-    events = [e for e in db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
-              if organised is None or e.id in organised]
-    return render_template("manage/dashboard.html", events=events, can_create=current_user.is_admin)
+    events = organised_events(current_user, db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
+    return render_template("manage/dashboard.html", events=events, can_create=can_create_event(current_user))
 
 
 @manage_bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def event_new():
-    if not current_user.is_admin:
-        abort(403)
+    ensure(can_create_event, current_user)
     form = EventForm(status="draft", timezone="UTC")
     return _event_form(form, None)
 
@@ -328,13 +329,14 @@ def team(slug: str):
     ev = _organised_event(slug)
     form = InviteForm(language=g.lang)
     if form.validate_on_submit():
-        user = invite(ev, form.email.data, form.name.data or "", "organiser", current_user, form.language.data)
-        db.session.commit()
-        flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
-        return redirect(url_for("manage.team", slug=ev.slug))
+        ok, user = perform(lambda: invite(ev, form.email.data, form.name.data or "", "organiser", current_user,
+                                          form.language.data), form=form)
+        if ok:
+            flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
+            return redirect(url_for("manage.team", slug=ev.slug))
     roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
                                .options(selectinload(EventRole.user)).order_by(EventRole.role, EventRole.id)).all()
-    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=ROLE_LABELS), (
+    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=EVENT_ROLE_LABELS), (
         422 if request.method == "POST" else 200)
 
 

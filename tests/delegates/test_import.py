@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from dialogue.auth import grant_role
-from dialogue.delegates.forms import FIELD_LABELS
+from dialogue.delegates.labels import FIELD_LABELS
 from dialogue.delegates.models import Delegate
 from dialogue.delegates.services import accredit_many
 from dialogue.extensions import db
