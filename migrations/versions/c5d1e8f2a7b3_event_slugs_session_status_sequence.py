@@ -1,7 +1,7 @@
 """events keep their former addresses; sessions get a status (cancelled) and an iCalendar sequence
 
 Revision ID: c5d1e8f2a7b3
-Revises: b7e4c2a91d35
+Revises: c0b5ca1e7a01
 Create Date: 2026-11-25 16:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5d1e8f2a7b3'
-down_revision = 'b7e4c2a91d35'
+down_revision = 'c0b5ca1e7a01'
 branch_labels = None
 depends_on = None
 
