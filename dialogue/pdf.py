@@ -119,6 +119,29 @@ def scope_table_headers(pdf: bytes) -> bytes:
         return out.getvalue()
 
 
+def _tag_languages() -> None:
+    """Structure elements carry the `lang` of their HTML element as /Lang (PDF/UA 7.2: a title
+    shown in another language is read in that language). WeasyPrint tags only the document's."""
+    import pydyf
+    from weasyprint.pdf import tags
+    original = tags._build_box_tree
+    if getattr(original, "tags_lang", False):
+        return
+
+    def build(box, parent, pdf, *args):
+        element = getattr(getattr(box, "_box", box), "element", None)
+        lang = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        for struct in original(box, parent, pdf, *args):
+            if lang and "Lang" not in struct:
+                struct["Lang"] = pydyf.String(lang)
+            yield struct
+    build.tags_lang = True
+    tags._build_box_tree = build
+
+
+_tag_languages()
+
+
 def render_pdf(template: str, lang: str, fetcher: SafeFetcher | None = None, **context) -> bytes:
     """Render templates/pdf/<template> in `lang` and return the PDF bytes."""
     with force_locale(lang):

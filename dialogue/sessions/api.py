@@ -13,6 +13,7 @@ from ..registry import registry
 from . import services
 from .exports import event_json, session_json
 from .models import Event
+from .views import redirect_if_moved
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -20,6 +21,7 @@ def _published(slug: str) -> Event:
     """The event if the public may see it: the API opens nothing to a session cookie (user None)."""
     event = services.event_by_slug(slug)
     if event is None:
+        redirect_if_moved(slug, None)
         abort(404, description="No published event with this slug.")
     ensure(can_view_event, None, event, status=404)
     return event
@@ -80,6 +82,7 @@ def openapi_document() -> dict:
         "Session": {"type": "object", "required": ["code", "kind", "title", "starts_at", "ends_at"], "properties": {
             "code": {"type": "string"},
             "kind": {"type": "string", "enum": ["plenary", "working", "regional_dialogue", "side_event"]},
+            "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "title": {"$ref": "#/components/schemas/Translated"},
             "original_language": {"type": "string"}, "room": {"type": "string"},
             "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with the event's UTC offset"},

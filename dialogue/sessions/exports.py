@@ -10,10 +10,14 @@ from icalendar import Event as VEvent
 from ..i18n import pick
 from .models import Event, MeetingSession
 
+#: The right-hand side of every UID: fixed, so neither a new address of the event nor of the site
+#: makes calendars see new events.
+UID_DOMAIN = "dialogue"
 
-def session_uid(event: Event, session: MeetingSession) -> str:
-    """Stable across edits and exports: built from ids, never from titles or times."""
-    return f"session-{session.id}@{event.slug}.dialogue"
+
+def session_uid(session: MeetingSession) -> str:
+    """Stable across edits, renamed events and exports: built from the database id only."""
+    return f"session-{session.id}@{UID_DOMAIN}"
 
 
 def _aware(value, tz: str):
@@ -21,7 +25,12 @@ def _aware(value, tz: str):
 
 
 def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_session) -> bytes:
-    """A VCALENDAR of the sessions, with the event's VTIMEZONE and summaries in `lang`."""
+    """A VCALENDAR of the sessions, with the event's VTIMEZONE and summaries in `lang`.
+
+    Cancelled sessions stay in it with STATUS:CANCELLED (a subscribed calendar then shows them so
+    instead of silently dropping them); SEQUENCE is the session's `sequence`, DTSTAMP and
+    LAST-MODIFIED its `updated_at`.
+    """
     cal = Calendar()
     cal.add("prodid", "-//dialogue//agenda//EN")
     cal.add("version", "2.0")
@@ -31,7 +40,9 @@ def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_ses
     cal.add("x-wr-timezone", event.timezone)
     for s in sessions:
         item = VEvent()
-        item.add("uid", session_uid(event, s))
+        item.add("uid", session_uid(s))
+        item.add("sequence", s.sequence or 0)
+        item.add("status", "CANCELLED" if s.is_cancelled else "CONFIRMED")
         item.add("dtstamp", s.updated_at.replace(tzinfo=UTC))
         item.add("last-modified", s.updated_at.replace(tzinfo=UTC))
         item.add("dtstart", _aware(s.starts_at, event.timezone))
@@ -72,6 +83,7 @@ def session_json(event: Event, s: MeetingSession) -> dict:
     return {
         "code": s.code,
         "kind": s.kind,
+        "status": s.status,
         "title": s.title,
         "original_language": s.original_language,
         "room": s.room,

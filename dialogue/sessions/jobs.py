@@ -44,7 +44,7 @@ class AgendaPDF(JobKind):
         progress(0, len(sessions))
         from .labels import KIND_LABELS
         pdf = render_pdf("pdf/agenda.html", job.language, event=ev, days=services.by_day(sessions, ev.timezone),
-                         tz=ev.timezone, KIND_LABELS=KIND_LABELS)
+                         tz=ev.timezone, KIND_LABELS=KIND_LABELS, count=len(sessions))
         progress(len(sessions), len(sessions))
         return Output(f"{ev.slug}-agenda-{job.language}.pdf", "application/pdf", body=pdf)
 

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
 from ..jobs.engine import publish_after_commit
-from ..models import TimestampMixin
+from ..models import TimestampMixin, utcnow
 
 EVENT_STATUSES = ("draft", "published")
 SESSION_KINDS = ("plenary", "working", "regional_dialogue", "side_event")
 PERSON_ROLES = ("chair", "moderator", "speaker", "panelist", "contact")
 GENDERS = ("female", "male", "other", "undisclosed")
+SESSION_STATUSES = ("scheduled", "cancelled")
 #: Translated concept-note fields of a session, in the order a concept note has them.
 CONCEPT_NOTE_FIELDS = ("context", "purpose", "objectives", "expected_results", "deliverable")
 
@@ -41,6 +42,8 @@ class Event(TimestampMixin, db.Model):
     sessions: Mapped[list[MeetingSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
         order_by="(MeetingSession.starts_at, MeetingSession.code)")
+    former_slugs: Mapped[list[EventSlug]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventSlug.id")
 
     @property
     def is_published(self) -> bool:
@@ -48,6 +51,18 @@ class Event(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+class EventSlug(db.Model):
+    """A former address of an event: its URLs keep working and redirect to the current one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: Unique across events: no other event may take it.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="former_slugs")
 
 
 class MeetingSession(TimestampMixin, db.Model):
@@ -74,11 +89,20 @@ class MeetingSession(TimestampMixin, db.Model):
     objectives: Mapped[dict] = mapped_column(JSON, default=dict)
     expected_results: Mapped[dict] = mapped_column(JSON, default=dict)
     deliverable: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: "scheduled" or "cancelled": a cancelled session stays on the agenda and in calendars, marked.
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", server_default="scheduled")
+    #: iCalendar SEQUENCE: raised by the services whenever what a calendar shows of the session
+    #: (times, room, code, title, purpose, kind, status) changes; not for people or other texts.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     people: Mapped[list[SessionPerson]] = relationship(
         back_populates="session", cascade="all, delete-orphan",
         order_by="(SessionPerson.position, SessionPerson.id)")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
 
     def __repr__(self) -> str:
         return f"<MeetingSession {self.code}>"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
@@ -16,7 +16,17 @@ from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
 from ..permissions import can_create_event, can_organise, ensure, viewable_events
 from . import localtime
-from .models import CONCEPT_NOTE_FIELDS, GENDERS, PERSON_ROLES, SESSION_KINDS, Event, MeetingSession, SessionPerson
+from .models import (
+    CONCEPT_NOTE_FIELDS,
+    GENDERS,
+    PERSON_ROLES,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+    Event,
+    EventSlug,
+    MeetingSession,
+    SessionPerson,
+)
 
 
 class AgendaError(DomainError):
@@ -46,7 +56,17 @@ def _fold(value) -> int | None:
 # --- queries ----------------------------------------------------------------------------------
 
 def event_by_slug(slug: str) -> Event | None:
+    """The event whose current address is `slug` (former addresses: `event_by_former_slug`)."""
     return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def event_by_former_slug(slug: str) -> Event | None:
+    """The event that once had the address `slug` and has another one now, or None.
+
+    Only asked when no event has `slug` as its current address, so pages pay for it only then.
+    """
+    return db.session.scalar(select(Event).join(EventSlug, EventSlug.event_id == Event.id)
+                             .where(EventSlug.slug == slug))
 
 
 _EVENT_HEAD = select(Event.id, Event.status, Event.revision, Event.timezone)
@@ -135,11 +155,13 @@ def _norm(name: str) -> str:
 
 
 def conflicts(event: Event, sessions: list[MeetingSession] | None = None) -> list[Conflict]:
-    """Room double-bookings, people in two overlapping sessions, sessions outside the dates.
+    """Room double-bookings, people in two overlapping sessions, sessions outside the dates
+    (cancelled sessions take no room and nobody's time).
 
     Sweeps the sessions in start order, so it stays fast for a thousand sessions.
     """
-    sessions = sorted(sessions if sessions is not None else agenda(event), key=lambda s: s.starts_at)
+    sessions = sorted((s for s in (sessions if sessions is not None else agenda(event)) if not s.is_cancelled),
+                      key=lambda s: s.starts_at)
     found: list[Conflict] = []
     zone = ZoneInfo(event.timezone)
     active: list[MeetingSession] = []
@@ -178,6 +200,10 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
     clash = db.session.scalar(select(Event.id).where(Event.slug == slug))
     if clash is not None and (event is None or clash != event.id):
         raise AgendaError(_("Another event already uses this address."), "slug")
+    former = db.session.scalar(select(EventSlug.event_id).where(EventSlug.slug == slug))
+    if former is not None and (event is None or former != event.id):
+        raise AgendaError(_("Another event used this address before and its links still lead there: "
+                            "choose another one."), "slug")
     title = _translations(data, "title")
     if not title:
         raise AgendaError(_("Give the title in at least one language."), "title")
@@ -193,6 +219,8 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
     if created:
         event = Event()
         db.session.add(event)
+    else:
+        _keep_former_slug(event, slug)
     event.slug = slug
     event.title = title
     event.description = _translations(data, "description")
@@ -207,6 +235,23 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
         grant_role(by, event, "organiser")
     audit("event.create" if created else "event.update", user=by, event=event, target=f"event:{event.id}")
     return event
+
+
+def _keep_former_slug(event: Event, new_slug: str) -> None:
+    """Before an event changes address: remember the old one, so its links redirect to the new one."""
+    if event.slug == new_slug:
+        return
+    # Back to an address it had before: that one is current again, no longer a former one.
+    db.session.execute(delete(EventSlug).where(EventSlug.event_id == event.id, EventSlug.slug == new_slug))
+    known = db.session.scalar(select(EventSlug.id).where(EventSlug.slug == event.slug))
+    if known is None:
+        db.session.add(EventSlug(event_id=event.id, slug=event.slug))
+
+
+def _calendar_view(session: MeetingSession) -> tuple:
+    """What a calendar shows of a session: when it changes, its iCalendar SEQUENCE goes up."""
+    return (session.code, session.kind, session.title, session.original_language, session.room,
+            session.starts_at, session.ends_at, session.purpose, session.status)
 
 
 def save_session(event: Event, data: dict, by, session: MeetingSession | None = None) -> MeetingSession:
@@ -236,8 +281,9 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
         raise AgendaError(_("The capacity must be a positive number."), "capacity")
     created = session is None
     if created:
-        session = MeetingSession(event=event)
+        session = MeetingSession(event=event, status="scheduled", sequence=0)
         db.session.add(session)
+    before = None if created else _calendar_view(session)
     session.code = code
     session.kind = data["kind"]
     session.title = title
@@ -250,6 +296,8 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
         setattr(session, name, _translations(data, name))
     if "people" in data:
         set_people(session, data["people"])
+    if before is not None and _calendar_view(session) != before:
+        session.sequence = (session.sequence or 0) + 1
     db.session.flush()
     audit("session.create" if created else "session.update", user=by, event=event,
           target=f"session:{session.id}", code=session.code)
@@ -270,7 +318,22 @@ def set_people(session: MeetingSession, people: list[dict]) -> None:
     session.people = kept
 
 
+def set_session_status(session: MeetingSession, status: str, by) -> MeetingSession:
+    """Cancel a session or schedule it again; calendars that follow the agenda see the change."""
+    ensure(can_organise, by, session.event)
+    if status not in SESSION_STATUSES:
+        raise AgendaError(_("Unknown session status."), "status")
+    if session.status != status:
+        session.status = status
+        session.sequence = (session.sequence or 0) + 1
+        db.session.flush()
+        audit("session.cancel" if status == "cancelled" else "session.reinstate", user=by,
+              event=session.event, target=f"session:{session.id}", code=session.code)
+    return session
+
+
 def delete_session(session: MeetingSession, by) -> None:
+    """Remove a session from the agenda (calendars drop it; cancelling keeps it, marked)."""
     ensure(can_organise, by, session.event)
     audit("session.delete", user=by, event=session.event, target=f"session:{session.id}", code=session.code)
     db.session.delete(session)

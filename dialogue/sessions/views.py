@@ -38,9 +38,29 @@ manage_bp = Blueprint("manage", __name__, url_prefix="/<lang>/manage")
 EXTRA_PEOPLE_ROWS = 3
 
 
+def redirect_if_moved(slug: str, user) -> None:
+    """When `slug` is a former address of an event `user` may see, answer 301 with this very
+    URL (same view, arguments and query) at the event's current address; else do nothing.
+
+    Called only once `slug` is not a current address, so cached pages keep their one light query.
+    """
+    event = services.event_by_former_slug(slug)
+    if event is None or request.endpoint is None:
+        return
+    if not can_view_event(user, event):
+        return  # a draft's new address is not for everyone to learn
+    values = {**request.args.to_dict(flat=False), **(request.view_args or {}), "slug": event.slug}
+    # 308 keeps a form's POST a POST; 301 is what calendars and search engines know for GET.
+    abort(redirect(url_for(request.endpoint, **values), 301 if request.method in ("GET", "HEAD") else 308))
+
+
 def _public_event(slug: str) -> Event:
-    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise."""
-    event = services.event_by_slug(slug) or abort(404)
+    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise.
+    A former address of the event redirects to its current one (`redirect_if_moved`)."""
+    event = services.event_by_slug(slug)
+    if event is None:
+        redirect_if_moved(slug, current_user)
+        abort(404)
     ensure(can_view_event, current_user, event, status=404)
     return event
 
@@ -154,8 +174,12 @@ def session_ics(slug: str, code: str):
 # --- organisers -------------------------------------------------------------------------------
 
 def _organised_event(slug: str) -> Event:
-    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
-    ev = services.event_by_slug(slug) or abort(404)
+    """The event, for its organisers (sign-in page for visitors, 403 for other users); a former
+    address redirects to the current one."""
+    ev = services.event_by_slug(slug)
+    if ev is None:
+        redirect_if_moved(slug, current_user)
+        abort(404)
     ensure(can_organise, current_user, ev)
     return ev
 
@@ -268,6 +292,19 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
         return done
     status = 422 if request.method == "POST" else 200
     return render_template("manage/session_form.html", form=form, event=ev, s=s), status
+
+
+@manage_bp.post("/events/<slug>/sessions/<code>/status")
+def session_status(slug: str, code: str):
+    """Cancel a session (it stays on the agenda and in calendars, marked) or schedule it again."""
+    ev = _organised_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    status = request.form.get("status", "")
+    ok, _saved = perform(lambda: services.set_session_status(s, status, current_user))
+    if ok:
+        flash(_("Session %(code)s is cancelled.", code=code) if status == "cancelled"
+              else _("Session %(code)s is scheduled again.", code=code), "success")
+    return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{code}")
 
 
 @manage_bp.post("/events/<slug>/sessions/<code>/delete")
