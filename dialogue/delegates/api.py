@@ -118,7 +118,7 @@ def _domain_error(error: services.DelegationError):
 
 # --- endpoints ------------------------------------------------------------------------------------
 
-@bp.get("/events/<slug>/delegations/<int:delegation_id>/delegates")
+@bp.get("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def list_delegates(slug: str, delegation_id: int):
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
@@ -127,7 +127,7 @@ def list_delegates(slug: str, delegation_id: int):
                     "delegates": items})
 
 
-@bp.post("/events/<slug>/delegations/<int:delegation_id>/delegates")
+@bp.post("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def create_delegate(slug: str, delegation_id: int):
     user, d = _delegation(slug, delegation_id)
     data = _payload()
@@ -149,7 +149,7 @@ def _own_delegate(d: Delegation, delegate_id: int) -> Delegate:
     return delegate
 
 
-@bp.patch("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+@bp.patch("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def update_delegate(slug: str, delegation_id: int, delegate_id: int):
     user, d = _delegation(slug, delegation_id)
     delegate = _own_delegate(d, delegate_id)
@@ -164,7 +164,7 @@ def update_delegate(slug: str, delegation_id: int, delegate_id: int):
     return jsonify(delegate_json(delegate))
 
 
-@bp.delete("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+@bp.delete("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
     user, d = _delegation(slug, delegation_id)
     delegate = _own_delegate(d, delegate_id)

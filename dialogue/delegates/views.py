@@ -16,6 +16,7 @@ from ..extensions import db, login_manager
 from ..sessions import services as agenda
 from ..sessions.forms import GENDER_LABELS
 from ..sessions.models import Event
+from ..validation import id_arg, page_arg
 from . import services
 from .forms import (
     ATTENDANCE_LABELS,
@@ -135,7 +136,7 @@ def mine():
     return render_template("delegates/mine.html", delegations=services.my_delegations(current_user), **LABELS)
 
 
-@bp.get("/<int:delegation_id>/")
+@bp.get("/<id:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     delegates = services.delegation_delegates(d, g.lang)
@@ -153,7 +154,7 @@ def _delegate_form_data(form: DelegateForm) -> dict:
     return {name: getattr(form, name).data for name in services.FIELDS}
 
 
-@bp.route("/<int:delegation_id>/delegates/new", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
 def delegate_new(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     form = DelegateForm()
@@ -173,7 +174,7 @@ def delegate_new(slug: str, delegation_id: int):
                            full=full and not (getattr(form, "extra_errors", None) or {}).get(""), **LABELS), status
 
 
-@bp.route("/<int:delegation_id>/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/delegates/<id:delegate_id>/edit", methods=["GET", "POST"])
 def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
@@ -198,7 +199,7 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
                            **LABELS), status
 
 
-@bp.post("/<int:delegation_id>/delegates/<int:delegate_id>/withdraw")
+@bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
 def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
@@ -212,7 +213,7 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
 
 # --- bulk import ----------------------------------------------------------------------------------
 
-@bp.route("/<int:delegation_id>/import", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/import", methods=["GET", "POST"])
 def import_file(slug: str, delegation_id: int):
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
@@ -240,7 +241,7 @@ def import_file(slug: str, delegation_id: int):
                            columns=services.FIELDS, **LABELS), status
 
 
-@bp.get("/<int:delegation_id>/template.<any(csv, xlsx):fmt>")
+@bp.get("/<id:delegation_id>/template.<any(csv, xlsx):fmt>")
 def import_template(slug: str, delegation_id: int, fmt: str):
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
@@ -251,7 +252,7 @@ def import_template(slug: str, delegation_id: int, fmt: str):
 
 # --- API tokens -----------------------------------------------------------------------------------
 
-@bp.route("/<int:delegation_id>/tokens", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/tokens", methods=["GET", "POST"])
 def tokens(slug: str, delegation_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
@@ -264,7 +265,7 @@ def tokens(slug: str, delegation_id: int):
                            tokens=api.user_tokens(current_user), **LABELS)
 
 
-@bp.post("/<int:delegation_id>/tokens/<int:token_id>/revoke")
+@bp.post("/<id:delegation_id>/tokens/<id:token_id>/revoke")
 def token_revoke(slug: str, delegation_id: int, token_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
@@ -292,7 +293,7 @@ def delegations(slug: str):
                            rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS, **LABELS), status
 
 
-@manage_bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
+@manage_bp.route("/delegations/<id:delegation_id>/edit", methods=["GET", "POST"])
 def delegation_edit(slug: str, delegation_id: int):
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
@@ -311,7 +312,7 @@ def delegation_edit(slug: str, delegation_id: int):
                            **LABELS), status
 
 
-@manage_bp.post("/delegations/<int:delegation_id>/focal-points")
+@manage_bp.post("/delegations/<id:delegation_id>/focal-points")
 def focal_point_invite(slug: str, delegation_id: int):
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
@@ -338,11 +339,11 @@ def accreditation(slug: str):
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
-    delegation_id = request.args.get("delegation", type=int)
+    delegation_id = request.args.get("delegation", type=id_arg)
     rows = services.event_delegations(event, g.lang)
     if delegation_id not in {d.id for d, _name, _counts in rows}:
         delegation_id = None
-    page = db.paginate(services.queue_query(event, status, delegation_id), per_page=100, error_out=False)
+    page = db.paginate(services.queue_query(event, status, delegation_id), page=page_arg(), per_page=100, error_out=False)
     return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
                            status=status, delegation_id=delegation_id, delegations=rows, **LABELS)
 
@@ -351,8 +352,8 @@ def accreditation(slug: str):
 def accredit_selected(slug: str):
     """Accredit the nominations ticked on the queue, in one go."""
     event = _organised(slug)
-    ids = [i for i in request.form.getlist("delegate", type=int) if i is not None]
-    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=int))
+    ids = [i for i in request.form.getlist("delegate", type=id_arg) if i is not None]
+    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=id_arg))
     ok, done = perform(lambda: services.accredit_many(event, ids, current_user))
     if not ok:
         return redirect(back)
@@ -369,7 +370,7 @@ def _event_delegate(event: Event, delegate_id: int) -> Delegate:
     return delegate
 
 
-@manage_bp.post("/delegates/<int:delegate_id>/accredit")
+@manage_bp.post("/delegates/<id:delegate_id>/accredit")
 def accredit(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
@@ -382,7 +383,7 @@ def accredit(slug: str, delegate_id: int):
     return redirect(url_for("delegates_manage.accreditation", slug=slug))
 
 
-@manage_bp.post("/delegates/<int:delegate_id>/reject")
+@manage_bp.post("/delegates/<id:delegate_id>/reject")
 def reject(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
@@ -492,7 +493,7 @@ def attendance(slug: str):
     return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event, g.lang), **LABELS)
 
 
-@manage_bp.get("/delegations/<int:delegation_id>/")
+@manage_bp.get("/delegations/<id:delegation_id>/")
 def delegation_redirect(slug: str, delegation_id: int):
     """Organisers reach a delegation's own page from the desk."""
     _organised(slug)

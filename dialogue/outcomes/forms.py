@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -15,10 +14,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from ..forms import translated_field
+from ..forms import YearRange, translated_field
 from ..sessions.forms import language_choices
+from ..validation import MAX_ID
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -55,7 +55,7 @@ class KeyMessageForm(FlaskForm):
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=9999)],
                             description=_l("Its place among the key messages of the session: 1 for the first. "
                                            "Left empty, it comes last. The others move to make room."))
-    version = HiddenField()
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     save = SubmitField(_l("Save draft"))
     save_submit = SubmitField(_l("Save and submit for review"))
 
@@ -92,7 +92,7 @@ class OutcomeDocumentForm(FlaskForm):
                          description=_l("As on United Nations documents, e.g. ECS/2022/1."))
     title = translated_field(_l("Title"))
     place = translated_field(_l("Place"))
-    issued_on = DateField(_l("Date"), validators=[Optional()])
+    issued_on = DateField(_l("Date"), validators=[Optional(), YearRange()])
     original_language = SelectField(_l("Original language"), choices=language_choices)
     preamble = translated_field(_l("Preamble (not numbered)"), textarea=True, description=MARKUP_HINT)
     grouping = SelectField(_l("Group the key messages"), choices=lambda: list(GROUPING_LABELS.items()))
@@ -103,7 +103,7 @@ class OutcomeDocumentForm(FlaskForm):
     next_steps = translated_field(_l("Next steps (optional)"), textarea=True,
                                   description=_l("One paragraph each, separated by a blank line; the same "
                                                  "number of paragraphs in each language."))
-    version = HiddenField()
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     submit = SubmitField(_l("Save the document"))
 
 

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import translated_field
+from ..forms import YearRange, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 
 KIND_LABELS = {
@@ -65,9 +65,9 @@ class EventForm(FlaskForm):
     description = translated_field(_l("Description"), textarea=True)
     venue = translated_field(_l("Venue"))
     original_language = SelectField(_l("Original language"), choices=language_choices)
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
-    timezone = StringField(_l("Time zone"), validators=[DataRequired()],
+    starts_on = DateField(_l("First day"), validators=[DataRequired(), YearRange()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(), YearRange()])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
                            description=_l("IANA name of the venue's time zone, e.g. Europe/Zurich."),
                            render_kw={"list": "timezones", "autocomplete": "off"})
     status = SelectField(_l("Status"), choices=lambda: list(STATUS_LABELS.items()))
@@ -89,8 +89,8 @@ class SessionForm(FlaskForm):
     title = translated_field(_l("Title"))
     original_language = SelectField(_l("Original language"), choices=language_choices)
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
-    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
+    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)])
     interpretation = MultiCheckboxField(_l("Interpretation"), choices=language_choices)
     context = translated_field(_l("Context"), textarea=True)
