@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -13,12 +14,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import YearRange, translated_field
 from ..sessions.forms import language_choices
-from ..validation import MAX_ID
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -55,7 +55,7 @@ class KeyMessageForm(FlaskForm):
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=9999)],
                             description=_l("Its place among the key messages of the session: 1 for the first. "
                                            "Left empty, it comes last. The others move to make room."))
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the version the edit started from
     save = SubmitField(_l("Save draft"))
     save_submit = SubmitField(_l("Save and submit for review"))
 
@@ -103,7 +103,7 @@ class OutcomeDocumentForm(FlaskForm):
     next_steps = translated_field(_l("Next steps (optional)"), textarea=True,
                                   description=_l("One paragraph each, separated by a blank line; the same "
                                                  "number of paragraphs in each language."))
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the version the edit started from
     submit = SubmitField(_l("Save the document"))
 
 
