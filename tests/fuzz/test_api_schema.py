@@ -4,17 +4,23 @@ Valid and invalid input (positive and negative generation) with all of schemathe
 status codes, headers and bodies as documented, refused input refused."""
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
 from .conftest import FUZZ
 
+#: Valid bodies can still break rules on stored data (unknown session code, a second head, an email
+#: already nominated, a decided nomination): 422 as documented, not a schema mismatch.
+CONFIG = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {
+    "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422"]}}})
+
 
 def run_operations(app, headers: dict) -> list[str]:
     """Fuzz each operation of the document in both generation modes; the failures, as text."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -25,6 +31,8 @@ def run_operations(app, headers: dict) -> list[str]:
                 case.call_and_validate(headers=headers)
             try:
                 check()
+            except Unsatisfiable:
+                assert mode is GenerationMode.NEGATIVE, operation.label  # nothing invalid to send (any slug is a string)
             except Exception as error:  # schemathesis' FailureGroup and the app's own exceptions
                 failures.append(f"{operation.label} [{mode.value}]: {error}"[:3000])
     return failures
@@ -40,8 +48,3 @@ def test_api_with_a_focal_points_token(demo, token):
     failures = run_operations(demo, {"Authorization": f"Bearer {secret}"})
     assert not failures, "\n\n".join(failures)
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages of the API answers in English, whatever the machine's locale."""
-    yield
