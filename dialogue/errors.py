@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import refresh
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -12,11 +13,11 @@ KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
 def _language_from_path() -> None:
-    """A URL that did not match a route still says its language in its first part: use it."""
-    if getattr(g, "lang", None) is None:
-        first = request.path.lstrip("/").split("/", 1)[0]
-        if first in LANGUAGES:
-            g.lang = first
+    """The page's language from the URL's first part, even when the error came before the view ran."""
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if first in LANGUAGES and getattr(g, "lang", None) != first:
+        g.lang = first
+        refresh()  # forget a locale chosen before the language was known
 
 
 def _message(error: HTTPException) -> str | None:

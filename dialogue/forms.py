@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, FormField, StringField, TextAreaField
+from wtforms import IntegerField as _IntegerField
 from wtforms.validators import Length, ValidationError
 
 from .i18n import LANGUAGE_LABELS, LANGUAGES
@@ -29,6 +30,17 @@ def translated_field(label, *, textarea: bool = False, description: str | None =
         setattr(_Translations, code, field_class(LANGUAGE_LABELS[code], validators=[Length(max=limit)],
                                                  render_kw={"lang": code}))
     return FormField(_Translations, label=label, description=description or "")
+
+
+class IntegerField(_IntegerField):
+    """WTForms' IntegerField, but a number of more than 12 digits is "not a valid integer", not a 500
+    (NumberRange compares through float(), which overflows on a 400-digit number)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 12:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 class YearRange:

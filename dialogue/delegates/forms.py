@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..forms import IntegerField
 from ..sessions.forms import GENDER_LABELS, MultiCheckboxField
 
 KIND_LABELS = {

@@ -9,7 +9,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import YearRange, translated_field
+from ..forms import IntegerField, YearRange, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 
 KIND_LABELS = {
