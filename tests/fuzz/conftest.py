@@ -13,7 +13,7 @@ from dialogue.demo import DEMO_PASSWORD, SLUG, load_demo
 from dialogue.extensions import db
 
 #: Examples per route (more with FUZZ_EXAMPLES=200 locally); derandomized so CI runs are reproducible.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 settings.register_profile("fuzz", max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
