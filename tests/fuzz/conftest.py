@@ -23,7 +23,7 @@ ROLES = {"organiser": "organiser@example.org", "focal_point": "focal.point@examp
          "rapporteur": "rapporteur@example.org"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo(_app):
     """The app with only the demo summit in its tables; the fuzzed requests may change it."""
     from ..conftest import _empty_tables
@@ -51,7 +51,7 @@ def signed_in(app, role: str | None):
     return client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def token(demo):
     """A personal API token of the demo focal point, and the id of the delegation it opens."""
     from dialogue.delegates.api import create_token

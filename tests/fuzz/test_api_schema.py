@@ -25,7 +25,7 @@ def run_operations(app, headers: dict) -> list[str]:
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            @settings(FUZZ, max_examples=FUZZ.max_examples * 3)
+            @settings(FUZZ, max_examples=FUZZ.max_examples * 2)
             @given(case=operation.as_strategy(generation_mode=mode))
             def check(case):
                 case.call_and_validate(headers=headers)
