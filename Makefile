@@ -12,10 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-## Start the app with demo data at http://127.0.0.1:5000 (SQLite in instance/).
+## Start the app with demo data at http://127.0.0.1:5000 (SQLite in instance/), with a job worker beside it.
 run: $(STAMP)
 	$(BIN)/dialogue demo
-	$(BIN)/dialogue run --host 127.0.0.1 --port 5000
+	$(BIN)/dialogue serve --host 127.0.0.1 --port 5000
 
 ## Run the whole test suite (SQLite; PostgreSQL too when DATABASE_URL is set).
 test: $(STAMP)

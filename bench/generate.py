@@ -1,13 +1,21 @@
-"""Generate a benchmark event with N sessions (and their people) through the app's models.
+"""Generate a benchmark event with N sessions (and their people), and M delegates, through the app's models.
 
     DIALOGUE_INSTANCE=/tmp/bench python bench/generate.py --sessions 1000
     DATABASE_URL=postgresql://... python bench/generate.py --sessions 1000 --slug bench-1000
+    DIALOGUE_INSTANCE=/tmp/cop python bench/generate.py --cop      # COP28 scale, see below
 
 The database is the app's (DIALOGUE_INSTANCE's SQLite file, or DATABASE_URL); the schema is
 created if needed and an event with the same slug is replaced. Sessions spread over five days,
 eight 90-minute slots a day, in as many rooms as needed, so several run in parallel, none
-conflict, and each has a chair, two speakers and a contact. `--delegates M` is reserved for the
-delegates domain (registrations), which plugs in its generator when it exists.
+conflict, and each has a chair, two speakers and a contact.
+
+`--delegates M` adds M accredited delegates in `--delegations K` delegations (default 2,500: one
+per country as member or observer states, the rest organisations of every kind), the host
+country's holding `--largest L` (default 4,409) and the others sharing the rest, states ten times
+more than organisations. Names mix accents, ñ and other scripts (José NÚÑEZ, 丽 王, محمد العلي), so
+that sorting and search meet what a real list has. `--cop` is COP28's size: 1,000 sessions,
+100,000 delegates (COP28 registered 100,446), 2,500 delegations (2,350 observer organisations
+took part), the largest of 4,409 (the host's).
 """
 from __future__ import annotations
 
@@ -89,19 +97,105 @@ def generate(n_sessions: int, slug: str, start: date = date(2030, 3, 4)) -> Even
     return event
 
 
-def generate_delegates(event: Event, n_delegates: int) -> None:
-    """Delegates through the delegates domain's generator, when that domain provides one."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from delegates_bench import generate as generate_delegations
-    generate_delegations(event, n_delegates)
+#: COP28: 100,446 registered participants, 2,350 observer organisations, the host's delegation of 4,409.
+COP = {"sessions": 1000, "delegates": 100_000, "delegations": 2500, "largest": 4409}
+HOST = "AE"
+ORGANISATION_KINDS = ("civil_society", "igo", "academia", "private_sector", "un_entity", "other", "civil_society")
+ORGANISATION_WORDS = (("Réseau", "Red", "Network"), ("Fundación", "Fondation", "Foundation"), ("Institut", "Instituto",
+                      "Institute"), ("Œuvre", "Obra", "Alliance"), ("Ñandú", "Ámbito", "Éco"), ("Zentrum", "Conseil", "Council"))
+ORGANISATION_TOPICS = ("climat", "océans", "forêts", "énergie", "agua", "género", "justicia", "youth", "cities", "health")
+GIVEN = ("José", "María", "Zoë", "Søren", "Łukasz", "Chloé", "Ahmed", "Hélène", "Nuño", "Ana", "Pedro", "Rosa", "Li",
+         "Amara", "Kwame", "Ingrid", "Émile", "Yolanda", "Ngozi", "Tomás", "Fatima", "Olga", "丽", "محمد", "Ayşe",
+         "Javier", "Mei", "Oluwaseun", "Beatriz", "Kenji")
+FAMILY_ROOTS = ("Pér", "Nú", "Mül", "Gar", "Ro", "Fer", "Dí", "Ola", "Kow", "Ngu", "Tan", "Hal", "Ber", "Sil", "Ach", "Éb")
+FAMILY_ENDS = ("ez", "ñez", "ler", "cía", "drigo", "nández", "az", "wale", "yen", "aka", "ström", "ger", "va", "ebe", "ert")
+FAMILY_SCRIPTS = ("王", "العلي", "Иванов", "Ødegaard", "O'Brien")
+
+
+def _people(n: int, rng):
+    """n (given, family, gender) drawn from a few thousand combinations, some in other scripts."""
+    for _i in range(n):
+        given = rng.choice(GIVEN)
+        if rng.random() < 0.05:
+            family = rng.choice(FAMILY_SCRIPTS)
+        else:
+            family = rng.choice(FAMILY_ROOTS) + rng.choice(FAMILY_ENDS)
+        yield given, family, rng.choice(("female", "male", "female", "male", "other", "undisclosed"))
+
+
+def _shares(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights`, exactly (largest remainders)."""
+    whole = sum(weights) or 1
+    raw = [total * w / whole for w in weights]
+    shares = [int(x) for x in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - shares[i], reverse=True)[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def generate_delegates(event: Event, n_delegates: int, n_delegations: int = COP["delegations"],
+                       largest: int = COP["largest"], seed: int = 28) -> list:
+    """M accredited delegates in K delegations, the host's of `largest`; bulk inserts with the name
+    keys the model would set. Returns the delegations, the host's first."""
+    import random
+
+    from sqlalchemy import insert
+
+    from dialogue.delegates.models import Delegate, Delegation, name_keys
+    from dialogue.delegates.services import countries
+
+    rng = random.Random(seed)
+    codes = [c for c, _n in countries("en")]
+    codes.remove(HOST)
+    n_delegations = max(1, n_delegations)
+    delegations = [Delegation(event=event, kind="member_state", country=HOST, quota=10000)]
+    for i, code in enumerate(codes[:n_delegations - 1]):
+        delegations.append(Delegation(event=event, kind="member_state" if i < 196 else "observer_state", country=code))
+    for i in range(n_delegations - len(delegations)):
+        words = ORGANISATION_WORDS[i % len(ORGANISATION_WORDS)]
+        name = f"{words[i // len(ORGANISATION_WORDS) % 3]} {ORGANISATION_TOPICS[i % len(ORGANISATION_TOPICS)]} {i + 1}"
+        delegations.append(Delegation(event=event, kind=ORGANISATION_KINDS[i % len(ORGANISATION_KINDS)], name=name))
+    largest = min(largest, n_delegates)
+    sizes = [largest] + _shares(n_delegates - largest, [10 if d.country else 1 for d in delegations[1:]])
+    for d, size in zip(delegations, sizes, strict=True):
+        d.quota = max(size, 1)
+    db.session.add_all(delegations)
+    db.session.flush()
+    keys: dict[tuple, tuple] = {}
+    rows, n = [], 0
+    for d, size in zip(delegations, sizes, strict=True):
+        for i, (given, family, gender) in enumerate(_people(size, rng)):
+            sort_name, search_name = keys.get((given, family)) or keys.setdefault((given, family), name_keys(given, family))
+            rows.append({"delegation_id": d.id, "event_id": event.id, "given_name": given, "family_name": family,
+                         "sort_name": sort_name, "search_name": search_name, "email": f"d{n}@example.org",
+                         "role": "head" if i == 0 else ("alternate", "adviser", "member", "member")[i % 4],
+                         "status": "accredited", "gender": gender, "function": "Delegate", "badge_code": f"b{event.id}-{n}"})
+            n += 1
+            if len(rows) >= 20_000:
+                db.session.execute(insert(Delegate), rows)
+                rows = []
+    if rows:
+        db.session.execute(insert(Delegate), rows)
+    return delegations
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", "-n", type=int, default=1000)
-    parser.add_argument("--delegates", "-m", type=int, default=0)
-    parser.add_argument("--slug", default=None, help="default: bench-<N>")
+    parser.add_argument("--delegates", "-m", type=int, default=0, help="accredited delegates (default none)")
+    parser.add_argument("--delegations", "-k", type=int, default=COP["delegations"],
+                        help=f"delegations the delegates belong to (default {COP['delegations']:,})")
+    parser.add_argument("--largest", "-l", type=int, default=None,
+                        help=f"delegates of the host's delegation (default {COP['largest']:,} in 100,000, in proportion)")
+    parser.add_argument("--cop", action="store_true", help="COP28's size: " + ", ".join(f"--{k} {v}" for k, v in COP.items()))
+    parser.add_argument("--slug", default=None, help="default: bench-<N>, or cop with --cop")
     args = parser.parse_args(argv)
+    if args.cop:
+        vars(args).update(COP)
+        args.slug = args.slug or "cop"
+    if args.largest is None:
+        args.largest = max(1, round(args.delegates * COP["largest"] / COP["delegates"]))
+    args.delegations = max(1, min(args.delegations, args.delegates))
     slug = args.slug or f"bench-{args.sessions}"
     app = create_app()
     with app.app_context():
@@ -109,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         event = generate(args.sessions, slug)
         if args.delegates:
-            generate_delegates(event, args.delegates)
+            generate_delegates(event, args.delegates, args.delegations, args.largest)
         db.session.commit()
-        print(f"{slug}: {args.sessions} sessions in {time.perf_counter() - t0:.1f}s "
+        people = f", {args.delegates:,} delegates in {args.delegations:,} delegations" if args.delegates else ""
+        print(f"{slug}: {args.sessions} sessions{people} in {time.perf_counter() - t0:.1f}s "
               f"({app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]})")
     return 0
 

@@ -8,7 +8,7 @@ from flask import Flask, g, redirect, url_for
 
 from . import validation
 from .config import ROOT, build_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,10 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_extensions(app)
+    from .jobs.engine import init_celery
+    init_celery(app)
     register_i18n(app)
     validation.init_app(app)  # the `id` URL converter must exist before the blueprints' routes
     register_blueprints(app)
     register_errors(app)
+    from .actions import register_domain_errors
+    register_domain_errors(app)
     register_template_helpers(app)
     register_security_headers(app)
     from .cli import register_commands
@@ -54,9 +58,10 @@ def domain_modules(name: str) -> list:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models
+    from . import models  # noqa: F401  (registers the cross-domain tables)
     from .sessions import models as session_models  # noqa: F401
     domain_modules("models")
+    from .jobs import models as job_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -64,10 +69,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    from .auth.session import load_user
+    login_manager.user_loader(load_user)
+    limiter.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event as sa_event
@@ -121,7 +126,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth import bp as auth_bp
+    from .auth.views import bp as auth_bp
     from .sessions.api import bp as api_bp
     from .sessions.views import bp as sessions_bp
     from .sessions.views import ics_bp, manage_bp
@@ -133,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):
         module.register(app)
+    from .jobs import views as job_views
+    job_views.register(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

@@ -35,6 +35,43 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(create_user)
     app.cli.add_command(translations)
+    app.cli.add_command(worker)
+    app.cli.add_command(serve)
+    from .mailer import outbox_cli
+    app.cli.add_command(outbox_cli)
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", type=int, default=None, help="Processes (default: one per core).")
+@click.option("--pool", default=None, help="Celery pool: prefork (default), threads, solo.")
+@click.option("--loglevel", default="info")
+@with_appcontext
+def worker(concurrency, pool, loglevel):
+    """Start a Celery worker that makes files and delivers mail (Redis when REDIS_URL is set)."""
+    from flask import current_app
+
+    from .jobs.engine import celery_for, worker_argv
+    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--concurrency", default=2, type=int, help="Worker processes started beside the server.")
+def serve(host, port, concurrency):
+    """The web server with a job worker beside it: what `make run` starts on one machine."""
+    import signal
+
+    # Stopped with SIGTERM (or Ctrl-C), stop the worker too.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    worker_process = subprocess.Popen([sys.executable, "-m", "dialogue.cli", "worker", "--concurrency",  # noqa: S603
+                                       str(concurrency), "--loglevel", "warning"])
+    try:
+        subprocess.run([sys.executable, "-m", "dialogue.cli", "run", "--host", host, "--port", str(port)],  # noqa: S603
+                       check=False)
+    finally:
+        worker_process.terminate()
+        worker_process.wait(timeout=30)
 
 
 @click.command("init-db")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,21 +40,46 @@ def build_config(instance_path: Path) -> dict:
         db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
     elif db_url.startswith("postgresql://"):
         db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+    secure = os.environ.get("SESSION_COOKIE_SECURE") == "1"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        # Cookies: set SESSION_COOKIE_SECURE=1 behind HTTPS (remember-me follows unless told otherwise).
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE") == "1",
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SAMESITE": os.environ.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": os.environ.get("REMEMBER_COOKIE_SECURE", "1" if secure else "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": os.environ.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "14"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=int(os.environ.get("PERMANENT_SESSION_LIFETIME", "43200"))),
+        # Rate limits (Flask-Limiter): in memory, or shared by every node through Redis.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_KEY_PREFIX": "dialogue",
+        # Redis down: count in memory meanwhile rather than refuse every sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins per client address, over every account (a venue behind one address shares it).
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute; 100 per hour",
+        # "Forgot password" requests per client address, and links mailed to one email.
+        "MAIL_LINK_LIMIT_PER_ADDRESS": "5 per minute; 20 per hour",
+        "MAIL_LINK_LIMIT_PER_ACCOUNT": "3 per hour",
+        # Posts to invitation, reset and sign-in links, per client address and per link.
+        "LINK_LIMIT_PER_ADDRESS": "10 per minute; 60 per hour",
+        "LINK_LIMIT_PER_LINK": "10 per hour",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-        # Login throttling: after this many failures the account is locked for a while.
+        # Login throttling: this many wrong passwords for one account from one address make that
+        # address wait LOGIN_LOCK_MINUTES; LOGIN_ACCOUNT_MAX_FAILURES from all addresses make every
+        # address wait, and mail the owner a sign-in link valid MAIL_LINK_MAX_AGE_MINUTES.
         "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_ACCOUNT_MAX_FAILURES": 20,
         "LOGIN_LOCK_MINUTES": 15,
+        "MAIL_LINK_MAX_AGE_MINUTES": 60,
         # Invitation links stay valid this long.
         "INVITATION_MAX_AGE_DAYS": 14,
         # Mail: with no MAIL_SERVER every message stays in the outbox only.
@@ -63,5 +89,18 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "dialogue@example.org"),
+        # Background jobs: Redis as Celery's broker when set (several machines); else an embedded queue.
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        # Seconds after which a mail still `sending` (its worker died mid-send) is sent again.
+        "MAIL_SENDING_TIMEOUT": int(os.environ.get("MAIL_SENDING_TIMEOUT", "300")),
+        # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
+        "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
+        # The Celery queue web servers publish to and workers take from.
+        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "dialogue"),
+        # Seconds before Redis gives a task whose worker died to another worker.
+        "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # Badges: at most this many per PDF, and per task (workers share a job by tasks).
+        "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
+        "BADGES_PER_CHUNK": int(os.environ.get("BADGES_PER_CHUNK", "500")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }

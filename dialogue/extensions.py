@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in create_app."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Rate limits per client address and per account (memory, or Redis when REDIS_URL is set).
+limiter = Limiter(key_func=get_remote_address)

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .i18n import AUTONYMS, language_name, pick
+from .registry import registry
 
 
 def current_lang() -> str:
@@ -145,23 +146,16 @@ GLOBALS = {
     "AUTONYMS": AUTONYMS,
 }
 
-#: Callables (event) -> list of {"url", "label"} that domains register to extend the organisers' menu.
-MANAGE_LINKS: list = []
-
-
 def extra_manage_links(event) -> list[dict]:
-    return [item for provider in MANAGE_LINKS for item in provider(event)]
+    """The domains' entries in the organisers' menu of `event` (registry(app).manage_links)."""
+    return [item for provider in registry().manage_links for item in provider(event)]
 
 
 GLOBALS["extra_manage_links"] = extra_manage_links
 
-#: Callables (user) -> list of {"url", "label"}: what a signed-in user can work on (their
-#: delegation, their sessions' key messages), shown on "My work".
-DASHBOARD_LINKS: list = []
-
-
 def dashboard_links(user) -> list[dict]:
-    return [item for provider in DASHBOARD_LINKS for item in provider(user)]
+    """What `user` can work on (their delegation, their sessions' key messages), shown on "My work"."""
+    return [item for provider in registry().dashboard_links for item in provider(user)]
 
 
 GLOBALS["dashboard_links"] = dashboard_links

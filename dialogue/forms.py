@@ -1,10 +1,13 @@
-"""Form pieces shared by the domains: a field with a version per language, limits of text and dates."""
+"""Form pieces shared by the domains: text normalised to NFC, a field with a version per language,
+limits of text and dates."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, FormField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import Form, FormField, PasswordField, StringField, TextAreaField
 from wtforms import IntegerField as _IntegerField
 from wtforms.validators import Length, ValidationError
 
@@ -17,13 +20,45 @@ TEXT_MAX = 20_000
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
+def nfc(value):
+    """WTForms filter: text in Unicode normalisation form C, so that "José" typed with a combining
+    accent ("Jose\\u0301", as some keyboards and macOS file names give it) is the "José" typed with é."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class NFCMeta:
+    """Form options that add the `nfc` filter to every text field (StringField and its kinds:
+    text areas, emails, hidden fields), after the field's own filters. Passwords are left as
+    typed: their hashes were made from exactly that."""
+
+    def bind_field(self, form, unbound_field, options):
+        kind = unbound_field.field_class
+        if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+            options = {**options, "filters": (*unbound_field.kwargs.get("filters", ()), nfc)}
+        return super().bind_field(form, unbound_field, options)
+
+
+class NFCForm(FlaskForm):
+    """Base of the app's forms: a FlaskForm (CSRF) whose text fields come in NFC."""
+
+    class Meta(NFCMeta):
+        pass
+
+
+class NFCSubForm(Form):
+    """Base of forms nested in others (FormField, FieldList): text fields come in NFC."""
+
+    class Meta(NFCMeta):
+        pass
+
+
 def translated_field(label, *, textarea: bool = False, description: str | None = None,
                      max_length: int | None = None) -> FormField:
     """A FormField with one input per language, named `<field>-fr`, `<field>-es`, `<field>-en`."""
     field_class = TextAreaField if textarea else StringField
     limit = max_length or (TEXT_MAX if textarea else LINE_MAX)
 
-    class _Translations(Form):
+    class _Translations(NFCSubForm):
         pass
 
     for code in LANGUAGES:

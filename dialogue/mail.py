@@ -1,33 +1,84 @@
-"""Outgoing mail: every message is kept in the outbox; SMTP sends it when configured."""
+"""Outgoing mail: written to the outbox in the caller's transaction, delivered by a worker after commit.
+
+A request never talks to SMTP. `send_mail()` adds an `OutboxMessage` to the current transaction;
+when it commits, `dialogue.deliver_mail` is published (dialogue/mailer.py), and a rollback leaves
+neither a row nor a mail. Without MAIL_SERVER the message is `kept`: it stays in the outbox,
+where organisers copy invitation links by hand.
+"""
 from __future__ import annotations
 
-import smtplib
-from email.message import EmailMessage
+from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
 
+from .actions import DomainError
 from .extensions import db
+from .jobs.engine import publish_after_commit
 from .models import OutboxMessage, utcnow
 
 
+def setting(name: str):
+    """A delivery setting from the app config, with its default."""
+    defaults = {"MAIL_MAX_ATTEMPTS": 6, "MAIL_RETRY_DELAY": 30, "MAIL_SENDING_TIMEOUT": 300, "MAIL_TIMEOUT": 30}
+    value = current_app.config.get(name)
+    return defaults[name] if value is None else value
+
+
+def message_id_for(message: OutboxMessage) -> str:
+    """The Message-ID header of every attempt: `<outbox-ID.CREATED@domain of the sender>`.
+
+    The creation time keeps two databases (or one reset) from giving two mails the same header.
+    """
+    domain = (current_app.config.get("MAIL_SENDER") or "dialogue@localhost").rpartition("@")[2] or "localhost"
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def send_mail(recipient: str, subject: str, body: str, event=None) -> OutboxMessage:
-    """Store the message, then try SMTP if there is a server. Failures stay visible in the outbox."""
+    """Put a message in the outbox; a worker sends it once this transaction commits (never if it rolls back)."""
+    server = current_app.config.get("MAIL_SERVER")
     message = OutboxMessage(recipient=recipient, subject=subject, body=body,
-                            event_id=event.id if event is not None else None)
+                            event_id=event.id if event is not None else None,
+                            status="queued" if server else "kept")
     db.session.add(message)
-    cfg = current_app.config
-    if cfg.get("MAIL_SERVER"):
-        mail = EmailMessage()
-        mail["From"], mail["To"], mail["Subject"] = cfg["MAIL_SENDER"], recipient, subject
-        mail.set_content(body)
-        try:
-            with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
-                if cfg["MAIL_USE_TLS"]:
-                    smtp.starttls()
-                if cfg.get("MAIL_USERNAME"):
-                    smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-                smtp.send_message(mail)
-            message.sent_at = utcnow()
-        except (OSError, smtplib.SMTPException) as exc:
-            message.error = str(exc)[:500]
+    if server:
+        message.created_at = utcnow()
+        db.session.flush()
+        message.message_id = message_id_for(message)
+        publish_after_commit(db.session, "dialogue.deliver_mail", message.id)
     return message
+
+
+def send_again(message: OutboxMessage) -> OutboxMessage:
+    """Queue a message that could not be sent for a new round of attempts (the caller commits)."""
+    if message.status != "failed":
+        raise DomainError(_("Only a message that could not be sent can be sent again."))
+    if not current_app.config.get("MAIL_SERVER"):
+        raise DomainError(_("No mail server is configured: the message stays in the outbox."))
+    message.status, message.attempts, message.next_attempt_at = "queued", 0, None
+    message.message_id = message.message_id or message_id_for(message)
+    publish_after_commit(db.session, "dialogue.deliver_mail", message.id)
+    return message
+
+
+def waiting(now=None, grace_seconds: int = 60) -> list[int]:
+    """Messages a lost task message left behind: queued a while ago, stuck in `sending`, or due again."""
+    now = now or utcnow()
+    grace = now - timedelta(seconds=grace_seconds)
+    stuck = now - timedelta(seconds=setting("MAIL_SENDING_TIMEOUT"))
+    return list(db.session.scalars(select(OutboxMessage.id).where(or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.created_at <= grace),
+        and_(OutboxMessage.status == "sending", OutboxMessage.last_attempt_at <= stuck),
+        and_(OutboxMessage.status == "failed", OutboxMessage.next_attempt_at <= grace),
+    )).order_by(OutboxMessage.id)))
+
+
+def sweep(grace_seconds: int = 60) -> int:
+    """Publish again the delivery of every message waiting too long (the caller commits)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return 0
+    ids = waiting(grace_seconds=grace_seconds)
+    for message_id in ids:
+        publish_after_commit(db.session, "dialogue.deliver_mail", message_id)
+    return len(ids)

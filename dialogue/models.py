@@ -39,15 +39,23 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: May create events (the secretariat); event-level rights come from EventRole.
     is_admin: Mapped[bool] = mapped_column(default=False)
-    #: Consecutive failed logins, and until when the account is locked after too many.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    #: Part of the session cookie; raising it (sign-out, new password) ends every session of the user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: The last successful sign-in; a mailed sign-in link is valid until the next one.
+    last_login_at: Mapped[datetime | None]
 
     roles: Mapped[list[EventRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookies carry
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie issued so far invalid."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -89,7 +97,7 @@ class AuditEntry(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """Every mail the system sends, kept so nothing is lost on a machine without a mail server."""
+    """Every mail the system sends, written in the transaction that causes it; a worker delivers it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -97,8 +105,19 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    #: None while unsent (no SMTP configured, or it failed); the time it went out otherwise.
+    #: queued (waiting for a worker), sending, sent, failed (retried later or by hand) or kept
+    #: (no mail server: the message stays in the outbox to be copied by hand).
+    status: Mapped[str] = mapped_column(String(10), default="queued", server_default="kept", index=True)
+    #: Delivery attempts so far (a claim counts one, even if the worker dies during it).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None]
+    #: When the next automatic attempt is due after a failure (None: no more automatic attempts).
+    next_attempt_at: Mapped[datetime | None]
+    #: The Message-ID header, the same on every attempt, so a receiver can recognise a repeat.
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    #: When the server accepted it.
     sent_at: Mapped[datetime | None]
+    #: The last SMTP error, kept while the message is not sent.
     error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -12,10 +12,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth import PermissionDenied
+from ..actions import perform
 from ..extensions import csrf, db
 from ..i18n import LANGUAGES
 from ..models import User, utcnow
+from ..permissions import can_edit_delegation
 from ..sessions import services as agenda
 from ..validation import MAX_ID, json_body
 from . import services
@@ -26,11 +27,11 @@ TOKEN_PREFIX = "dlg_"  # noqa: S105  (a prefix, not a secret)
 
 
 def register(app: Flask) -> None:
-    from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+    from ..registry import registry
     app.register_blueprint(bp)
     csrf.exempt(bp)  # token-authenticated only: a browser's cookies do not open this API
-    OPENAPI_PATHS.update(PATHS)
-    OPENAPI_SCHEMAS.update(SCHEMAS)
+    registry(app).openapi_paths.update(PATHS)
+    registry(app).openapi_schemas.update(SCHEMAS)
 
 
 # --- tokens -------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def _delegation(slug: str, delegation_id: int) -> tuple[User, Delegation]:
     user = _token_user()
     event = agenda.event_by_slug(slug)
     delegation = db.session.get(Delegation, delegation_id) if event else None
-    if delegation is None or delegation.event_id != event.id or not services.can_manage(user, delegation):
+    if delegation is None or delegation.event_id != event.id or not can_edit_delegation(user, delegation):
         _fail(404, "No delegation with this id that your token may see.")
     return user, delegation
 
@@ -124,13 +125,8 @@ def _payload(schema: str = "DelegateInput") -> dict:
 
 @cache
 def _validator(schema: str):
+    """The compiled jsonschema-rs validator of one of the published schemas."""
     return jsonschema_rs.validator_for(SCHEMAS[schema])
-
-
-def _domain_error(error: services.DelegationError):
-    db.session.rollback()
-    status = 409 if isinstance(error, services.QuotaReached) else 422
-    _fail(status, error.message, error.field or None)
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -139,7 +135,7 @@ def _domain_error(error: services.DelegationError):
 def list_delegates(slug: str, delegation_id: int):
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
-    db.session.commit()  # last_used_at
+    perform(lambda: None)  # keeps the token's last_used_at
     return jsonify({"delegation": d.id, "quota": d.quota, "held": sum(1 for x in items if x["status"] in ("nominated", "accredited")),
                     "delegates": items})
 
@@ -149,14 +145,8 @@ def create_delegate(slug: str, delegation_id: int):
     user, d = _delegation(slug, delegation_id)
     with force_locale(_lang()):
         data = _payload()
-    with force_locale(_lang()):
-        try:
-            delegate = services.nominate(d, data, user)
-        except services.DelegationError as error:
-            _domain_error(error)
-        except PermissionDenied:
-            _fail(404, "No delegation with this id that your token may see.")
-    db.session.commit()
+    with force_locale(_lang()):  # a DomainError answers 422 (409 for the quota) through the app's handler
+        _ok, delegate = perform(lambda: services.nominate(d, data, user), denied=404)
     return jsonify(delegate_json(delegate)), 201
 
 
@@ -175,11 +165,7 @@ def update_delegate(slug: str, delegation_id: int, delegate_id: int):
     with force_locale(_lang()):
         data = {k: current[k] for k in services.FIELDS} | _payload("DelegatePatch")
     with force_locale(_lang()):
-        try:
-            services.update_delegate(delegate, data, user)
-        except services.DelegationError as error:
-            _domain_error(error)
-    db.session.commit()
+        perform(lambda: services.update_delegate(delegate, data, user), denied=404)
     return jsonify(delegate_json(delegate))
 
 
@@ -188,11 +174,7 @@ def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
     user, d = _delegation(slug, delegation_id)
     delegate = _own_delegate(d, delegate_id)
     with force_locale(_lang()):
-        try:
-            services.withdraw(delegate, user)
-        except services.DelegationError as error:
-            _domain_error(error)
-    db.session.commit()
+        perform(lambda: services.withdraw(delegate, user), denied=404)
     return jsonify(delegate_json(delegate))
 
 

@@ -2,114 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
-# Lazy like _l, and named `pgettext` so that extraction (a standard keyword) keeps the message context.
-from flask_babel import lazy_pgettext as pgettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms import IntegerField
-from ..sessions.forms import GENDER_LABELS, MultiCheckboxField
-
-KIND_LABELS = {
-    "member_state": _l("Member state"),
-    "observer_state": _l("Observer state"),
-    "un_entity": _l("United Nations entity"),
-    "igo": _l("Intergovernmental organisation"),
-    "civil_society": _l("Civil society"),
-    "private_sector": _l("Private sector"),
-    "academia": _l("Academia"),
-    "other": _l("Other"),
-}
-KIND_PLURALS = {
-    "member_state": _l("Member states"),
-    "observer_state": _l("Observer states"),
-    "un_entity": _l("United Nations entities"),
-    "igo": _l("Intergovernmental organisations"),
-    "civil_society": _l("Civil society"),
-    "private_sector": _l("Private sector"),
-    "academia": _l("Academia"),
-    "other": _l("Other participants"),
-}
-ROLE_LABELS = {
-    "head": _l("Head of delegation"),
-    "alternate": _l("Alternate"),
-    "adviser": _l("Adviser"),
-    "member": _l("Member"),
-}
-ATTENDANCE_LABELS = {"in_person": _l("In person"), "online": _l("Online")}
-STATUS_LABELS = {
-    "nominated": _l("Nominated, awaiting accreditation"),
-    "accredited": _l("Accredited"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-}
-SALUTATION_LABELS = {
-    "none": _l("(none)"),
-    "ms": _l("Ms."),
-    "mr": _l("Mr."),
-    "mx": _l("Mx."),
-    "he_ms": _l("H.E. Ms."),
-    "he_mr": _l("H.E. Mr."),
-    "dr": _l("Dr."),
-    "prof": _l("Prof."),
-}
-#: Feminine forms of the labels that agree with the person, by message context "female": the same
-#: English, "Jefa de delegación" / "Cheffe de délégation", "Dra.". Only codes whose label agrees are
-#: here (Ms., H.E. Ms. and Mx. already say who they are). Male, other and undisclosed delegates get
-#: the forms above, as the form choices show them: see `gendered_label`.
-FEMININE_LABELS = {
-    "role": {
-        "head": pgettext("female", "Head of delegation"),
-        "alternate": pgettext("female", "Alternate"),
-        "adviser": pgettext("female", "Adviser"),
-        "member": pgettext("female", "Member"),
-    },
-    "salutation": {
-        "dr": pgettext("female", "Dr."),
-        "prof": pgettext("female", "Prof."),
-    },
-}
-GENDERED_LABELS = {"role": ROLE_LABELS, "salutation": SALUTATION_LABELS}
+from ..forms import IntegerField, NFCForm
+from ..sessions.forms import MultiCheckboxField
+from ..sessions.labels import GENDER_LABELS
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS
 
 
-def gendered_label(field: str, code: str, gender: str | None) -> str:
-    """The label of a role or salutation for this person: the feminine form for women, else the
-    form of the choice lists (the generic form of UN French and Spanish). No salutation is ""."""
-    if field == "salutation" and code == "none":
-        return ""
-    if gender == "female" and code in FEMININE_LABELS[field]:
-        return str(FEMININE_LABELS[field][code])
-    label = GENDERED_LABELS[field].get(code)
-    return str(label) if label is not None else code
-
-
-def role_label(person) -> str:
-    return gendered_label("role", person.role, person.gender)
-
-
-def salutation_label(person) -> str:
-    return gendered_label("salutation", person.salutation, person.gender)
-
-
-FIELD_LABELS = {
-    "salutation": _l("Salutation"),
-    "given_name": _l("Given name"),
-    "family_name": _l("Family name"),
-    "function": _l("Function"),
-    "email": _l("Email"),
-    "gender": _l("Gender"),
-    "role": _l("Role in the delegation"),
-    "attendance": _l("Attendance"),
-    "sessions": _l("Sessions"),
-    "file": _l("File"),
-    "reason": _l("Reason"),
-}
-
-
-class DelegationForm(FlaskForm):
+class DelegationForm(NFCForm):
     kind = SelectField(_l("Kind"), choices=lambda: list(KIND_LABELS.items()))
     country = SelectField(_l("Country (member and observer states)"), choices=[], validate_choice=False)
     name = StringField(_l("Name of the organisation (other kinds)"), validators=[Optional(), Length(max=200)])
@@ -117,13 +20,13 @@ class DelegationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FocalPointForm(FlaskForm):
+class FocalPointForm(NFCForm):
     email = EmailField(_l("Email of the focal point"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Invite"))
 
 
-class DelegateForm(FlaskForm):
+class DelegateForm(NFCForm):
     salutation = SelectField(_l("Salutation"), choices=lambda: list(SALUTATION_LABELS.items()), default="none")
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=120)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=120)])
@@ -131,24 +34,24 @@ class DelegateForm(FlaskForm):
                            description=_l("Title and institution, e.g. Minister of Foreign Affairs."))
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")
-    role = SelectField(_l("Role in the delegation"), choices=lambda: list(ROLE_LABELS.items()), default="member")
+    role = SelectField(_l("Role in the delegation"), choices=lambda: list(DELEGATE_ROLE_LABELS.items()), default="member")
     attendance = SelectField(_l("Attendance"), choices=lambda: list(ATTENDANCE_LABELS.items()), default="in_person")
     sessions = MultiCheckboxField(_l("Sessions to attend"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(NFCForm):
     file = FileField(_l("CSV or Excel file"), validators=[
         FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
     submit = SubmitField(_l("Import"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(NFCForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Reject"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(NFCForm):
     label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)],
                         description=_l("e.g. the ministry's registration system"))
     submit = SubmitField(_l("Create a token"))

@@ -21,12 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
-from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..mail import send_mail
 from ..models import audit, utcnow
+from ..permissions import can_edit_delegation, can_organise, ensure
+from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import GENDERS, Event, MeetingSession
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, SALUTATION_LABELS
 from .models import (
     ACTIVE_STATUSES,
     ATTENDANCE,
@@ -47,6 +49,8 @@ class DelegationError(DomainError):
 
 class QuotaReached(DelegationError):
     """The delegation has no free place."""
+
+    status = 409
 
 
 # --- countries and collation -----------------------------------------------------------------
@@ -118,25 +122,6 @@ def delegation_name(delegation: Delegation, lang: str) -> str:
     return delegation.name
 
 
-# --- permissions ------------------------------------------------------------------------------
-
-def is_focal_point(user, delegation: Delegation) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(FocalPoint.id).where(
-        FocalPoint.user_id == user.id, FocalPoint.delegation_id == delegation.id).limit(1)) is not None
-
-
-def can_manage(user, delegation: Delegation) -> bool:
-    """Its focal points and the event's organisers may see and change a delegation."""
-    return is_focal_point(user, delegation) or has_role(user, delegation.event, "organiser")
-
-
-def ensure_can_edit(user, delegation: Delegation) -> None:
-    if not can_manage(user, delegation):
-        raise PermissionDenied(_("Only the focal points of this delegation may do this."))
-
-
 def my_delegations(user) -> list[Delegation]:
     """The delegations this user is a focal point of, with their events."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -150,7 +135,7 @@ def my_delegations(user) -> list[Delegation]:
 
 def save_delegation(event: Event, data: dict, by, delegation: Delegation | None = None) -> Delegation:
     """Create or change a delegation (organisers only)."""
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     kind = data.get("kind")
     if kind not in DELEGATION_KINDS:
         raise DelegationError(_("Choose a kind of delegation."), "kind")
@@ -192,7 +177,7 @@ def invite_focal_point(delegation: Delegation, email: str, name: str, by, lang: 
     from ..auth import invite
 
     event = delegation.event
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
@@ -244,8 +229,9 @@ LIMITS = {"given_name": 120, "family_name": 120, "function": 300, "email": 254}
 def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
     """Normalise a nomination's fields; returns (clean data, {field: message} of what is wrong).
 
-    Names are kept exactly as typed (only surrounding spaces go): accents, Ñ, ç, Arabic and
-    Chinese are data, not noise.
+    Names are kept as typed (only surrounding spaces go, and the text is put in Unicode NFC, so that
+    "José" typed with a combining accent is the same "José"): accents, Ñ, ç, Arabic and Chinese are
+    data, not noise.
     """
     errors: dict[str, str] = {}
     out: dict = {}
@@ -254,7 +240,7 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
             errors[name] = _("Give this as text.")
     for name in ("given_name", "family_name", "function"):
         value = data.get(name)
-        value = value.strip() if isinstance(value, str) else ""
+        value = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else ""
         out[name] = value
         if name not in errors and len(value) > LIMITS[name]:
             errors[name] = _("At most %(max)d characters.", max=LIMITS[name])
@@ -370,7 +356,7 @@ def _flush_or_clash() -> None:
 
 def nominate(delegation: Delegation, data: dict, by) -> Delegate:
     """Nominate a delegate within the quota, with at most one head and one email per event."""
-    ensure_can_edit(by, delegation)
+    ensure(can_edit_delegation, by, delegation)
     clean, errors = clean_delegate(delegation.event, data)
     if errors:
         raise _first_error(errors)
@@ -389,7 +375,7 @@ def nominate(delegation: Delegation, data: dict, by) -> Delegate:
 def update_delegate(delegate: Delegate, data: dict, by) -> Delegate:
     """Change a nomination; only until an organiser has decided on it."""
     delegation = delegate.delegation
-    ensure_can_edit(by, delegation)
+    ensure(can_edit_delegation, by, delegation)
     if not delegate.editable:
         raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
     clean, errors = clean_delegate(delegation.event, data)
@@ -409,7 +395,7 @@ def update_delegate(delegate: Delegate, data: dict, by) -> Delegate:
 
 def withdraw(delegate: Delegate, by) -> None:
     """Withdraw a nomination: its place and email are free again; the row stays for the record."""
-    ensure_can_edit(by, delegate.delegation)
+    ensure(can_edit_delegation, by, delegate.delegation)
     if not delegate.editable:
         raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
     delegate.status = "withdrawn"
@@ -422,7 +408,7 @@ def withdraw(delegate: Delegate, by) -> None:
 def accredit(delegate: Delegate, by) -> None:
     """Accredit a nominated delegate and tell the delegation's focal points."""
     event = delegate.delegation.event
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     if delegate.status != "nominated":
         raise DelegationError(_("Only a pending nomination can be accredited."), "")
     _mark_accredited(delegate, by)
@@ -444,7 +430,7 @@ def accredit_many(event: Event, delegate_ids, by) -> list[Delegate]:
     nominations already decided (by another organiser meanwhile) are left alone. The focal points
     of each delegation get one message listing its newly accredited delegates, not one per person.
     """
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     ids = sorted({int(i) for i in delegate_ids})
     if not ids:
         raise DelegationError(_("Select at least one nomination."), "")
@@ -467,7 +453,7 @@ def accredit_many(event: Event, delegate_ids, by) -> list[Delegate]:
 def reject(delegate: Delegate, reason: str, by) -> None:
     """Reject a nomination with a reason the focal points read."""
     event = delegate.delegation.event
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     reason = (reason or "").strip()
     if not reason:
         raise DelegationError(_("Give the reason for the rejection."), "reason")
@@ -553,9 +539,7 @@ EXAMPLE_EMAIL = "maria.nunez@example.org"
 
 def _choice_message(name: str, value) -> str | None:
     """For a file: the values a choice column accepts, as labels in the user's language."""
-    from ..sessions.forms import GENDER_LABELS
-    from .forms import ATTENDANCE_LABELS, ROLE_LABELS, SALUTATION_LABELS
-    labels = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS,
+    labels = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS,
               "attendance": ATTENDANCE_LABELS}.get(name)
     if labels is None or not isinstance(value, str):
         return None
@@ -577,7 +561,7 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
 
     `rows` are (row number in the file, {field: value}). The caller rolls back on ImportFailed.
     """
-    ensure_can_edit(by, delegation)
+    ensure(can_edit_delegation, by, delegation)
     errors: list[RowError] = []
     cleaned: list[tuple[int, dict]] = []
     seen_emails: dict[str, int] = {}
@@ -638,15 +622,6 @@ def delegation_delegates(delegation: Delegation, lang: str = "en") -> list[Deleg
 def places(delegation: Delegation) -> int:
     """Places held (nominated or accredited)."""
     return _active_count(delegation)
-
-
-def queue_query(event: Event, status: str = "nominated", delegation_id: int | None = None):
-    """Nominations in one status, oldest first, with their delegations (for db.paginate); only
-    one delegation's when `delegation_id` is given."""
-    query = select(Delegate).where(Delegate.event_id == event.id, Delegate.status == status)
-    if delegation_id is not None:
-        query = query.where(Delegate.delegation_id == delegation_id)
-    return query.options(selectinload(Delegate.delegation)).order_by(Delegate.created_at, Delegate.id)
 
 
 def event_delegations(event: Event, lang: str) -> list[tuple[Delegation, str, Counter]]:

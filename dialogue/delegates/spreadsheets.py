@@ -14,11 +14,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
-from ..sessions.forms import GENDER_LABELS
-from .forms import ATTENDANCE_LABELS, FEMININE_LABELS, FIELD_LABELS, ROLE_LABELS, SALUTATION_LABELS
+from ..sessions.labels import GENDER_LABELS
+from ..spreadsheet_safety import safe_writer, unprefixed, xlsx_row
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, FEMININE_LABELS, FIELD_LABELS, SALUTATION_LABELS
 from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
-CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
+CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
 MAX_ROWS = 2000
 #: How many rows from the top may come before the row of column headers.
 HEADER_SEARCH = 10
@@ -70,24 +71,23 @@ def _aliases() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
 
 
 def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
-    """Rows of the file as (row number as a spreadsheet shows it, {field: value})."""
+    """Rows of the file as (row number as a spreadsheet shows it, {field: value}).
+
+    Text comes back NFC-normalised ("José" typed with a combining accent is the same "José"), and
+    without the apostrophe our own exports put before a value a spreadsheet would take for a formula.
+    """
     name = filename.lower()
+    headers, values = _aliases()
     if name.endswith(".xlsx"):
         table = _read_xlsx(content)
     elif name.endswith(".csv"):
-        table = _read_csv(content)
+        table = _read_csv(content, headers)
     else:
         raise DelegationError(_("Upload a .csv or .xlsx file."), "file") from None
     if not table:
         raise DelegationError(_("The file is empty."), "file") from None
-    headers, values = _aliases()
     # Ministries often put a title ("Delegación del Perú") or a blank line above the headers.
-    start = 0
-    for index, raw in enumerate(table[:HEADER_SEARCH]):
-        found = {headers.get(_norm(h)) for h in raw}
-        if {"given_name", "family_name", "email"} <= found:
-            start = index
-            break
+    start = _header_row(table, headers) or 0
     columns = [headers.get(_norm(h)) for h in table[start]]
     missing = [f for f in ("given_name", "family_name", "email") if f not in columns]
     if missing:
@@ -101,7 +101,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
         for field, cell in zip(columns, raw, strict=False):
             if field is None:
                 continue
-            value = "" if cell is None else str(cell).strip()
+            value = "" if cell is None else unicodedata.normalize("NFC", unprefixed(str(cell).strip()))
             if field in CHOICES and value:
                 value = values[field].get(_choice_norm(value), value)
             data[field] = value
@@ -111,30 +111,52 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     return rows
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
-    """UTF-8 (with or without BOM) or, failing that, Windows-1252: what Excel writes for "CSV" in
-    French and Spanish Windows, with semicolons between the columns."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
+def _header_row(table: list[list], headers: dict[str, str]) -> int | None:
+    """Index of the row of column headers among the first rows: the one naming the required columns."""
+    for index, raw in enumerate(table[:HEADER_SEARCH]):
+        found = {headers.get(_norm(h)) for h in raw}
+        if {"given_name", "family_name", "email"} <= found:
+            return index
+    return None
+
+
+#: What separates the columns of a CSV file: Excel writes commas in English, semicolons in French
+#: and Spanish, tabs in its "Unicode text".
+DELIMITERS = (",", ";", "\t")
+
+
+def _read_csv(content: bytes, headers: dict[str, str]) -> list[list[str]]:
+    """The cells of a CSV file, in standard (Excel) quoting: a quote inside a cell is doubled.
+
+    The delimiter is the one that yields the row of headers (else the one that yields most
+    columns), rather than a guess by `csv.Sniffer`: sniffing the header line took files whose
+    header has no quotes for files without doubled quotes, and broke `"Director, ""Perú"" Office"`.
+    """
+    text = _decode_csv(content)
+    tables = []
+    for delimiter in DELIMITERS:
         try:
-            return _parse_csv(content.decode("utf-16"))
-        except UnicodeDecodeError:
-            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
+            table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error:
+            raise DelegationError(_("This is not a readable CSV file."), "file") from None
+        if _header_row(table, headers) is not None:
+            return table
+        tables.append(table)
+    return max(tables, key=lambda t: max((len(row) for row in t[:HEADER_SEARCH]), default=0))
+
+
+def _decode_csv(content: bytes) -> str:
+    """UTF-16 with its byte order mark (Excel's "Unicode text"), UTF-8 (with or without BOM) or,
+    failing that, Windows-1252: what Excel writes for "CSV" in French and Spanish Windows."""
     try:
-        text = content.decode("utf-8-sig")
+        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return content.decode("utf-16")
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return content.decode("cp1252")
     except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
-    return _parse_csv(text)
-
-
-def _parse_csv(text: str) -> list[list[str]]:
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+        raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
 
 
 def _read_xlsx(content: bytes) -> list[list]:
@@ -175,7 +197,7 @@ def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]
     example[FIELDS.index("sessions")] = " ".join(session_codes)
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out, delimiter=csv_delimiter(lang)).writerows([header, example])
+        safe_writer(out, delimiter=csv_delimiter(lang)).writerows([header, example])
         return ("\ufeff" + out.getvalue()).encode(), "text/csv"
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -184,8 +206,8 @@ def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]
     book = Workbook()
     sheet = book.active
     sheet.title = "delegates"
-    sheet.append(header)
-    sheet.append(example)
+    sheet.append(xlsx_row(sheet, header))
+    sheet.append(xlsx_row(sheet, example))
     sheet.freeze_panes = "A2"
     for index, name in enumerate(FIELDS, start=1):
         letter = get_column_letter(index)

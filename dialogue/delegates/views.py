@@ -1,38 +1,32 @@
 """Pages of delegations: the focal point's delegation, and the organisers' registration desk."""
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 
 from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..actions import perform
-from ..auth import require_role
 from ..extensions import db, login_manager
+from ..jobs.views import start_and_redirect
+from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
-from ..sessions.forms import GENDER_LABELS
+from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from ..validation import id_arg, page_arg
-from . import services
-from .forms import (
+from . import queries, services
+from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
+from .labels import (
     ATTENDANCE_LABELS,
+    DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
     KIND_PLURALS,
-    ROLE_LABELS,
     SALUTATION_LABELS,
     STATUS_LABELS,
-    DelegateForm,
-    DelegationForm,
-    FocalPointForm,
-    ImportForm,
-    RejectForm,
-    TokenForm,
-    gendered_label,
     role_label,
     salutation_label,
 )
@@ -55,7 +49,7 @@ def text_dir(*texts) -> str:
     return "ltr"
 
 
-LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS": DELEGATE_ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
               "ATTENDANCE_LABELS": ATTENDANCE_LABELS, "SALUTATION_LABELS": SALUTATION_LABELS, "GENDER_LABELS": GENDER_LABELS,
               "FIELD_LABELS": FIELD_LABELS, "role_label": role_label, "salutation_label": salutation_label,
               "text_dir": text_dir}
@@ -63,7 +57,7 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
-    from ..formatting import DASHBOARD_LINKS, MANAGE_LINKS
+    from ..registry import registry
     from . import api
 
     app.register_blueprint(bp)
@@ -71,10 +65,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_bp)
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
-    if _manage_links not in MANAGE_LINKS:
-        MANAGE_LINKS.append(_manage_links)
-    if _dashboard_links not in DASHBOARD_LINKS:
-        DASHBOARD_LINKS.append(_dashboard_links)
+    registry(app).manage_links.append(_manage_links)
+    registry(app).dashboard_links.append(_dashboard_links)
 
 
 def _dashboard_links(user) -> list[dict]:
@@ -106,8 +98,9 @@ def _delegation(slug: str, delegation_id: int) -> Delegation:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.event_id != event.id or not services.can_manage(current_user, delegation):
+    if delegation is None or delegation.event_id != event.id:
         abort(404)
+    ensure(can_edit_delegation, current_user, delegation, status=404)
     return delegation
 
 
@@ -119,9 +112,35 @@ def _delegate(delegation: Delegation, delegate_id: int) -> Delegate:
 
 
 def _organised(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     event = _event(slug)
-    require_role(event, "organiser")
+    ensure(can_organise, current_user, event)
     return event
+
+
+def _search() -> str:
+    """The name searched for, as typed (bounded: it only ever matches names)."""
+    return (request.args.get("q") or "").strip()[:200]
+
+
+def _pager(page: queries.Page, **keep) -> dict:
+    """What the pagination macro shows: counts in the user's number format, and links to the
+    neighbouring and nearby pages that keep the search and filters (`keep`, empty ones dropped)."""
+    args = {k: v for k, v in keep.items() if v not in (None, "")}
+
+    def link(**more) -> str:
+        return url_for(request.endpoint, **request.view_args, **args, **more)
+    numbers = []
+    if page.pages and page.pages > 1:
+        wanted = sorted({1, page.pages, *range(max(1, page.number - 2), min(page.pages, page.number + 2) + 1)})
+        for i, n in enumerate(wanted):
+            if i and n - wanted[i - 1] > 1:
+                numbers.append((None, None))
+            numbers.append((n, link(page=n) if n != page.number else None))
+    return {"first": format_decimal(page.first), "last": format_decimal(page.last), "total": format_decimal(page.total),
+            "empty": not page.total, "size": page.total, "current": page.number, "numbers": numbers,
+            "prev": link(**page.prev_args) if page.prev_args else None,
+            "next": link(**page.next_args) if page.next_args else None}
 
 
 # --- focal points: my delegations -----------------------------------------------------------------
@@ -138,11 +157,13 @@ def mine():
 
 @bp.get("/<id:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
+    """A delegation's delegates, a hundred at a time, searchable by name."""
     d = _delegation(slug, delegation_id)
-    delegates = services.delegation_delegates(d, g.lang)
-    held = sum(1 for x in delegates if x.is_active)
-    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=delegates, held=held,
-                           organiser=services.has_role(current_user, d.event, "organiser"), **LABELS)
+    q = _search()
+    page, held = queries.delegation_page(d, g.lang, q, page_arg())
+    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
+                           q=q, pager=_pager(page, q=q),
+                           organiser=can_organise(current_user, d.event), **LABELS)
 
 
 def _session_choices(event: Event) -> list[tuple[str, str]]:
@@ -221,18 +242,10 @@ def import_file(slug: str, delegation_id: int):
     errors = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            rows = spreadsheets.read_rows(upload.filename or "", upload.read())
-            made = services.import_delegates(d, rows, current_user)
-        except services.ImportFailed as failure:
-            db.session.rollback()
-            errors = failure.errors
-            form.extra_errors = {"file": failure.message}
-        except services.DelegationError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        else:
-            db.session.commit()
+        ok, made = perform(lambda: services.import_delegates(
+            d, spreadsheets.read_rows(upload.filename or "", upload.read()), current_user), form=form, denied=404)
+        errors = getattr(made, "errors", []) if not ok else []  # an ImportFailed names each row's errors
+        if ok:
             flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
                            len(made)), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -259,8 +272,8 @@ def tokens(slug: str, delegation_id: int):
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = api.create_token(current_user, form.label.data)
-        db.session.commit()
+        ok, made = perform(lambda: api.create_token(current_user, form.label.data))
+        secret = made[1] if ok else None  # shown once: only its hash is kept
     return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
                            tokens=api.user_tokens(current_user), **LABELS)
 
@@ -269,9 +282,9 @@ def tokens(slug: str, delegation_id: int):
 def token_revoke(slug: str, delegation_id: int, token_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
-    if not api.revoke_token(current_user, token_id):
+    _ok, revoked = perform(lambda: api.revoke_token(current_user, token_id))
+    if not revoked:
         abort(404)
-    db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("delegates.tokens", slug=slug, delegation_id=d.id))
 
@@ -335,17 +348,32 @@ def focal_point_invite(slug: str, delegation_id: int):
 
 @manage_bp.get("/accreditation")
 def accreditation(slug: str):
+    """The queue of nominations in one status, by delegation and name, oldest first."""
     event = _organised(slug)
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
     delegation_id = request.args.get("delegation", type=id_arg)
-    rows = services.event_delegations(event, g.lang)
-    if delegation_id not in {d.id for d, _name, _counts in rows}:
+    rows = queries.delegations_with_counts(event, g.lang, status)
+    if delegation_id not in {d.id for d in rows}:
         delegation_id = None
-    page = db.paginate(services.queue_query(event, status, delegation_id), page=page_arg(), per_page=100, error_out=False)
-    return render_template("delegates/accreditation.html", event=event, page=page, delegates=page.items,
-                           status=status, delegation_id=delegation_id, delegations=rows, **LABELS)
+    q = _search()
+    known = sum(d.count for d in rows if delegation_id in (None, d.id))
+    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=id_arg),
+                              before=request.args.get("before", type=id_arg), known_total=known)
+    return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
+                           pager=_pager(page, status=status, delegation=delegation_id, q=q),
+                           place=_queue_place(),
+                           status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
+                           delegation_options=_delegation_options(rows, delegation_id), **LABELS)
+
+
+def _delegation_options(rows: list[queries.DelegationRow], selected: int | None) -> Markup:
+    """The <option>s of the queue's delegation filter: those with someone in the queue (2,500 at a
+    COP), built here because a template loop spends tens of milliseconds escaping them one by one."""
+    return Markup("".join(  # noqa: S704  (every name escaped)
+        f'<option value="{d.id}"{" selected" if d.id == selected else ""}>{escape(d.name)} ({d.count})</option>'
+        for d in rows if d.count or d.id == selected))
 
 
 @manage_bp.post("/accreditation/accredit")
@@ -361,6 +389,11 @@ def accredit_selected(slug: str):
     if len(done) < len(set(ids)):
         flash(_("Nominations already decided meanwhile were left as they were."), "info")
     return redirect(back)
+
+
+def _queue_place() -> dict:
+    """Where the organiser was in the queue (delegation, search, page), to go back there."""
+    return {k: request.args[k] for k in ("delegation", "q", "after") if request.args.get(k)}
 
 
 def _event_delegate(event: Event, delegate_id: int) -> Delegate:
@@ -380,7 +413,7 @@ def accredit(slug: str, delegate_id: int):
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
                              pgettext("male", "%(name)s is accredited.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 @manage_bp.post("/delegates/<id:delegate_id>/reject")
@@ -398,16 +431,19 @@ def reject(slug: str, delegate_id: int):
         who = f"{delegate.given_name} {delegate.family_name}"
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug))
+    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 # --- organisers: what comes out -------------------------------------------------------------------
 
 @manage_bp.get("/participants")
 def participants(slug: str):
+    """The list of participants as printed, a hundred at a time, searchable by name."""
     event = _organised(slug)
-    return render_template("delegates/participants.html", event=event,
-                           groups=services.participants(event, g.lang), **LABELS)
+    q = _search()
+    page = queries.participants_page(event, g.lang, q, page_arg())
+    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
+                           pager=_pager(page, q=q), **LABELS)
 
 
 def display_name(d) -> str:
@@ -416,60 +452,26 @@ def display_name(d) -> str:
     return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
 
 
-@manage_bp.get("/participants.csv")
-def participants_csv(slug: str):
-    from .spreadsheets import csv_delimiter
-    event = _organised(slug)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=csv_delimiter(g.lang))
-    writer.writerow([_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
-                     _("Family name"), _("Function"), _("Email"), _("Attendance")])
-    # Labels translated once, not once a row.
-    labels: dict[tuple, str] = {}
-
-    def label(field, code, gender):
-        key = (field, code, gender)
-        if key not in labels:
-            labels[key] = gendered_label(field, code, gender)
-        return labels[key]
-    attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
-    for group in services.participants(event, g.lang):
-        kind = str(KIND_LABELS[group.kind])
-        writer.writerows([kind, name, label("role", p.role, p.gender),
-                          label("salutation", p.salutation, p.gender), p.given_name,
-                          p.family_name, p.function, p.email, attendance.get(p.attendance, p.attendance)]
-                         for _d, name, people in group.delegations for p in people)
-    # A BOM so that spreadsheet programs read the names' accents and scripts right.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-participants-{g.lang}.csv"'})
-
-
-@manage_bp.get("/participants.pdf")
-def participants_pdf(slug: str):
-    from ..pdf import render_pdf
-    event = _organised(slug)
-    pdf = render_pdf("pdf/participants.html", g.lang, event=event, groups=services.participants(event, g.lang),
-                     display_name=display_name, **LABELS)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{event.slug}-participants-{g.lang}.pdf"'})
+@manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
+def participants_file(slug: str, fmt: str):
+    """The participants list as a file a worker makes: the file when ready, else its progress page."""
+    return start_and_redirect(f"participants_{fmt}", _organised(slug))
 
 
 @manage_bp.get("/badges.pdf")
 def badges_pdf(slug: str):
-    import segno
+    """Every badge, made by workers in parallel: the ZIP when ready, else its progress page."""
+    return start_and_redirect("badges", _organised(slug))
 
-    from ..pdf import render_pdf
+
+@manage_bp.post("/files")
+def start_file(slug: str):
+    """A button that asks for a file (badges, a list) and leads to its progress page."""
     event = _organised(slug)
-    badges = []
-    base = services._external("")
-    for group in services.participants(event, g.lang):
-        for _d, name, people in group.delegations:
-            for p in people:
-                url = base + url_for("delegates_manage.verify_badge", slug=slug, code=p.badge_code)
-                badges.append((p, name, segno.make(url, error="m").svg_data_uri(scale=3, border=1)))
-    pdf = render_pdf("pdf/badges.html", g.lang, event=event, badges=badges, display_name=display_name, **LABELS)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{event.slug}-badges-{g.lang}.pdf"'})
+    kind = request.form.get("kind", "")
+    if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
+        abort(400)
+    return start_and_redirect(kind, event)
 
 
 @manage_bp.get("/badges/<code>")

@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, url_for
 
-from ..sessions.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from ..permissions import can_view_event, ensure
 from ..sessions.services import event_by_slug
 from . import document as outcome
 
 bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
 
+#: This domain's parts of the OpenAPI document, added to each app by outcomes.views.register.
+PATHS: dict = {}
+SCHEMAS: dict = {}
+
 
 @bp.get("/events/<slug>/outcome")
 def outcome_versions(slug: str):
     ev = event_by_slug(slug)
-    if ev is None or not ev.is_published:
+    if ev is None:
         abort(404, description="No published event with this slug.")
+    ensure(can_view_event, None, ev, status=404)  # the API opens nothing to a session cookie
     versions: dict[int, dict] = {}
     for p in outcome.versions(ev):
         entry = versions.setdefault(p.version, {"version": p.version, "symbol": p.symbol,
@@ -29,7 +34,7 @@ def outcome_versions(slug: str):
     return jsonify({"event": ev.slug, "current": items[0]["version"], "versions": items})
 
 
-OPENAPI_SCHEMAS["OutcomeVersion"] = {"type": "object", "properties": {
+SCHEMAS["OutcomeVersion"] = {"type": "object", "properties": {
     "version": {"type": "integer"}, "symbol": {"type": "string"},
     "published_at": {"type": "string", "format": "date-time"},
     "files": {"type": "object", "description": "One PDF per language code.", "additionalProperties": {
@@ -38,7 +43,7 @@ OPENAPI_SCHEMAS["OutcomeVersion"] = {"type": "object", "properties": {
             "original_language_only": {"type": "array", "items": {"type": "integer"},
                                        "description": "Numbers of the paragraphs published in their original language."},
             "url": {"type": "string", "format": "uri"}}}}}}
-OPENAPI_PATHS["/api/v1/events/{slug}/outcome"] = {"get": {
+PATHS["/api/v1/events/{slug}/outcome"] = {"get": {
     "summary": "Published versions of the outcome document", "operationId": "listOutcomeVersions",
     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"200": {"description": "Versions, newest first; each PDF never changes.", "content": {

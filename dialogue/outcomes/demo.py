@@ -115,4 +115,5 @@ def load_demo(event: Event) -> None:
             "recommendations": {code: "\n\n".join(r[code] for r in RECOMMENDATIONS) for code in ("fr", "es", "en")},
             "next_steps": {code: "\n\n".join(r[code] for r in NEXT_STEPS) for code in ("fr", "es", "en")},
         }, organiser)
-        outcome.publish(document, organiser)
+    # Rendered outside the fake request above: PDFs are never made inside a request.
+    outcome.publish(document, organiser)

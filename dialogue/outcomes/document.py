@@ -5,12 +5,14 @@ same paragraph has the same number in French, Spanish and English by constructio
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cachetools import LRUCache
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,11 +21,11 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import ensure_organiser
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name, missing_languages
 from ..models import audit
 from ..pdf import SafeFetcher, html_to_pdf
+from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
 from . import markup
 from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
@@ -111,7 +113,7 @@ def get_or_create_document(event: Event) -> OutcomeDocument:
 
 def save_document(document: OutcomeDocument, data: dict, by, expected_version: int | None = None) -> OutcomeDocument:
     """Update the document from validated form data."""
-    ensure_organiser(by, document.event)
+    ensure(can_organise, by, document.event)
     if expected_version is not None and int(expected_version) != document.version:
         raise OutcomeError(_("Someone else saved the document while you were editing it. Your input is kept "
                              "below; reload the page to see their version."), "")
@@ -264,7 +266,7 @@ def _cur() -> str:
 
 
 def set_original_only(document: OutcomeDocument, keys: list[str], by) -> None:
-    ensure_organiser(by, document.event)
+    ensure(can_organise, by, document.event)
     document.original_only = sorted(set(keys))
     db.session.flush()
     audit("outcome.original_only", user=by, event=document.event, keys=document.original_only)
@@ -313,24 +315,31 @@ def render_pdf_html(comp: Composition, lang: str, draft: bool) -> str:
 
 # --- publications -----------------------------------------------------------------------------
 
-def publish(document: OutcomeDocument, by) -> list[Publication]:
-    """Render and store the document in every language as a new, immutable version."""
-    ensure_organiser(by, document.event)
+def publish(document: OutcomeDocument, by, progress: Callable[[int, int], None] | None = None,
+            *, check: bool = True) -> list[Publication]:
+    """Render and store the document in every language as a new, immutable version.
+
+    Never in a request: a worker runs this (dialogue/outcomes/jobs.py), or the CLI. The version
+    number is allocated in the caller's transaction; the unique constraint settles a race.
+    """
+    if check:
+        ensure(can_organise, by, document.event)
     comp = compose(document)
     ensure_publishable(comp)
-    version = (db.session.scalar(select(func.max(Publication.version))
-                                 .where(Publication.document_id == document.id)) or 0) + 1
+    rendered = []
+    for done, lang in enumerate(LANGUAGES, start=1):
+        rendered.append((lang, render_pdf(comp, lang, draft=False), render_html(comp, lang, draft=False)))
+        if progress is not None:
+            progress(done, len(LANGUAGES))
+    version = (latest_version(document) or 0) + 1
     published = []
-    for lang in LANGUAGES:
-        pdf = render_pdf(comp, lang, draft=False)
-        numbers = [p.number for p in comp.paragraphs
-                   if not (p.text.get(lang) or "").strip()]
+    for lang, pdf, html in rendered:
+        numbers = [p.number for p in comp.paragraphs if not (p.text.get(lang) or "").strip()]
         with force_locale(lang):
             title = _pick(document.title, lang, document.original_language)
         publication = Publication(document=document, version=version, language=lang, symbol=document.symbol,
-                                  title=title[:500], html=render_html(comp, lang, draft=False), pdf=pdf,
-                                  sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf),
-                                  original_only=numbers, by=by)
+                                  title=title[:500], html=html, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+                                  size=len(pdf), original_only=numbers, by=by)
         db.session.add(publication)
         published.append(publication)
     document.status = "published"
@@ -338,6 +347,20 @@ def publish(document: OutcomeDocument, by) -> list[Publication]:
     audit("outcome.publish", user=by, event=document.event, target=f"outcome_document:{document.id}",
           version=version, sha256={p.language: p.sha256 for p in published})
     return published
+
+
+def latest_version(document: OutcomeDocument) -> int | None:
+    """The number of the current publication, None before the first."""
+    return db.session.scalar(select(func.max(Publication.version)).where(Publication.document_id == document.id))
+
+
+def fingerprint(document: OutcomeDocument, draft: bool) -> str:
+    """A hash of what the document's PDFs would show in every language (the HTML handed to WeasyPrint)."""
+    comp = compose(document)
+    digest = hashlib.sha256()
+    for lang in LANGUAGES:
+        digest.update(render_pdf_html(comp, lang, draft).encode())
+    return digest.hexdigest()
 
 
 def _pick(value: dict, lang: str, original: str) -> str:
@@ -356,34 +379,20 @@ def published_version(slug: str, lang: str, version: int | None = None) -> tuple
     return (row[0], row[1]) if row else None
 
 
-class _ContentStore:
-    """Published PDFs by SHA-256, kept in memory: content-addressed, so never stale."""
-
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-        self.max_bytes = max_bytes
-
-    def get(self, publication: Publication) -> bytes:
-        key = publication.sha256
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-                return body
-        body = publication.pdf  # the deferred column: one query
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = body
-                self._size += len(body)
-            while self._size > self.max_bytes and len(self._items) > 1:
-                _key, old = self._items.popitem(last=False)
-                self._size -= len(old)
-        return body
+#: Published PDFs by SHA-256, kept in memory: content-addressed, so never stale.
+_pdf_cache: LRUCache = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
+_pdf_lock = threading.Lock()
 
 
-pdf_store = _ContentStore()
+def publication_pdf(publication: Publication) -> bytes:
+    """The bytes of a publication, from memory after the first download (the column is deferred)."""
+    with _pdf_lock:
+        body = _pdf_cache.get(publication.sha256)
+    if body is None:
+        body = publication.pdf  # one query
+        with _pdf_lock, contextlib.suppress(ValueError):  # larger than the whole cache: not kept
+            _pdf_cache[publication.sha256] = body
+    return body
 
 
 def versions(event: Event) -> list[Publication]:

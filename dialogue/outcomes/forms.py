@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -16,23 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import IntegerField, YearRange, translated_field
+from ..forms import IntegerField, NFCForm, YearRange, translated_field
 from ..sessions.forms import language_choices
+from .labels import GROUPING_LABELS
 
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted for review"),
-    "approved": _l("Approved"),
-    "returned": _l("Returned"),
-}
-ACTION_LABELS = {
-    "create": _l("created"),
-    "edit": _l("edited"),
-    "submit": _l("submitted"),
-    "approve": _l("approved"),
-    "return": _l("returned"),
-}
-GROUPING_LABELS = {"session": _l("By session"), "theme": _l("By theme")}
 MARKUP_HINT = _l("A blank line starts a new paragraph; lines starting with \"- \" make a list; "
                  "*emphasis* and **strong** are kept. Nothing else is.")
 
@@ -47,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class KeyMessageForm(FlaskForm):
+class KeyMessageForm(NFCForm):
     original_language = SelectField(_l("Original language"), choices=language_choices)
     text = translated_field(_l("Text of the key message"), textarea=True, description=MARKUP_HINT)
     themes = MultiCheckboxField(_l("Themes"), coerce=int, choices=[])
@@ -59,20 +45,20 @@ class KeyMessageForm(FlaskForm):
     save_submit = SubmitField(_l("Save and submit for review"))
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(NFCForm):
     submit = SubmitField(_l("Submit for review"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(NFCForm):
     approve = SubmitField(_l("Approve"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(NFCForm):
     comment = TextAreaField(_l("Comment for the rapporteur"), validators=[DataRequired(), Length(max=4000)])
     send_back = SubmitField(_l("Return with comment"))
 
 
-class RapporteurForm(FlaskForm):
+class RapporteurForm(NFCForm):
     session = SelectField(_l("Session"), coerce=int, choices=[])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
@@ -80,13 +66,13 @@ class RapporteurForm(FlaskForm):
     submit = SubmitField(_l("Assign and invite"))
 
 
-class ThemesForm(FlaskForm):
+class ThemesForm(NFCForm):
     themes = translated_field(_l("Themes, one a line"), textarea=True,
                               description=_l("The same number of lines in each language; the order is kept."))
     submit = SubmitField(_l("Save themes"))
 
 
-class OutcomeDocumentForm(FlaskForm):
+class OutcomeDocumentForm(NFCForm):
     symbol = StringField(_l("Symbol"), validators=[Optional(), Length(max=60)],
                          description=_l("As on United Nations documents, e.g. ECS/2022/1."))
     title = translated_field(_l("Title"))
@@ -106,7 +92,7 @@ class OutcomeDocumentForm(FlaskForm):
     submit = SubmitField(_l("Save the document"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(NFCForm):
     original_only = MultiCheckboxField(_l("Publish in the original language only"), choices=[])
     save_choice = SubmitField(_l("Save the choice"))
     publish = SubmitField(_l("Publish a new version"))

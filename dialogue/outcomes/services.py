@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
-from ..auth import PermissionDenied, ensure_organiser, has_role
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
 from ..mail import send_mail
 from ..models import User, audit
+from ..permissions import can_delete_message, can_edit_message, can_organise, can_review_message, ensure
 from ..sessions.models import Event, MeetingSession
 from .markup import plain
 from .models import KeyMessage, KeyMessageRevision, OutcomeTheme, SessionRapporteur
@@ -39,13 +39,6 @@ class EditConflict(OutcomeError):
 
 
 # --- rapporteurs ------------------------------------------------------------------------------
-
-def is_rapporteur(user, session: MeetingSession) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(SessionRapporteur.id).where(
-        SessionRapporteur.user_id == user.id, SessionRapporteur.session_id == session.id)) is not None
-
 
 def rapporteur_sessions(user, event: Event) -> list[MeetingSession]:
     """The sessions of `event` this user reports on."""
@@ -69,7 +62,7 @@ def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: 
     from ..auth import invite
     from ..formatting import tr_text
     event = session.event
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     email = (email or "").strip().lower()
     if "@" not in email:
         raise OutcomeError(_("Give a valid email address."), "email")
@@ -97,7 +90,7 @@ def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: 
 
 def unassign_rapporteur(link: SessionRapporteur, by) -> None:
     event = link.session.event
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     audit("rapporteur.unassign", user=by, event=event, target=f"session:{link.session_id}", email=link.user.email)
     db.session.delete(link)
 
@@ -111,7 +104,7 @@ def themes(event: Event) -> list[OutcomeTheme]:
 
 def set_themes(event: Event, lines: dict, by) -> list[OutcomeTheme]:
     """Themes from one line per theme in each language; the lines of each language must match."""
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     per_lang = split_items(lines, "themes", separator="\n")
     existing = themes(event)
     for i, title in enumerate(per_lang):
@@ -146,16 +139,6 @@ def _current() -> str:
 
 # --- key messages -----------------------------------------------------------------------------
 
-def can_edit(user, message_or_session) -> bool:
-    session = message_or_session.session if isinstance(message_or_session, KeyMessage) else message_or_session
-    return is_rapporteur(user, session) or has_role(user, session.event, "organiser")
-
-
-def ensure_can_edit(user, message_or_session) -> None:
-    if not can_edit(user, message_or_session):
-        raise PermissionDenied(_("Only the rapporteurs of this session and the organisers may edit its key messages."))
-
-
 def session_messages(session: MeetingSession) -> list[KeyMessage]:
     return list(db.session.scalars(select(KeyMessage).where(KeyMessage.session_id == session.id)
                                    .order_by(KeyMessage.position, KeyMessage.id)))
@@ -188,7 +171,7 @@ def _revise(message: KeyMessage, by, action: str, comment: str = "") -> KeyMessa
 
 
 def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
-    ensure_can_edit(by, session)
+    ensure(can_edit_message, by, session)
     text, original, chosen, position = _validated(session, data)
     message = KeyMessage(session=session, text=text, original_language=original, themes=chosen,
                          position=position, status="draft", author=by)
@@ -203,7 +186,7 @@ def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
 
 def save_message(message: KeyMessage, data: dict, by, expected_version: int | None) -> KeyMessage:
     """Save an edit made from `expected_version`; a newer saved version raises EditConflict."""
-    ensure_can_edit(by, message)
+    ensure(can_edit_message, by, message)
     text, original, chosen, position = _validated(message.session, data)
     if expected_version is not None and int(expected_version) != message.version:
         raise EditConflict(message, text)
@@ -217,7 +200,7 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
     if content_changed and message.status in ("approved", "submitted"):
         # The text the organisers approved (or are reviewing) changed: it needs a new review.
         # Moving a message within its session changes nothing they approved.
-        if not has_role(by, message.session.event, "organiser"):
+        if not can_organise(by, message.session.event):
             message.status = "draft"
         elif original_changed and message.status == "approved":
             # An organiser rewrote approved text: another organiser approves it again (a translation
@@ -252,7 +235,7 @@ def _place(message: KeyMessage, position: int) -> None:
 
 
 def submit_message(message: KeyMessage, by) -> KeyMessage:
-    ensure_can_edit(by, message)
+    ensure(can_edit_message, by, message)
     if message.status not in ("draft", "returned"):
         raise OutcomeError(_("Only drafts and returned messages can be submitted."))
     message.status = "submitted"
@@ -289,15 +272,8 @@ def _translation_only(before: KeyMessageRevision | None, after: KeyMessageRevisi
             and list(before.themes) == list(after.themes))
 
 
-def ensure_can_review(by, message: KeyMessage) -> None:
-    ensure_organiser(by, message.session.event)
-    if by.id in text_authors(message):
-        raise PermissionDenied(_("You wrote or changed the original text of this message: another organiser "
-                                 "must review it."))
-
-
 def approve_message(message: KeyMessage, by) -> KeyMessage:
-    ensure_can_review(by, message)
+    ensure(can_review_message, by, message)
     if message.status != "submitted":
         raise OutcomeError(_("Only submitted messages can be approved."))
     message.status = "approved"
@@ -310,7 +286,7 @@ def approve_message(message: KeyMessage, by) -> KeyMessage:
 
 def return_message(message: KeyMessage, comment: str, by) -> KeyMessage:
     """Send a message back to its rapporteurs with the reason."""
-    ensure_can_review(by, message)
+    ensure(can_review_message, by, message)
     comment = (comment or "").strip()
     if not comment:
         raise OutcomeError(_("Say what should change: the comment is required."), "comment")
@@ -332,9 +308,7 @@ def return_message(message: KeyMessage, comment: str, by) -> KeyMessage:
 
 
 def delete_message(message: KeyMessage, by) -> None:
-    ensure_can_edit(by, message)
-    if message.status == "approved" and not has_role(by, message.session.event, "organiser"):
-        raise PermissionDenied(_("An approved message can only be deleted by the organisers."))
+    ensure(can_delete_message, by, message)
     audit("key_message.delete", user=by, event=message.session.event, target=f"key_message:{message.id}")
     db.session.delete(message)
 

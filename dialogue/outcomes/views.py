@@ -6,33 +6,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import formatting
 from ..actions import perform
-from ..auth import PermissionDenied, has_role, require_role
-from ..cache import bytes_response
 from ..extensions import db
-from ..i18n import LANGUAGES, language_name, pick
+from ..i18n import LANGUAGES, pick
+from ..permissions import can_edit_message, can_organise, can_write_messages, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
 from ..validation import id_arg
-from . import document as outcome
 from . import markup, services
 from .forms import (
-    ACTION_LABELS,
     MESSAGE_LANGUAGES_HINT,
-    STATUS_LABELS,
     ApproveForm,
     KeyMessageForm,
-    OutcomeDocumentForm,
-    PublishForm,
     RapporteurForm,
     ReturnForm,
     SubmitForm,
     ThemesForm,
 )
+from .labels import ACTION_LABELS, STATUS_LABELS
 from .models import KeyMessage, SessionRapporteur
 
 manage_bp = Blueprint("outcomes_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
@@ -42,14 +35,18 @@ public_bp = Blueprint("outcomes", __name__, url_prefix="/<lang>/events/<slug>")
 def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
+    from ..registry import registry
+    from . import api, document_views  # noqa: F401  (document_views: its routes, on the same blueprints)
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
-    formatting.MANAGE_LINKS.append(manage_links)
-    formatting.DASHBOARD_LINKS.append(dashboard_links)
+    registry(app).manage_links.append(manage_links)
+    registry(app).dashboard_links.append(dashboard_links)
+    registry(app).openapi_paths.update(api.PATHS)
+    registry(app).openapi_schemas.update(api.SCHEMAS)
 
 
 def manage_links(event: Event) -> list[dict]:
@@ -99,13 +96,14 @@ def _event(slug: str) -> Event:
 def _staff_event(slug: str) -> Event:
     """The event, for its organisers and rapporteurs."""
     ev = _event(slug)
-    require_role(ev, "organiser", "rapporteur")
+    ensure(can_write_messages, current_user, ev)
     return ev
 
 
 def _organised(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     ev = _event(slug)
-    require_role(ev, "organiser")
+    ensure(can_organise, current_user, ev)
     return ev
 
 
@@ -117,7 +115,7 @@ def _message(ev: Event, message_id: int) -> KeyMessage:
 
 
 def _is_organiser(ev: Event) -> bool:
-    return has_role(current_user, ev, "organiser")
+    return can_organise(current_user, ev)
 
 
 def _theme_choices(ev: Event) -> list[tuple[int, str]]:
@@ -146,10 +144,10 @@ def my_sessions(slug: str):
 
 @manage_bp.route("/sessions/<code>/key-messages/new", methods=["GET", "POST"])
 def new_message(slug: str, code: str):
+    """A new key message for a session, saved as a draft or submitted for review."""
     ev = _staff_event(slug)
     s = agenda.session_by_code(ev, code) or abort(404)
-    if not services.can_edit(current_user, s):
-        abort(403)
+    ensure(can_edit_message, current_user, s)
     # The language the session's messages are written in so far; the session's language for the first.
     last = db.session.scalar(select(KeyMessage.original_language).where(KeyMessage.session_id == s.id)
                              .order_by(KeyMessage.id.desc()).limit(1))
@@ -172,10 +170,10 @@ def new_message(slug: str, code: str):
 
 @manage_bp.route("/key-messages/<id:message_id>/edit", methods=["GET", "POST"])
 def edit_message(slug: str, message_id: int):
+    """Edit a key message; a save that crossed someone else's keeps both texts to merge."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    if not services.can_edit(current_user, message):
-        abort(403)
+    ensure(can_edit_message, current_user, message)
     if request.method == "POST":
         form = KeyMessageForm()
     else:
@@ -185,29 +183,18 @@ def edit_message(slug: str, message_id: int):
     conflict = None
     status_before = message.status
     if form.validate_on_submit():
-        try:
-            try:
-                services.save_message(message, form.data, current_user, form.version.data or None)
-                if form.save_submit.data and message.status in ("draft", "returned"):
-                    services.submit_message(message, current_user)
-                db.session.commit()
-            except StaleDataError:
-                # Someone committed between our read and our write.
-                db.session.rollback()
-                message = _message(ev, message_id)
-                raise services.EditConflict(message, services.clean_translations(form.text.data)) from None
-        except services.EditConflict as error:
-            db.session.rollback()
+        def save():
+            services.save_message(message, form.data, current_user, form.version.data or None)
+            if form.save_submit.data and message.status in ("draft", "returned"):
+                services.submit_message(message, current_user)
+        # Someone may commit between our read and our write (a stale version): that is an EditConflict too.
+        ok, error = perform(save, form=form, conflict=lambda: services.EditConflict(
+            message, services.clean_translations(form.text.data)))
+        if isinstance(error, services.EditConflict):
             message = _message(ev, message_id)
             conflict = message
             form.version.data = message.version  # the next save merges onto the newest version
-            form.extra_errors = {"": error.message}
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {error.field or "": error.message}
-        except PermissionDenied:
-            abort(403)
-        else:
+        if ok:
             if message.status == "submitted" and form.save_submit.data:
                 flash(_("The key message is saved and submitted for review."), "success")
             elif message.status == "draft" and status_before in ("submitted", "approved"):
@@ -233,6 +220,7 @@ def _last_editor(message: KeyMessage | None):
 
 @manage_bp.post("/key-messages/<id:message_id>/submit")
 def submit_message(slug: str, message_id: int):
+    """Submit a draft or returned key message for review."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     form = SubmitForm()
@@ -246,6 +234,7 @@ def submit_message(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<id:message_id>/delete")
 def delete_message(slug: str, message_id: int):
+    """Delete a key message (an approved one: organisers only)."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     if not SubmitForm().validate_on_submit():
@@ -262,8 +251,7 @@ def history(slug: str, message_id: int):
     """Every revision of a message, and the differences between two of them."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    if not services.can_edit(current_user, message):
-        abort(403)
+    ensure(can_edit_message, current_user, message)
     revisions = message.revisions
     numbers = [r.number for r in revisions]
     rev = {r.number: r for r in revisions}
@@ -284,6 +272,7 @@ def history(slug: str, message_id: int):
 
 @manage_bp.get("/review")
 def review(slug: str):
+    """The organisers' review queue, and the messages already approved or returned."""
     ev = _organised(slug)
     queue = services.review_queue(ev)
     return render_template("outcomes/review.html", event=ev, queue=queue, approve_form=ApproveForm(),
@@ -293,6 +282,7 @@ def review(slug: str):
 
 @manage_bp.post("/key-messages/<id:message_id>/approve")
 def approve(slug: str, message_id: int):
+    """Approve a submitted key message."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     if not ApproveForm().validate_on_submit():
@@ -305,6 +295,7 @@ def approve(slug: str, message_id: int):
 
 @manage_bp.post("/key-messages/<id:message_id>/return")
 def send_back(slug: str, message_id: int):
+    """Return a key message to its rapporteurs with a comment."""
     ev = _organised(slug)
     message = _message(ev, message_id)
     form = ReturnForm()
@@ -323,6 +314,7 @@ def send_back(slug: str, message_id: int):
 
 @manage_bp.route("/rapporteurs", methods=["GET", "POST"])
 def rapporteurs(slug: str):
+    """Assign rapporteurs to sessions (an invitation goes to the outbox), and the themes form."""
     ev = _organised(slug)
     sessions = agenda.agenda(ev)
     form = RapporteurForm(language=g.lang)
@@ -355,20 +347,22 @@ def _themes_lines(ev: Event) -> dict:
 
 @manage_bp.post("/rapporteurs/<id:link_id>/remove")
 def remove_rapporteur(slug: str, link_id: int):
+    """Remove a rapporteur from a session."""
     ev = _organised(slug)
     link = db.session.get(SessionRapporteur, link_id)
     if link is None or link.session.event_id != ev.id:
         abort(404)
     if not SubmitForm().validate_on_submit():
         abort(400)
-    services.unassign_rapporteur(link, current_user)
-    db.session.commit()
-    flash(_("The rapporteur is removed from the session."), "success")
+    ok, _done = perform(lambda: services.unassign_rapporteur(link, current_user))
+    if ok:
+        flash(_("The rapporteur is removed from the session."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug))
 
 
 @manage_bp.post("/themes")
 def themes(slug: str):
+    """Save the event's themes, one per line in each language."""
     ev = _organised(slug)
     form = ThemesForm()
     if form.validate_on_submit():
@@ -376,152 +370,3 @@ def themes(slug: str):
         if ok:
             flash(_("The themes are saved."), "success")
     return redirect(url_for(".rapporteurs", slug=ev.slug) + "#themes")
-
-
-# --- the outcome document ---------------------------------------------------------------------
-
-@manage_bp.route("/outcome/", methods=["GET", "POST"])
-def document(slug: str):
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    if request.method == "POST":
-        form = OutcomeDocumentForm()
-    else:
-        form = OutcomeDocumentForm(symbol=doc.symbol, title=doc.title, place=doc.place, issued_on=doc.issued_on,
-                                   original_language=doc.original_language, preamble=doc.preamble,
-                                   grouping=doc.grouping, session_ids=doc.session_ids,
-                                   recommendations=outcome.joined(doc.recommendations),
-                                   next_steps=outcome.joined(doc.next_steps), version=doc.version)
-    form.session_ids.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}")
-                                for s in agenda.agenda(ev)]
-    if form.validate_on_submit():
-        try:
-            outcome.save_document(doc, form.data, current_user, form.version.data or None)
-            db.session.commit()
-        except (services.OutcomeError, StaleDataError) as error:
-            db.session.rollback()
-            message = error.message if isinstance(error, services.OutcomeError) else _(
-                "Someone else saved the document while you were editing it. Your input is kept below; "
-                "reload the page to see their version.")
-            form.extra_errors = {getattr(error, "field", "") or "": message}
-        else:
-            flash(_("The outcome document is saved."), "success")
-            return redirect(url_for(".document", slug=ev.slug))
-    else:
-        db.session.commit()  # the document row, created on first visit
-    status = 422 if request.method == "POST" else 200
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
-                           versions=outcome.versions(ev)), status
-
-
-@manage_bp.get("/outcome/preview")
-def preview(slug: str):
-    """The document in the page's language as it would be published, marked as a draft."""
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    db.session.commit()
-    comp = outcome.compose(doc)
-    body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
-    return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
-
-
-@manage_bp.get("/outcome/preview.pdf")
-def preview_pdf(slug: str):
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    db.session.commit()
-    pdf = outcome.render_pdf(outcome.compose(doc), g.lang, draft=True)
-    import hashlib
-    return bytes_response(pdf, hashlib.sha256(pdf).hexdigest()[:32], "application/pdf", public=False,
-                          filename=f"{ev.slug}-outcome-draft-{g.lang}.pdf")
-
-
-@manage_bp.route("/outcome/translations", methods=["GET", "POST"])
-def translations(slug: str):
-    """What is missing in which language; choosing original-language paragraphs; publishing."""
-    ev = _organised(slug)
-    doc = outcome.get_or_create_document(ev)
-    comp = outcome.compose(doc)
-    gaps = outcome.translation_report(comp)
-    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
-    form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
-    if form.validate_on_submit():
-        try:
-            outcome.set_original_only(doc, form.original_only.data or [], current_user)
-            if form.publish.data:
-                published = outcome.publish(doc, current_user)
-            db.session.commit()
-        except services.OutcomeError as error:
-            db.session.rollback()
-            form.extra_errors = {"": error.message}
-        except (IntegrityError, StaleDataError):
-            # Another organiser published or changed the document at the same moment.
-            db.session.rollback()
-            form.extra_errors = {"": _("Someone else changed or published the document at the same moment. "
-                                       "Reload the page and check the latest version.")}
-        else:
-            if form.publish.data:
-                flash(_("Version %(version)d of the outcome document is published.", version=published[0].version),
-                      "success")
-                return redirect(url_for("outcomes.page", slug=ev.slug))
-            flash(_("The choice is saved."), "success")
-            return redirect(url_for(".translations", slug=ev.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           language_name=language_name), status
-
-
-# --- public -----------------------------------------------------------------------------------
-
-def _public_event(slug: str) -> Event:
-    ev = _event(slug)
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
-    return ev
-
-
-@public_bp.get("/outcome/")
-def page(slug: str):
-    ev = _public_event(slug)
-    pubs = outcome.versions(ev)
-    current = next((p for p in pubs if p.language == g.lang), None)
-    by_version: dict[int, dict[str, object]] = {}
-    for p in pubs:
-        by_version.setdefault(p.version, {})[p.language] = p
-    return render_template("outcomes/public.html", event=ev, current=current,
-                           body=Markup(current.html) if current else None, by_version=by_version,  # noqa: S704  (stored rendering of our own template)
-                           latest_version=pubs[0].version if pubs else None,
-                           organiser=_is_organiser(ev))
-
-
-def _download(slug: str, version: int | None):
-    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes."""
-    found = outcome.published_version(slug, g.lang, version)
-    if found is None:
-        abort(404)
-    publication, ev = found
-    if not ev.is_published and not _is_organiser(ev):
-        abort(404)
-    # A numbered version never changes: caches may keep it. The current one is revalidated.
-    max_age = 31536000 if version else 0
-    if request.headers.get("If-None-Match"):
-        response = bytes_response(b"", publication.sha256, "application/pdf", max_age=max_age,
-                                  public=ev.is_published)
-        if response.status_code == 304:
-            return response
-    return bytes_response(outcome.pdf_store.get(publication), publication.sha256, "application/pdf",
-                          max_age=max_age, public=ev.is_published,
-                          filename=f"{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf")
-
-
-@public_bp.get("/outcome.pdf")
-def download(slug: str):
-    return _download(slug, None)
-
-
-@public_bp.get("/outcome/v<id:version>.pdf")
-def download_version(slug: str, version: int):
-    return _download(slug, version)
-

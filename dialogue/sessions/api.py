@@ -8,21 +8,20 @@ from sqlalchemy import select
 
 from ..cache import cached, cached_hit
 from ..extensions import db
+from ..permissions import can_view_event, ensure
+from ..registry import registry
 from . import services
 from .exports import event_json, session_json
 from .models import Event
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-#: Parts of the OpenAPI document that other domains add to (paths, components).
-OPENAPI_PATHS: dict = {}
-OPENAPI_SCHEMAS: dict = {}
-
-
 def _published(slug: str) -> Event:
+    """The event if the public may see it: the API opens nothing to a session cookie (user None)."""
     event = services.event_by_slug(slug)
-    if event is None or not event.is_published:
+    if event is None:
         abort(404, description="No published event with this slug.")
+    ensure(can_view_event, None, event, status=404)
     return event
 
 
@@ -91,7 +90,7 @@ def openapi_document() -> dict:
             "people": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}}},
         "Error": {"type": "object", "required": ["error", "status"],
                   "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
-        **OPENAPI_SCHEMAS,
+        **registry().openapi_schemas,
     }
     not_found = {"description": "No published event with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     paths = {
@@ -110,7 +109,7 @@ def openapi_document() -> dict:
                                       "event": {"type": "string"}, "revision": {"type": "integer"}, "count": {"type": "integer"},
                                       "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}}}}}},
                           "304": {"description": "Not modified (If-None-Match)"}, "404": not_found}}},
-        **OPENAPI_PATHS,
+        **registry().openapi_paths,
     }
     for operations in paths.values():
         for operation in operations.values():

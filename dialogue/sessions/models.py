@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
+from ..jobs.engine import publish_after_commit
 from ..models import TimestampMixin
 
 EVENT_STATUSES = ("draft", "published")
@@ -120,3 +121,5 @@ def _bump_event_revision(session: OrmSession, flush_context, instances) -> None:
     for ev in touched:
         if ev.id is not None and ev not in session.new:
             ev.revision = (ev.revision or 0) + 1
+            # Agenda PDFs someone asked for are made again once this change commits.
+            publish_after_commit(session, "dialogue.refresh_agenda_pdfs", ev.id)

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
-from ..auth import ensure_organiser
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
+from ..permissions import can_create_event, can_organise, ensure, viewable_events
+from . import localtime
 from .models import CONCEPT_NOTE_FIELDS, GENDERS, PERSON_ROLES, SESSION_KINDS, Event, MeetingSession, SessionPerson
 
 
@@ -26,14 +27,20 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 
 
-def local_to_utc(value: datetime, tz: str) -> datetime:
-    """A naive wall-clock time in `tz` as naive UTC for storage."""
-    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
+def local_to_utc(value: datetime, tz: str, fold: int | None = None, field: str | None = None) -> datetime:
+    """A naive wall-clock time in `tz` as naive UTC for storage. A time the clocks skip is refused
+    naming the gap; one they show twice needs `fold` (0 the first, 1 the second): see `localtime`."""
+    return localtime.to_utc(value, tz, fold, field)
 
 
 def utc_to_local(value: datetime, tz: str) -> datetime:
-    """Naive UTC from storage as a naive wall-clock time in `tz` (for form fields)."""
-    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    """Naive UTC from storage as a naive wall-clock time in `tz` (for form fields), with its `fold`."""
+    return localtime.to_local(value, tz)
+
+
+def _fold(value) -> int | None:
+    """The choice between the two readings of a repeated time, as the form sends it ("0", "1", "")."""
+    return int(value) if str(value) in ("0", "1") else None
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -56,11 +63,8 @@ def event_head(slug: str):
 
 
 def visible_events(user=None) -> list[Event]:
-    """Published events, and the drafts this user organises."""
-    from ..auth import organised_event_ids
-    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
-    organised = organised_event_ids(user)
-    return [e for e in events if e.is_published or organised is None or e.id in organised]
+    """Published events, and the drafts this user organises (permissions.can_view_event)."""
+    return viewable_events(user, db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
 
 
 def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]:
@@ -164,8 +168,10 @@ def _translations(data: dict, name: str) -> dict:
 
 def save_event(data: dict, by, event: Event | None = None) -> Event:
     """Create or update an event from validated form data."""
-    if event is not None:
-        ensure_organiser(by, event)
+    if event is None:
+        ensure(can_create_event, by)
+    else:
+        ensure(can_organise, by, event)
     slug = (data.get("slug") or "").strip().lower()
     if not SLUG_RE.match(slug):
         raise AgendaError(_("Use lower-case letters, digits and hyphens (2 to 80)."), "slug")
@@ -205,7 +211,7 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
 
 def save_session(event: Event, data: dict, by, session: MeetingSession | None = None) -> MeetingSession:
     """Create or update a session from validated form data; times are wall-clock in the event's zone."""
-    ensure_organiser(by, event)
+    ensure(can_organise, by, event)
     code = (data.get("code") or "").strip()
     if not CODE_RE.match(code):
         raise AgendaError(_("Use letters, digits, dots, hyphens or underscores (at most 20)."), "code")
@@ -221,7 +227,9 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts is None or ends is None:
         raise AgendaError(_("Give the start and the end."), "starts_at")
-    if ends <= starts:
+    starts_utc = local_to_utc(starts, event.timezone, _fold(data.get("starts_at_fold")), "starts_at")
+    ends_utc = local_to_utc(ends, event.timezone, _fold(data.get("ends_at_fold")), "ends_at")
+    if ends_utc <= starts_utc:
         raise AgendaError(_("The session ends before it starts: the end must come after the start."), "ends_at")
     capacity = data.get("capacity")
     if capacity is not None and capacity < 1:
@@ -235,8 +243,7 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     session.title = title
     session.original_language = data.get("original_language") if data.get("original_language") in LANGUAGES else event.original_language
     session.room = (data.get("room") or "").strip()
-    session.starts_at = local_to_utc(starts, event.timezone)
-    session.ends_at = local_to_utc(ends, event.timezone)
+    session.starts_at, session.ends_at = starts_utc, ends_utc
     session.capacity = capacity
     session.interpretation = [code for code in LANGUAGES if code in (data.get("interpretation") or [])]
     for name in CONCEPT_NOTE_FIELDS:
@@ -264,6 +271,6 @@ def set_people(session: MeetingSession, people: list[dict]) -> None:
 
 
 def delete_session(session: MeetingSession, by) -> None:
-    ensure_organiser(by, session.event)
+    ensure(can_organise, by, session.event)
     audit("session.delete", user=by, event=session.event, target=f"session:{session.id}", code=session.code)
     db.session.delete(session)

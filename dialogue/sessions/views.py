@@ -6,22 +6,29 @@ from flask import session as http_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from .. import mail
 from ..actions import perform
-from ..auth import ROLE_LABELS, has_role, invite, organised_event_ids, require_role
+from ..auth import invite
 from ..cache import cached, cached_hit
 from ..extensions import db
+from ..forms import NFCForm
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
+from ..jobs import services as jobs
+from ..jobs import storage
+from ..jobs.views import send_stored
+from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
-from ..pdf import render_pdf
+from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
 from .exports import to_ical
-from .forms import KIND_LABELS, KIND_PLURALS, EventForm, SessionForm, language_choices
+from .forms import EventForm, SessionForm, language_choices
+from .jobs import KIND as AGENDA_PDF
+from .labels import KIND_LABELS, KIND_PLURALS
 from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/<lang>")
@@ -32,12 +39,9 @@ EXTRA_PEOPLE_ROWS = 3
 
 
 def _public_event(slug: str) -> Event:
-    """The event, if the visitor may see it: drafts only for their organisers."""
-    event = services.event_by_slug(slug)
-    if event is None:
-        abort(404)
-    if not event.is_published and not has_role(current_user, event, "organiser"):
-        abort(404)
+    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise."""
+    event = services.event_by_slug(slug) or abort(404)
+    ensure(can_view_event, current_user, event, status=404)
     return event
 
 
@@ -82,7 +86,7 @@ def event(slug: str):
         return render_template("sessions/event.html", event=ev, days=services.by_day(sessions, tz),
                                tz=tz, kinds=kinds, count=len(sessions), KIND_LABELS=KIND_LABELS,
                                KIND_PLURALS=KIND_PLURALS, timezones=common_timezones(),
-                               organiser=has_role(current_user, ev, "organiser"))
+                               organiser=can_organise(current_user, ev))
     if not _cacheable():
         return render()
     return cached(("event", ev.id, ev.revision, g.lang, tz, tuple(kinds)), render, "text/html")
@@ -94,20 +98,25 @@ def session(slug: str, code: str):
     s = services.session_by_code(ev, code) or abort(404)
     tz = _viewer_tz(ev)
     return render_template("sessions/session.html", event=ev, s=s, tz=tz, KIND_LABELS=KIND_LABELS,
-                           fields=CONCEPT_NOTE_FIELDS, organiser=has_role(current_user, ev, "organiser"))
+                           fields=CONCEPT_NOTE_FIELDS, organiser=can_organise(current_user, ev))
 
 
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
+    """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
     ev = _public_event(slug)
-    lang = g.lang
-
-    def render():
-        sessions = services.agenda(ev)
-        return render_pdf("pdf/agenda.html", lang, event=ev, days=services.by_day(sessions, ev.timezone),
-                          tz=ev.timezone, KIND_LABELS=KIND_LABELS)
-    return cached(("agenda.pdf", ev.id, ev.revision, lang), render, "application/pdf",
-                  filename=f"{ev.slug}-agenda-{lang}.pdf", public=ev.is_published)
+    stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
+    fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
+    job = stored
+    if not fresh:
+        _ok, job = perform(lambda: jobs.start(AGENDA_PDF, ev, g.lang, current_user, check=False))
+    if stored is not None and storage.exists(stored.sha256):
+        response = send_stored(stored, public=ev.is_published)
+        if not fresh:
+            response.headers["Warning"] = '110 - "A newer version is being prepared"'
+        return response
+    return render_template("jobs/job.html", job=job, status=jobs.status(job)), 202, {
+        "Cache-Control": "no-store", "Retry-After": "5"}
 
 
 def _ics_lang() -> str:
@@ -145,25 +154,23 @@ def session_ics(slug: str, code: str):
 # --- organisers -------------------------------------------------------------------------------
 
 def _organised_event(slug: str) -> Event:
+    """The event, for its organisers (sign-in page for visitors, 403 for other users)."""
     ev = services.event_by_slug(slug) or abort(404)
-    require_role(ev, "organiser")
+    ensure(can_organise, current_user, ev)
     return ev
 
 
 @manage_bp.get("/")
 @login_required
 def dashboard():
-    organised = organised_event_ids(current_user)
-    events = [e for e in db.session.scalars(select(Event).order_by(Event.starts_on.desc()))
-              if organised is None or e.id in organised]
-    return render_template("manage/dashboard.html", events=events, can_create=current_user.is_admin)
+    events = organised_events(current_user, db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
+    return render_template("manage/dashboard.html", events=events, can_create=can_create_event(current_user))
 
 
 @manage_bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def event_new():
-    if not current_user.is_admin:
-        abort(403)
+    ensure(can_create_event, current_user)
     form = EventForm(status="draft", timezone="UTC")
     return _event_form(form, None)
 
@@ -245,6 +252,7 @@ def _session_obj(ev: Event, s: MeetingSession):
         setattr(obj, name, getattr(s, name))
     obj.starts_at = services.utc_to_local(s.starts_at, ev.timezone)
     obj.ends_at = services.utc_to_local(s.ends_at, ev.timezone)
+    obj.starts_at_fold, obj.ends_at_fold = str(obj.starts_at.fold), str(obj.ends_at.fold)
     obj.people = [{"role": p.role, "name": p.name, "organisation": p.organisation, "gender": p.gender, "email": p.email}
                   for p in s.people]
     return obj
@@ -254,6 +262,7 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
     def saved(session):
         flash(_("Session %(code)s is saved.", code=session.code), "success")
         return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
+    form.offer_folds(ev.timezone)
     done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
     if done:
         return done
@@ -271,7 +280,7 @@ def session_delete(slug: str, code: str):
     return redirect(url_for("manage.agenda", slug=ev.slug))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(NFCForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
@@ -284,13 +293,14 @@ def team(slug: str):
     ev = _organised_event(slug)
     form = InviteForm(language=g.lang)
     if form.validate_on_submit():
-        user = invite(ev, form.email.data, form.name.data or "", "organiser", current_user, form.language.data)
-        db.session.commit()
-        flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
-        return redirect(url_for("manage.team", slug=ev.slug))
+        ok, user = perform(lambda: invite(ev, form.email.data, form.name.data or "", "organiser", current_user,
+                                          form.language.data), form=form)
+        if ok:
+            flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
+            return redirect(url_for("manage.team", slug=ev.slug))
     roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
                                .options(selectinload(EventRole.user)).order_by(EventRole.role, EventRole.id)).all()
-    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=ROLE_LABELS), (
+    return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=EVENT_ROLE_LABELS), (
         422 if request.method == "POST" else 200)
 
 
@@ -304,7 +314,22 @@ def audit_log(slug: str):
 
 @manage_bp.get("/events/<slug>/outbox")
 def outbox(slug: str):
+    """The event's mail, newest first, with each message's delivery state."""
     ev = _organised_event(slug)
     messages = db.paginate(select(OutboxMessage).where(OutboxMessage.event_id == ev.id)
-                           .order_by(OutboxMessage.created_at.desc()), per_page=50)
-    return render_template("manage/outbox.html", event=ev, messages=messages)
+                           .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()), per_page=50)
+    return render_template("manage/outbox.html", event=ev, messages=messages,
+                           max_attempts=mail.setting("MAIL_MAX_ATTEMPTS"))
+
+
+@manage_bp.post("/events/<slug>/outbox/<id:message_id>/send-again")
+def outbox_send_again(slug: str, message_id: int):
+    """Queue a message that could not be sent for a new round of attempts."""
+    ev = _organised_event(slug)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id != ev.id:
+        abort(404)
+    done, _result = perform(lambda: mail.send_again(message))
+    if done:
+        flash(_("The message to %(email)s will be sent again.", email=message.recipient), "success")
+    return redirect(url_for("manage.outbox", slug=ev.slug))

@@ -57,7 +57,9 @@ def live_app(tmp_path_factory):
 
     instance = tmp_path_factory.mktemp("live-instance")
     config = {"TESTING": False, "SECRET_KEY": "live-server-secret", "WTF_CSRF_ENABLED": True,
-              "SERVER_NAME_FOR_MAIL": "http://127.0.0.1"}
+              "SERVER_NAME_FOR_MAIL": "http://127.0.0.1", "CELERY_BROKER_URL": "memory://",
+              "CELERY_QUEUE": "dialogue-live", "STORAGE_DIR": str(instance / "files"),
+              "BADGES_PER_CHUNK": 40, "BADGES_PER_PART": 40}
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'live.sqlite'}"
     previous = os.environ.get("DIALOGUE_INSTANCE")
@@ -79,7 +81,15 @@ def live_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_app):
+def live_worker(live_app):
+    """A job worker thread for the live app (badges, lists and PDFs are made by workers)."""
+    from ..workers import running_worker
+    with running_worker(live_app) as tracker:
+        yield tracker
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app, live_worker):
     """Base URL of the live app, served by werkzeug in a thread on a free port."""
     from werkzeug.serving import make_server
 

@@ -45,7 +45,14 @@ def test_key_message_from_rapporteur_to_organiser_to_download(page, browser, liv
     page.goto(f"/en/manage/events/{SLUG}/outcome/translations")
     with page.expect_navigation():
         page.get_by_role("button", name="Publish a new version").click()
-    assert "Version 2 of the outcome document is published." in page.locator(".flash.success").inner_text()
+    # A worker renders the three languages; the progress page follows it and then links to the result.
+    assert "being published in French, Spanish and English" in page.locator(".flash.success").inner_text()
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    published = page.get_by_role("link", name="See the published document")
+    published.wait_for(state="visible", timeout=60000)
+    with page.expect_navigation():
+        published.click()
+    assert "version 2" in page.locator("body").inner_text()
     page.context.clear_cookies()
 
     # A participant finds the message on the public page and in the PDF, in French.

@@ -11,6 +11,7 @@ from dialogue.delegates.models import Delegate
 from dialogue.extensions import db
 
 from .. import factories as f
+from ..workers import badge_pdfs, fetch
 from . import factories as df
 
 
@@ -36,34 +37,34 @@ def _pdf_text(data: bytes) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed")
 
 
-def test_participants_page_csv_and_pdf_use_feminine_forms_for_women(app, client, auth, peru):
+def test_participants_page_csv_and_pdf_use_feminine_forms_for_women(jobs, app, client, auth, peru):
     org, _user, ev, _d = peru
     auth.login(org.email)
     page = client.get(f"/es/manage/events/{ev.slug}/participants").get_data(as_text=True)
     assert "Dra. <bdi>Rosa ALARCÓN</bdi>" in page and "(Jefa de delegación)" in page and "Jefe de delegación" not in page
     assert "Dr. <bdi>Pedro SOTO</bdi>" in page
-    rows = list(csv.reader(io.StringIO(client.get(f"/es/manage/events/{ev.slug}/participants.csv")
+    rows = list(csv.reader(io.StringIO(fetch(client, jobs, f"/es/manage/events/{ev.slug}/participants.csv")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     by_name = {r[4]: r for r in rows[1:]}
     assert by_name["Rosa"][2:4] == ["Jefa de delegación", "Dra."]
     assert by_name["Ana"][2:4] == ["Asesora", "Sra."]
     assert by_name["Pedro"][2:4] == ["Suplente", "Dr."]
     assert by_name["Kim"][2:4] == ["Asesor", "Prof."]
-    french = list(csv.reader(io.StringIO(client.get(f"/fr/manage/events/{ev.slug}/participants.csv")
+    french = list(csv.reader(io.StringIO(fetch(client, jobs, f"/fr/manage/events/{ev.slug}/participants.csv")
                                          .data.decode("utf-8-sig")), delimiter=";"))
     by_name = {r[4]: r for r in french[1:]}
     assert by_name["Rosa"][2] == "Cheffe de délégation" and by_name["Ana"][2] == "Conseillère"
     assert by_name["Pedro"][2] == "Suppléant" and by_name["Kim"][2] == "Conseiller"
-    text = _pdf_text(client.get(f"/fr/manage/events/{ev.slug}/participants.pdf").data)
+    text = _pdf_text(fetch(client, jobs, f"/fr/manage/events/{ev.slug}/participants.pdf").data)
     assert "Cheffe de délégation" in text and "Chef de délégation" not in text
-    text = _pdf_text(client.get(f"/es/manage/events/{ev.slug}/participants.pdf").data)
+    text = _pdf_text(fetch(client, jobs, f"/es/manage/events/{ev.slug}/participants.pdf").data)
     assert "Dra. Rosa ALARCÓN" in text and "Jefa de delegación" in text
 
 
-def test_badges_check_page_queue_and_focal_point_page_agree_with_the_delegate(app, client, auth, peru):
+def test_badges_check_page_queue_and_focal_point_page_agree_with_the_delegate(jobs, app, client, auth, peru):
     org, user, ev, d = peru
     auth.login(org.email)
-    text = _pdf_text(client.get(f"/fr/manage/events/{ev.slug}/badges.pdf").data)
+    text = "".join(_pdf_text(pdf) for pdf in badge_pdfs(fetch(client, jobs, f"/fr/manage/events/{ev.slug}/badges.pdf").data))
     # Badge roles are set in capitals.
     assert "CHEFFE DE DÉLÉGATION" in text and "CONSEILLÈRE" in text and "SUPPLÉANT" in text
     rosa = db.session.scalar(select(Delegate).where(Delegate.given_name == "Rosa"))

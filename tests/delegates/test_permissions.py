@@ -49,7 +49,7 @@ def assert_nothing_leaked(response):
 
 def test_the_walk_covers_every_route_of_the_domain(app):
     endpoints = {rule.endpoint for rule, _m in routes(app)}
-    assert {"delegates.delegation", "delegates.delegate_edit", "delegates.import_file", "delegates_manage.participants_pdf",
+    assert {"delegates.delegation", "delegates.delegate_edit", "delegates.import_file", "delegates_manage.participants_file",
             "delegates_manage.badges_pdf", "delegates_api.create_delegate", "delegates_api.withdraw_delegate"} <= endpoints
     assert len(endpoints) >= 25
 

@@ -14,6 +14,7 @@ from dialogue.extensions import db
 from dialogue.models import AuditEntry, OutboxMessage
 
 from .. import factories as f
+from ..workers import badge_pdfs, fetch
 from . import factories as df
 
 ES_HEADER = ["Tratamiento", "Nombre", "Apellidos", "Cargo", "Correo electrónico", "Género", "Función en la delegación",
@@ -219,19 +220,19 @@ def _pdftotext(data: bytes, *args) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed")
 
 
-def test_badges_print_two_a_row_eight_a_page(app, client, auth, organiser_event):
+def test_badges_print_two_a_row_eight_a_page(jobs, app, client, auth, organiser_event):
     org, ev = organiser_event
     peru = df.delegation(ev, "PE", quota=20)
     for i in range(9):
         df.delegate(peru, f"Given{i}", f"Family{i}", status="accredited")
     auth.login(org.email)
-    pdf = client.get(f"/en/manage/events/{ev.slug}/badges.pdf").data
+    pdf, = badge_pdfs(fetch(client, jobs, f"/en/manage/events/{ev.slug}/badges.pdf").data)
     pages = _pdftotext(pdf).split("\f")
     assert sum(1 for p in pages if p.strip()) == 2
     assert sum(f"FAMILY{i}" in pages[0] for i in range(9)) == 8
 
 
-def test_a_large_delegation_does_not_leave_the_first_page_empty(app, client, auth, organiser_event):
+def test_a_large_delegation_does_not_leave_the_first_page_empty(jobs, app, client, auth, organiser_event):
     org, ev = organiser_event
     colombia = df.delegation(ev, "CO")
     df.delegate(colombia, "Andrés", "Gómez", status="accredited", role="head")
@@ -240,7 +241,7 @@ def test_a_large_delegation_does_not_leave_the_first_page_empty(app, client, aut
         df.delegate(peru, f"Given{i}", f"Familia{i:02d}", status="accredited", commit=False)
     db.session.commit()
     auth.login(org.email)
-    pdf = client.get(f"/es/manage/events/{ev.slug}/participants.pdf").data
+    pdf = fetch(client, jobs, f"/es/manage/events/{ev.slug}/participants.pdf").data
     first = _pdftotext(pdf, "-f", "1", "-l", "1")
     assert "GÓMEZ" in first and "Perú" in first and "FAMILIA00" in first
 

@@ -1,11 +1,14 @@
 """Test data for key messages and the outcome document, built through the real services."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import services
-from dialogue.outcomes.models import SessionRapporteur
+from dialogue.outcomes.jobs import request_publication
+from dialogue.outcomes.models import Publication, SessionRapporteur
 
 from .. import factories as f
 
@@ -60,3 +63,16 @@ def document(ev, by, **data):
     outcome.save_document(doc, base, by)
     db.session.commit()
     return doc
+
+
+def publish(doc, by, jobs):
+    """Press Publish as `by` would (the check, then the job) and wait for the worker; the new version's rows."""
+    job = request_publication(doc, by)
+    db.session.commit()
+    jobs.wait()
+    db.session.expire_all()
+    assert job.status == "done", (job.status, job.error, job.error_detail)
+    version = db.session.scalar(select(Publication.version).where(Publication.document_id == doc.id)
+                                .order_by(Publication.version.desc()).limit(1))
+    return list(db.session.scalars(select(Publication).where(Publication.document_id == doc.id,
+                                                             Publication.version == version)))

@@ -1,9 +1,12 @@
 """Composing the outcome document: numbering, grouping, the translation report, publishing rules."""
 import pytest
+from sqlalchemy import func, select
 
 from dialogue.extensions import db
+from dialogue.jobs.models import Job
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import services
+from dialogue.outcomes.jobs import request_publication
 from dialogue.outcomes.services import OutcomeError
 
 from .. import factories as f
@@ -66,16 +69,16 @@ def test_translation_report_lists_every_paragraph_missing_a_language(reviewed):
         ("preamble", None, ["fr", "en"]), ("km", 1, ["fr", "en"])]
 
 
-def test_publishing_needs_all_languages_or_an_explicit_original_language_choice(reviewed):
+def test_publishing_needs_all_languages_or_an_explicit_original_language_choice(reviewed, jobs):
     ev, s, org, rap, reviewer = reviewed
     m = of.message(s, rap, {"es": "Solo en español."}, status="approved", reviewer=reviewer)
     doc = of.document(ev, org)
     with pytest.raises(OutcomeError) as error:
-        outcome.publish(doc, org)
+        request_publication(doc, org)
     assert "Paragraph 1" in error.value.message
+    db.session.rollback()
     outcome.set_original_only(doc, [f"km:{m.id}"], org)
-    published = outcome.publish(doc, org)
-    db.session.commit()
+    published = of.publish(doc, org, jobs)
     assert {p.language for p in published} == {"fr", "es", "en"}
     english = next(p for p in published if p.language == "en")
     assert english.original_only == [1]
@@ -89,10 +92,11 @@ def test_publishing_needs_a_symbol_and_a_paragraph(reviewed):
     ev, s, org, rap, reviewer = reviewed
     doc = of.document(ev, org, symbol="")
     with pytest.raises(OutcomeError):
-        outcome.publish(doc, org)
+        request_publication(doc, org)
     doc = of.document(ev, org)
     with pytest.raises(OutcomeError):
-        outcome.publish(doc, org)
+        request_publication(doc, org)
+    assert db.session.scalar(select(func.count(Job.id))) == 0
 
 
 def test_symbol_cannot_carry_markup(reviewed):

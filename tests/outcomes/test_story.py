@@ -31,7 +31,7 @@ def _text(pdf: bytes) -> str:
     return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
-def test_rapporteur_to_organiser_to_participant(app, client, auth):
+def test_rapporteur_to_organiser_to_participant(app, client, auth, jobs):
     ev, s, org, rap = of.setting()
     # 1. The rapporteur drafts three messages in Spanish with French and English versions, and submits them.
     auth.login(rap.email, lang="es")
@@ -62,7 +62,15 @@ def test_rapporteur_to_organiser_to_participant(app, client, auth):
     report = client.get(f"/en/manage/events/{ev.slug}/outcome/translations").get_data(as_text=True)
     assert "Every part of the document exists in French, Spanish and English." in report
     response = client.post(f"/en/manage/events/{ev.slug}/outcome/translations", data={"publish": "1"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/en/jobs/" in response.headers["Location"]
+    progress = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The outcome document is being published in French, Spanish and English." in progress
+    assert "Publication of the outcome document" in progress and "<progress" in progress
+    jobs.wait()  # a worker renders the three languages and stores version 1
+    done = client.get(response.headers["Location"] + ".json").get_json()
+    assert done["status"] == "done" and done["download"] == f"/en/events/{ev.slug}/outcome/"
+    assert f'href="/en/events/{ev.slug}/outcome/">See the published document</a>' in client.get(
+        response.headers["Location"]).get_data(as_text=True)
     auth.logout()
     # 4. A participant downloads it in each language and finds the same numbered paragraphs.
     page = client.get(f"/es/events/{ev.slug}/outcome/").get_data(as_text=True)

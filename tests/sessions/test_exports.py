@@ -9,6 +9,7 @@ from icalendar import Calendar
 from dialogue.extensions import db
 
 from .. import factories as f
+from ..workers import fetch
 
 
 def _pdf_text(data: bytes, tmp_path) -> str:
@@ -94,10 +95,10 @@ def test_openapi_document_describes_the_api(client, app):
     ("es", "Apertura de la cumbre", "Página 1 de 1"),
     ("en", "Opening of the summit", "Page 1 of 1"),
 ])
-def test_agenda_pdf_in_each_language(client, app, tmp_path, lang, title, page):
+def test_agenda_pdf_in_each_language(jobs, client, app, tmp_path, lang, title, page):
     ev = f.event()
     f.session(ev, "PL1", title={"fr": "Ouverture du sommet", "es": "Apertura de la cumbre", "en": "Opening of the summit"})
-    response = client.get(f"/{lang}/events/{ev.slug}/agenda.pdf")
+    response = fetch(client, jobs, f"/{lang}/events/{ev.slug}/agenda.pdf")
     assert response.mimetype == "application/pdf"
     text = _pdf_text(response.data, tmp_path)
     assert title in text
@@ -108,15 +109,15 @@ def test_agenda_pdf_in_each_language(client, app, tmp_path, lang, title, page):
     assert expected_title in [line.split(":", 1)[1].strip().split(": ", 1)[-1] for line in info.splitlines() if line.startswith("Title:")]
 
 
-def test_agenda_pdf_is_deterministic_and_cached(client, app):
+def test_agenda_pdf_is_deterministic_and_cached(jobs, client, app):
     ev = f.event()
     f.session(ev, "PL1")
-    first = client.get(f"/en/events/{ev.slug}/agenda.pdf")
+    first = fetch(client, jobs, f"/en/events/{ev.slug}/agenda.pdf")
     from dialogue.cache import cache
     cache.clear()
-    second = client.get(f"/en/events/{ev.slug}/agenda.pdf")
+    second = fetch(client, jobs, f"/en/events/{ev.slug}/agenda.pdf")
     assert first.data == second.data
-    assert client.get(f"/en/events/{ev.slug}/agenda.pdf", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert fetch(client, jobs, f"/en/events/{ev.slug}/agenda.pdf", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
 def test_pdf_renderer_fetches_nothing_outside_static(app):

@@ -1,0 +1,290 @@
+"""Background jobs at scale, on the scaled-out setup (PostgreSQL + Redis + gunicorn + Celery workers).
+
+    python bench/jobs_bench.py --badges 100000 --workers 1 2
+    python bench/jobs_bench.py --badges 20000 --workers 1 2 --skip-latency
+
+1. Generates an event with 1,000 sessions and `--badges` accredited delegates (bench/generate.py) in a
+   fresh PostgreSQL database (`--database`, default dialogue_jobs_bench) and flushes a Redis db.
+2. Badges: for each worker count, starts that many `dialogue worker -c 1` processes, asks for the
+   badges (a new job each time) and times it until the ZIP is stored: badges per second, and the
+   speed-up of 2 workers over 1 (target >= 1.7x).
+3. Cost per badge page against bare WeasyPrint on the same HTML (one chunk's HTML, target <= 1.5x).
+4. p99 latency of the public agenda page, JSON and ICS (gunicorn -w 2, wrk) idle and while the badges
+   render (target <= 2x).
+5. Stored files (the agenda PDF and the badges ZIP made by workers) against a static file of the same
+   bytes from the same gunicorn (target <= 1.1x).
+
+Numbers are printed; nothing is asserted. Needs wrk for 4 and 5 (Debian: wrk).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+from serve_bench import free_port, run_wrk  # noqa: E402
+
+
+def sh(*args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+def environment(args, tmp: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": f"{args.server}/{args.database}", "REDIS_URL": args.redis,
+            "DIALOGUE_INSTANCE": str(tmp), "STORAGE_DIR": str(tmp / "files"), "SECRET_KEY": "bench",
+            "CELERY_QUEUE": "dialogue-bench", "PUBLIC_URL": "http://127.0.0.1"}
+
+
+def prepare(args, env):
+    import psycopg
+    import redis
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {args.database}")
+        conn.execute(f"CREATE DATABASE {args.database}")
+    redis.Redis.from_url(args.redis).flushdb()
+    t0 = time.perf_counter()
+    sh(str(BIN / "python"), str(BENCH / "generate.py"), "--sessions", str(args.sessions), "--delegates",
+       str(args.badges), "--slug", args.slug, env=env, stdout=subprocess.DEVNULL)
+    with_app(env, _publish_and_organiser, args.slug)
+    print(f"generated {args.sessions} sessions and {args.badges} accredited delegates in {time.perf_counter() - t0:.0f} s")
+
+
+_APP = None
+
+
+def with_app(env, function, *a):
+    """Run `function` in an app context on the benchmark's database (one app for the whole run)."""
+    global _APP
+    from dialogue.extensions import db
+    if _APP is None:
+        os.environ.update(env)
+        from dialogue import create_app
+        _APP = create_app()
+    with _APP.app_context():
+        result = function(*a)
+        db.session.commit()
+        return result
+
+
+def _publish_and_organiser(slug):
+    from dialogue.auth import grant_role
+    from dialogue.extensions import db
+    from dialogue.models import User
+    from dialogue.sessions.models import Event
+    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+    event.status = "published"
+    user = db.session.scalar(db.select(User).where(User.email == "bench@example.org"))
+    if user is None:
+        user = User(email="bench@example.org", name="Bench")
+        db.session.add(user)
+    grant_role(user, event, "organiser")
+
+
+def _start_badges(slug, run):
+    from dialogue.extensions import db
+    from dialogue.jobs import services
+    from dialogue.jobs.models import Job
+    from dialogue.models import User
+    from dialogue.sessions.models import Event
+    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+    db.session.execute(db.delete(Job).where(Job.kind == "badges"))
+    event.title = {**event.title, "en": f"Bench run {run}"}  # new data: a new job
+    db.session.flush()
+    user = db.session.scalar(db.select(User).where(User.email == "bench@example.org"))
+    return services.start("badges", event, "en", user).id
+
+
+def _job_state(job_id):
+    from dialogue.extensions import db
+    from dialogue.jobs.models import Job
+    job = db.session.get(Job, job_id)
+    return job.status, job.done, job.total, job.sha256, job.error
+
+
+def start_workers(n, env, tmp):
+    procs = []
+    for i in range(n):
+        log = open(tmp / f"worker{i}.log", "w")
+        procs.append(subprocess.Popen([str(BIN / "python"), "-m", "dialogue.cli", "worker", "-c", "1", "--loglevel",
+                                       "warning"], env={**env, "DIALOGUE_WORKER_NAME": f"bench{i}@%h"},
+                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+    time.sleep(3)
+    return procs
+
+
+def stop(procs):
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+def badges_run(args, env, tmp, workers: int, run: int, during=None) -> float:
+    procs = start_workers(workers, env, tmp)
+    try:
+        t0 = time.perf_counter()
+        job_id = with_app(env, _start_badges, args.slug, run)
+        measured = during(job_id) if during else None
+        while True:
+            status, done, total, sha, error = with_app(env, _job_state, job_id)
+            if status in ("done", "failed"):
+                break
+            time.sleep(1)
+        seconds = time.perf_counter() - t0
+        if status != "done":
+            raise SystemExit(f"badges job failed: {error}")
+        print(f"badges, {workers} worker(s): {total} badges in {seconds:.0f} s = {total / seconds:.1f} badges/s")
+        return seconds, job_id, measured
+    finally:
+        stop(procs)
+
+
+def page_cost(slug):
+    """One chunk of badges: our renderer (PDF/UA, table scopes) against bare WeasyPrint on the same HTML."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from weasyprint import HTML
+
+    from dialogue.delegates import jobs as badge_jobs
+    from dialogue.delegates import services
+    from dialogue.delegates.models import Delegation
+    from dialogue.delegates.views import LABELS, display_name
+    from dialogue.extensions import db
+    from dialogue.pdf import BASE_URL, html_to_pdf
+    from dialogue.sessions.models import Event
+    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+    delegation = db.session.scalars(db.select(Delegation).where(Delegation.event_id == event.id)).first()
+    people = badge_jobs.badge_people(delegation, "en", 0, 200)
+    badges = [(p, "Delegation", badge_jobs.badge_qr(f"http://127.0.0.1/en/manage/events/x/badges/{p.badge_code}"))
+              for p in people]
+    with force_locale("en"):
+        html = render_template("pdf/badges.html", lang="en", event=event, badges=badges, display_name=display_name,
+                               **LABELS)
+    pages = -(-len(people) // 8)
+    timings = {}
+    for name, render in (("dialogue", lambda: html_to_pdf(html)),
+                         ("bare WeasyPrint", lambda: HTML(string=html, base_url=BASE_URL).write_pdf())):
+        best = min(_timed(render) for _ in range(3))
+        timings[name] = best / pages
+    ratio = timings["dialogue"] / timings["bare WeasyPrint"]
+    print(f"badge page ({len(people)} badges, {pages} pages): dialogue {timings['dialogue'] * 1000:.0f} ms/page, "
+          f"bare WeasyPrint {timings['bare WeasyPrint'] * 1000:.0f} ms/page: {ratio:.2f}x (target <= 1.5x)")
+    _ = services
+
+
+def _timed(render) -> float:
+    t0 = time.perf_counter()
+    render()
+    return time.perf_counter() - t0
+
+
+def gunicorn(env, tmp):
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             "dialogue:create_app()"], env=env, cwd=ROOT, start_new_session=True,
+                            stdout=open(tmp / "gunicorn.log", "w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/en/", timeout=2)
+            return proc, base
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(url, seconds, connections=4):
+    return run_wrk(url, None, argparse.Namespace(threads=2, connections=connections, duration=seconds))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--badges", type=int, default=100_000)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="dialogue_jobs_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--slug", default="cop")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL")
+    parser.add_argument("--skip-latency", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
+    env = environment(args, tmp)
+    try:
+        prepare(args, env)
+        results = {}
+        for run, n in enumerate(args.workers):
+            results[n] = badges_run(args, env, tmp, n, run)[0]
+        if 1 in results and 2 in results:
+            print(f"2 workers: {results[1] / results[2]:.2f}x the throughput of 1 (target >= 1.7x)")
+        with_app(env, page_cost, args.slug)
+        if not args.skip_latency and shutil.which("wrk"):
+            latency_and_files(args, env, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        static = ROOT / "static" / "_bench"
+        shutil.rmtree(static, ignore_errors=True)
+    return 0
+
+
+def latency_and_files(args, env, tmp):
+    proc, base = gunicorn(env, tmp)
+    workers = start_workers(1, env, tmp)
+    try:
+        urls = {"agenda page": f"/en/events/{args.slug}/", "JSON": f"/api/v1/events/{args.slug}/sessions",
+                "ICS": f"/events/{args.slug}/agenda.ics"}
+        for url in urls.values():
+            urllib.request.urlopen(base + url).read()
+        # The agenda PDF, made by the worker, then served from storage.
+        pdf_url = f"/en/events/{args.slug}/agenda.pdf"
+        for _ in range(600):
+            response = urllib.request.urlopen(base + pdf_url)
+            if response.status == 200:
+                break
+            time.sleep(1)
+        idle = {name: wrk(base + url, args.seconds) for name, url in urls.items()}
+        stop(workers)
+
+        def measure_during(_job_id):
+            time.sleep(5)  # the chunks are being rendered
+            return {name: wrk(base + url, args.seconds) for name, url in urls.items()}
+        _s, _job, busy = badges_run(args, env, tmp, 2, 99, during=measure_during)
+        for name in urls:
+            ratio = busy[name]["p99_ms"] / idle[name]["p99_ms"]
+            print(f"p99 {name}: idle {idle[name]['p99_ms']:.1f} ms, while badges render {busy[name]['p99_ms']:.1f} ms "
+                  f"= {ratio:.2f}x (target <= 2x)")
+        static = ROOT / "static" / "_bench"
+        static.mkdir(exist_ok=True)
+        body = urllib.request.urlopen(base + pdf_url).read()
+        (static / "agenda.pdf").write_bytes(body)
+        served = wrk(base + pdf_url, args.seconds)
+        twin = wrk(base + "/static/_bench/agenda.pdf", args.seconds)
+        print(f"agenda PDF ({len(body) // 1024} KB): {served['rps']:.0f} req/s from storage, {twin['rps']:.0f} req/s "
+              f"static twin = {twin['rps'] / served['rps']:.2f}x slower (target <= 1.1x)")
+        print(json.dumps({"idle": idle, "busy": busy, "agenda_pdf": served, "static": twin}))
+    finally:
+        stop(workers)
+        stop([proc])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""Files of the registration desk made by workers: participants lists (PDF, CSV, XLSX) and badges.
+
+Badges come as a ZIP with one PDF per delegation (large delegations in parts of
+`BADGES_PER_PART`): badges are handed out per delegation, each file prints on its own, and each
+keeps the tagged structure PDF/UA asks for (a merged PDF would have to merge structure trees).
+Delegations are grouped into chunks of about `BADGES_PER_CHUNK` badges, each made by one task, so
+that several workers share the work.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import unicodedata
+import zipfile
+
+import segno
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..jobs.kinds import JobKind, Output
+from ..pdf import render_pdf
+from ..spreadsheet_safety import safe_writer, xlsx_row
+from . import services
+from .models import Delegate, Delegation
+
+#: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
+BADGES_PER_CHUNK = 500
+BADGES_PER_PART = 500
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name) or default)
+
+
+def _roster_fingerprint(event) -> tuple[int, str]:
+    """What participants lists and badges are made from: the event's delegates and delegations."""
+    count, changed = db.session.execute(select(func.count(Delegate.id), func.max(Delegate.updated_at))
+                                        .where(Delegate.event_id == event.id)).one()
+    dcount, dchanged = db.session.execute(select(func.count(Delegation.id), func.max(Delegation.updated_at))
+                                          .where(Delegation.event_id == event.id)).one()
+    return 0, f"{count}:{changed}:{dcount}:{dchanged}:{event.updated_at}:{event.revision}"
+
+
+class _Roster(JobKind):
+    def fingerprint(self, event, params):
+        return _roster_fingerprint(event)
+
+
+def _labels():
+    from .views import LABELS, display_name
+    return LABELS, display_name
+
+
+class ParticipantsPDF(_Roster):
+    name = "participants_pdf"
+
+    def label(self, job):
+        return _("List of participants (PDF)")
+
+    def progress_text(self, job):
+        return _("Making the list of participants (PDF)…")
+
+    def make(self, job, progress):
+        labels, display_name = _labels()
+        groups = services.participants(job.event, job.language)
+        total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
+        progress(0, total)
+        pdf = render_pdf("pdf/participants.html", job.language, event=job.event, groups=groups,
+                         display_name=display_name, **labels)
+        return Output(f"{job.event.slug}-participants-{job.language}.pdf", "application/pdf", body=pdf)
+
+
+def participant_rows(job, progress):
+    """The header and one row per accredited delegate, in the list's order, labels translated once."""
+    from .labels import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
+    yield [_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
+           _("Family name"), _("Function"), _("Email"), _("Attendance")]
+    labels: dict[tuple, str] = {}
+
+    def label(field, code, gender):
+        key = (field, code, gender)
+        if key not in labels:
+            labels[key] = gendered_label(field, code, gender)
+        return labels[key]
+    attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
+    groups = services.participants(job.event, job.language)
+    total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
+    done = 0
+    progress(0, total)
+    for group in groups:
+        kind = str(KIND_LABELS[group.kind])
+        for _d, name, people in group.delegations:
+            for p in people:
+                yield [kind, name, label("role", p.role, p.gender), label("salutation", p.salutation, p.gender),
+                       p.given_name, p.family_name, p.function, p.email,
+                       attendance.get(p.attendance, p.attendance)]
+            done += len(people)
+            if done % 2000 < len(people):
+                progress(done, total)
+
+
+class ParticipantsCSV(_Roster):
+    name = "participants_csv"
+
+    def label(self, job):
+        return _("List of participants (CSV)")
+
+    def progress_text(self, job):
+        return _("Writing the list of participants: %(done)s of %(total)s", done=_n(job.done), total=_n(job.total))
+
+    def make(self, job, progress):
+        from .spreadsheets import csv_delimiter
+        out = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = safe_writer(text, delimiter=csv_delimiter(job.language))
+        writer.writerows(participant_rows(job, progress))
+        text.flush()
+        text.detach()
+        return Output(f"{job.event.slug}-participants-{job.language}.csv", "text/csv", stream=out)
+
+
+class ParticipantsXLSX(_Roster):
+    name = "participants_xlsx"
+
+    def label(self, job):
+        return _("List of participants (Excel)")
+
+    def progress_text(self, job):
+        return _("Writing the list of participants: %(done)s of %(total)s", done=_n(job.done), total=_n(job.total))
+
+    def make(self, job, progress):
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("Participants")[:31])
+        bold = Font(bold=True)
+        rows = participant_rows(job, progress)
+        header = []
+        for value in next(rows):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(xlsx_row(sheet, row))  # text cells, never formulas
+        out = tempfile.TemporaryFile()
+        book.save(out)
+        return Output(f"{job.event.slug}-participants-{job.language}.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", stream=out)
+
+
+def _n(number: int) -> str:
+    from flask_babel import format_decimal
+    return format_decimal(number or 0)
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:60] or "delegation"
+
+
+def badge_qr(url: str) -> str:
+    """The badge's check code as a PNG of 4 pixels a module (sharp once scaled to 22 mm), drawn without smoothing.
+
+    Measured (bench/badges_bench.py): WeasyPrint parses an SVG QR code path by path, which cost a third
+    of a badge page; a PNG costs almost nothing to draw. A fixed mask skips segno's evaluation of all
+    eight masks (three quarters of the code's cost); any mask is valid for readers.
+    """
+    return segno.make(url, error="m", mask=0).png_data_uri(scale=4, border=1)
+
+
+def badge_people(delegation: Delegation, lang: str, offset: int, count: int) -> list:
+    """Accredited delegates of a delegation in the list's order (heads first, then by name), sliced."""
+    from .models import DELEGATE_ROLES
+    rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
+    people = list(db.session.execute(select(*services.PARTICIPANT_COLUMNS).where(
+        Delegate.delegation_id == delegation.id, Delegate.status == "accredited")))
+    people.sort(key=lambda p: (rank.get(p.role, 9), services.name_key(p.family_name, lang),
+                               services.name_key(p.given_name, lang), p.id))
+    return people[offset:offset + count]
+
+
+class Badges(_Roster):
+    """Badges of every accredited delegate, in a ZIP of one PDF per delegation."""
+
+    name = "badges"
+    chunked = True
+
+    def label(self, job):
+        return _("Badges")
+
+    def progress_text(self, job):
+        if not job.total:
+            return _("Preparing the badges…")
+        return _("Rendering badges: %(done)s of %(total)s", done=_n(job.done), total=_n(job.total))
+
+    def plan(self, job):
+        """Parts (delegation, offset, count, name) in the list's order, packed into chunks."""
+        counts = dict(db.session.execute(
+            select(Delegate.delegation_id, func.count()).where(Delegate.event_id == job.event_id,
+                                                               Delegate.status == "accredited")
+            .group_by(Delegate.delegation_id)).all())
+        order = services.event_delegations(job.event, job.language)
+        per_part, per_chunk = _setting("BADGES_PER_PART", BADGES_PER_PART), _setting("BADGES_PER_CHUNK", BADGES_PER_CHUNK)
+        parts = []
+        for number, (delegation, name, _counts) in enumerate(d for d in order if d[0].id in counts):
+            total = counts[delegation.id]
+            pieces = range(0, total, per_part)
+            for piece, offset in enumerate(pieces):
+                suffix = f"-{piece + 1}" if len(pieces) > 1 else ""
+                filename = f"{number + 1:04d}-{_slug(name)}{suffix}.pdf"
+                parts.append({"delegation": delegation.id, "offset": offset,
+                              "count": min(per_part, total - offset), "file": filename})
+        chunks, current, size = [], [], 0
+        for part in parts:
+            if current and size + part["count"] > per_chunk:
+                chunks.append(({"parts": current}, size))
+                current, size = [], 0
+            current.append(part)
+            size += part["count"]
+        if current:
+            chunks.append(({"parts": current}, size))
+        return chunks
+
+    def make_chunk(self, job, params):
+        """A ZIP of this chunk's delegation PDFs."""
+        labels, display_name = _labels()
+        event, lang = job.event, job.language
+        with current_app.test_request_context():
+            check = services._external(url_for("delegates_manage.verify_badge", slug=event.slug, code="CODE",
+                                               lang=lang))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            for part in params["parts"]:
+                delegation = db.session.get(Delegation, part["delegation"])
+                name = services.delegation_name(delegation, lang)
+                people = badge_people(delegation, lang, part["offset"], part["count"])
+                badges = [(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
+                pdf = render_pdf("pdf/badges.html", lang, event=event, badges=badges,
+                                 display_name=display_name, **labels)
+                archive.writestr(part["file"], pdf)
+        return out.getvalue()
+
+    def assemble(self, job, parts):
+        out = tempfile.TemporaryFile()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            for _params, body in parts:
+                with zipfile.ZipFile(io.BytesIO(body)) as chunk:
+                    for info in chunk.infolist():
+                        archive.writestr(info.filename, chunk.read(info))
+        return Output(f"{job.event.slug}-badges-{job.language}.zip", "application/zip", stream=out)
+
+
+KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges()]

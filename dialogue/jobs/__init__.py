@@ -1,0 +1,1 @@
+"""Background jobs: heavy files and mail made by Celery workers, never in a request."""

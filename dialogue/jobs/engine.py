@@ -1,0 +1,133 @@
+"""The job engine: one Celery app per Flask app, Redis when REDIS_URL is set, an embedded queue otherwise.
+
+Heavy work (PDFs, spreadsheets, mail) never runs in a request. A service records a `Job` (or an
+outbox message) in the same transaction as the change that causes it; when that transaction
+commits, the message naming it is published to Celery. Workers (`dialogue worker`) take it, with
+late acknowledgement: a worker killed mid-task leaves its message to be delivered again, and the
+tasks are written to be run twice safely.
+
+Without Redis (a newcomer's `make run`), the broker is Kombu's filesystem transport in
+`instance/queue/`, and `dialogue serve` starts a worker beside the web server: the same code
+path, no other service to install. Tests run a worker thread on the in-memory transport.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery, Task
+from celery.signals import worker_ready
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
+
+
+def celery_config(app: Flask) -> dict:
+    """Celery settings from the Flask config: Redis when REDIS_URL is set, else files in instance/."""
+    redis_url = app.config.get("REDIS_URL")
+    broker = app.config.get("CELERY_BROKER_URL") or redis_url
+    options: dict = {}
+    if not broker:
+        queue_dir = Path(app.instance_path) / "queue"
+        for sub in ("in", "processed", "control"):
+            (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+        broker = "filesystem://"
+        options = {"data_folder_in": str(queue_dir / "in"), "data_folder_out": str(queue_dir / "in"),
+                   "processed_folder": str(queue_dir / "processed"), "store_processed": False,
+                   "control_folder": str(queue_dir / "control")}  # else ./control in the working directory
+    elif broker.startswith("redis"):
+        # A message not acknowledged this long after delivery goes to another worker.
+        timeout = int(app.config.get("CELERY_VISIBILITY_TIMEOUT") or 3600)
+        # Look for such messages every few seconds (Kombu's default is every 100 s).
+        options = {"visibility_timeout": timeout, "unacked_restore_throttle": 1,
+                   "unacked_restore_interval": max(1, min(10, timeout // 5))}
+    return {
+        "broker_url": broker,
+        "broker_transport_options": options,
+        "broker_connection_retry_on_startup": True,
+        # Job state, progress and files live in our database and storage, not in a result backend.
+        "task_ignore_result": True,
+        "result_backend": None,
+        # Acknowledge after the task ran: a killed worker's task is delivered again.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": app.config.get("CELERY_QUEUE", "dialogue"),
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "worker_hijack_root_logger": False,
+        "broker_connection_timeout": 3,
+    }
+
+
+def init_celery(app: Flask) -> Celery:
+    """Create the app's Celery instance; its tasks run inside an app context of this Flask app."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    from ..extensions import db
+                    db.session.remove()
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.config_from_object(celery_config(app))
+    celery.flask_app = app
+    from .. import mailer  # noqa: F401  (dialogue.deliver_mail, dialogue.sweep_outbox)
+    from . import tasks  # noqa: F401  (registers the shared tasks on every Celery app)
+    from .kinds import kinds
+    kinds()  # imports the domains' job modules, whose tasks register the same way
+    app.extensions["celery"] = celery
+    return celery
+
+
+@worker_ready.connect
+def _sweep_on_start(sender, **_kwargs) -> None:
+    """A (re)started worker publishes again what lost messages or killed workers left behind."""
+    for task in ("dialogue.sweep", "dialogue.sweep_outbox"):
+        sender.app.send_task(task)
+
+
+def celery_for(app: Flask) -> Celery:
+    return app.extensions["celery"]
+
+
+# --- publishing after commit ------------------------------------------------------------------
+
+def publish_after_commit(session: OrmSession, task: str, *args) -> None:
+    """Send `task(*args)` to the workers once this transaction commits (never if it rolls back)."""
+    pending = session.info.setdefault("dialogue_publish", [])
+    if (task, args) not in pending:
+        pending.append((task, args))
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _publish(session: OrmSession) -> None:
+    pending = session.info.pop("dialogue_publish", None)
+    if not pending:
+        return
+    from flask import current_app
+    celery = celery_for(current_app)
+    for task, args in pending:
+        try:
+            celery.send_task(task, args=list(args))
+        except Exception:
+            current_app.logger.exception("could not publish %s%r; it stays queued for the sweeper", task, args)
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    session.info.pop("dialogue_publish", None)
+
+
+def worker_argv(concurrency: int | None, pool: str | None, loglevel: str) -> list[str]:
+    argv = ["worker", f"--loglevel={loglevel}"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    if pool:
+        argv.append(f"--pool={pool}")
+    if os.environ.get("DIALOGUE_WORKER_NAME"):
+        argv.append(f"--hostname={os.environ['DIALOGUE_WORKER_NAME']}")
+    return argv

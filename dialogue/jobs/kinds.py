@@ -1,0 +1,101 @@
+"""What each kind of job makes: its name, who may start and see it, and how its file is made.
+
+A kind is code, like a Celery task: each domain declares its kinds in its `jobs` module
+(`dialogue/sessions/jobs.py`: the agenda PDF; `dialogue/delegates/jobs.py`: participants lists
+and badges; `dialogue/outcomes/jobs.py`: outcome previews), and `kinds()` collects them.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import IO
+
+#: Domain modules that declare job kinds in a KINDS list.
+KIND_MODULES = ("dialogue.sessions.jobs", "dialogue.delegates.jobs", "dialogue.outcomes.jobs")
+
+
+@dataclass
+class Output:
+    """A finished file: its bytes (or a file object for large ones), name and type."""
+
+    filename: str
+    mimetype: str
+    body: bytes | None = None
+    stream: IO[bytes] | None = None
+
+
+#: progress(done, total): a task reports how far it is.
+Progress = Callable[[int, int], None]
+
+
+class JobKind:
+    """Base of a kind; subclasses set `name` and implement make() or plan()/make_chunk()/assemble()."""
+
+    name: str = ""
+    chunked: bool = False
+    #: Whether anyone who may see the event may see the job and download its file.
+    public: bool = False
+
+    def label(self, job) -> str:
+        """What the job makes, translated ("Badges", "Agenda (PDF)")."""
+        raise NotImplementedError
+
+    def progress_text(self, job) -> str:
+        """The bar's words, translated: "Rendering badges: 3,200 of 10,000"."""
+        raise NotImplementedError
+
+    def fingerprint(self, event, params: dict) -> tuple[int, str]:
+        """(revision, text) of the data the file is made from: a change makes a new job."""
+        raise NotImplementedError
+
+    def may_start(self, user, event) -> bool:
+        from ..permissions import can_organise
+        return can_organise(user, event)
+
+    def may_see(self, user, job) -> bool:
+        return self.may_start(user, job.event)
+
+    def link(self, job) -> tuple[str, str] | None:
+        """Where a finished job leads instead of its file (URL, translated words): a published page."""
+        return None
+
+    def superseded(self, job) -> bool:
+        """Whether newer data made this job useless before it started."""
+        return False
+
+    def make(self, job, progress: Progress) -> Output:
+        raise NotImplementedError
+
+    def plan(self, job) -> list[tuple[dict, int]]:
+        """Chunks as (params, number of items)."""
+        raise NotImplementedError
+
+    def make_chunk(self, job, params: dict) -> bytes:
+        raise NotImplementedError
+
+    def assemble(self, job, parts: list[tuple[dict, bytes]]) -> Output:
+        raise NotImplementedError
+
+    def finished(self, job) -> None:
+        """Called in the transaction that marks the job done (to record a publication, say)."""
+
+
+@cache
+def kinds() -> dict[str, JobKind]:
+    found: dict[str, JobKind] = {}
+    for module_name in KIND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for kind in module.KINDS:
+            found[kind.name] = kind
+    return found
+
+
+def kind_of(job) -> JobKind:
+    return kinds()[job.kind]

@@ -1,0 +1,168 @@
+"""The Celery tasks: run a job, make one chunk of it, put the chunks together.
+
+Every task may run twice (late acknowledgement: a worker killed mid-task leaves the message to
+another), so each one first looks at what is already done, and counts a chunk once with a
+conditional update.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from celery import shared_task
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from ..actions import DomainError
+from ..extensions import db
+from ..models import utcnow
+from . import storage
+from .engine import publish_after_commit
+from .kinds import Output, kind_of
+from .models import Job, JobChunk
+
+log = logging.getLogger(__name__)
+
+
+def _progress(job_id: int):
+    """A callback that records progress in its own short transaction."""
+    def report(done: int, total: int) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
+    return report
+
+
+def _fail(job_id: int, exc: BaseException, what: str | None = None) -> None:
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return
+    with force_locale(job.language):
+        if what is None and isinstance(exc, DomainError):  # already translated, in the job's language
+            what = exc.message
+        if what is None and isinstance(exc, OSError):
+            what = _("the file could not be written to the storage directory")
+        job.error = (what or _("the file could not be made"))[:500]
+    job.error_detail = "".join(traceback.format_exception(exc))[-4000:]
+    job.status, job.finished_at = "failed", utcnow()
+    db.session.commit()
+    log.exception("job %s failed", job_id, exc_info=exc)
+
+
+def _finish(job: Job, output: Output) -> None:
+    if output.stream is not None:
+        sha, size = storage.store_file(output.stream)
+    else:
+        sha, size = storage.store(output.body or b"")
+    job.sha256, job.size, job.filename, job.mimetype = sha, size, output.filename[:200], output.mimetype
+    job.status, job.finished_at = "done", utcnow()
+    job.done = job.total = max(job.total, job.done)
+    kind_of(job).finished(job)
+    db.session.commit()
+
+
+@shared_task(name="dialogue.run_job")
+def run_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in ("done", "failed", "superseded"):
+        return
+    kind = kind_of(job)
+    if kind.superseded(job):
+        job.status, job.finished_at = "superseded", utcnow()
+        db.session.commit()
+        return
+    job.status, job.attempts = "running", job.attempts + 1
+    job.started_at = job.started_at or utcnow()
+    db.session.commit()
+    try:
+        with force_locale(job.language):
+            if not kind.chunked:
+                output = kind.make(job, _progress(job.id))
+                _finish(job, output)
+                return
+            if not job.chunks:
+                planned = kind.plan(job)
+                for position, (params, size) in enumerate(planned):
+                    db.session.add(JobChunk(job=job, position=position, params=params, size=size))
+                job.chunks_total, job.total = len(planned), sum(size for _p, size in planned)
+                db.session.flush()
+            todo = [c.id for c in job.chunks if c.status != "done"]
+            if not todo:
+                publish_after_commit(db.session, "dialogue.assemble_job", job.id)
+            for chunk_id in todo:
+                publish_after_commit(db.session, "dialogue.run_chunk", chunk_id)
+            db.session.commit()
+    except Exception as exc:
+        _fail(job_id, exc)
+
+
+@shared_task(name="dialogue.run_chunk")
+def run_chunk(chunk_id: int) -> None:
+    chunk = db.session.get(JobChunk, chunk_id)
+    if chunk is None:
+        return
+    job = chunk.job
+    if job.status != "running":
+        return
+    if chunk.status == "done":
+        _maybe_assemble(job.id)  # a repeat after a kill between counting and publishing
+        return
+    kind = kind_of(job)
+    params, job_id, size = dict(chunk.params), job.id, chunk.size
+    db.session.commit()
+    try:
+        with force_locale(job.language):
+            body = kind.make_chunk(job, params)
+        sha, _size = storage.store(body)
+    except Exception as exc:
+        db.session.rollback()
+        db.session.execute(update(JobChunk).where(JobChunk.id == chunk_id).values(status="failed"))
+        db.session.commit()
+        with force_locale(job.language):
+            what = _("part %(number)d of %(count)d could not be made", number=chunk.position + 1,
+                     count=job.chunks_total)
+        _fail(job_id, exc, what)
+        return
+    counted = db.session.execute(update(JobChunk).where(JobChunk.id == chunk_id, JobChunk.status != "done")
+                                 .values(status="done", sha256=sha)).rowcount
+    if counted:
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            chunks_done=Job.chunks_done + 1, done=Job.done + size))
+    db.session.commit()
+    _maybe_assemble(job_id)
+
+
+def _maybe_assemble(job_id: int) -> None:
+    done, total, status = db.session.execute(
+        select(Job.chunks_done, Job.chunks_total, Job.status).where(Job.id == job_id)).one()
+    if status == "running" and done >= total:
+        publish_after_commit(db.session, "dialogue.assemble_job", job_id)
+        db.session.commit()
+
+
+@shared_task(name="dialogue.assemble_job")
+def assemble_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != "running":
+        return
+    chunks = list(db.session.scalars(select(JobChunk).where(JobChunk.job_id == job_id)
+                                     .order_by(JobChunk.position)))
+    if any(c.status != "done" for c in chunks):
+        return
+    try:
+        with force_locale(job.language):
+            parts = [(c.params, storage.read(c.sha256)) for c in chunks]
+            output = kind_of(job).assemble(job, parts)
+            _finish(job, output)
+    except Exception as exc:
+        _fail(job_id, exc)
+
+
+@shared_task(name="dialogue.sweep")
+def sweep() -> int:
+    """Publish again what a lost message left queued (run on worker start)."""
+    from .services import sweep as sweep_jobs
+    count = sweep_jobs()
+    db.session.commit()
+    return count

@@ -1,0 +1,102 @@
+"""Pages of background jobs: progress (HTML and JSON for the bar), the file, a retry, the event's list."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..actions import perform
+from ..extensions import db
+from ..permissions import can_organise, ensure
+from ..sessions import services as agenda
+from . import services, storage
+
+bp = Blueprint("jobs", __name__, url_prefix="/<lang>/jobs")
+manage_bp = Blueprint("jobs_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
+
+
+def register(app: Flask) -> None:
+    """Plug the job pages into the app."""
+    app.register_blueprint(bp)
+    app.register_blueprint(manage_bp)
+
+
+def _job(job_id: int):
+    return services.get_visible(job_id, current_user) or abort(404)
+
+
+def file_url(job) -> str:
+    return url_for("jobs.download", job_id=job.id, lang=g.lang)
+
+
+@bp.get("/<id:job_id>")
+def show(job_id: int):
+    """A job's progress; the page refreshes itself by script (or by hand without one)."""
+    job = _job(job_id)
+    response = render_template("jobs/job.html", job=job, status=services.status(job))
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/<id:job_id>.json")
+def progress(job_id: int):
+    """The bar's state for the page's script, in the page's language."""
+    job = _job(job_id)
+    data = services.status(job)
+    if job.status == "done":
+        data["download"] = data["link_url"] or file_url(job)
+    if job.status == "failed":
+        data["retry"] = url_for("jobs.retry", job_id=job.id)
+    return data, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/<id:job_id>/file")
+def download(job_id: int):
+    """The finished file, with ETag, Last-Modified, 304 and ranges from Werkzeug."""
+    job = _job(job_id)
+    if job.status != "done" or not storage.exists(job.sha256):
+        return redirect(url_for("jobs.show", job_id=job.id))
+    return send_stored(job, public=False)
+
+
+def send_stored(job, *, public: bool, max_age: int = 0, inline: bool = True):
+    """A stored file as a conditional response (the same path static files take)."""
+    response = send_file(storage.path_of(job.sha256), mimetype=job.mimetype, download_name=job.filename,
+                         as_attachment=not inline, conditional=True, etag=job.sha256[:32], max_age=max_age,
+                         last_modified=job.finished_at)
+    response.cache_control.public = public
+    response.cache_control.private = not public
+    response.cache_control.must_revalidate = True
+    return response
+
+
+@bp.post("/<id:job_id>/retry")
+def retry(job_id: int):
+    """Start a failed job again."""
+    job = _job(job_id)
+    perform(lambda: services.retry(job, current_user))
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@manage_bp.get("/jobs/")
+def event_jobs(slug: str):
+    """Every organiser sees the files the others asked for."""
+    ev = agenda.event_by_slug(slug) or abort(404)
+    ensure(can_organise, current_user, ev)
+    jobs = services.event_jobs(ev)
+    return render_template("jobs/list.html", event=ev, jobs=jobs, status_of=services.status)
+
+
+def start_and_redirect(kind: str, event, params: dict | None = None):
+    """For the old addresses (badges.pdf, participants.pdf): the file if ready, else its progress page."""
+    ok, job = perform(lambda: services.start(kind, event, g.lang, current_user, params))
+    if not ok:
+        abort(400)
+    if job.status == "done" and storage.exists(job.sha256):
+        return send_stored(job, public=False)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+__all__ = ["bp", "manage_bp", "register", "send_stored", "start_and_redirect", "db"]

@@ -1,0 +1,162 @@
+"""Pages of the outcome document: composing, previewing, translations and publishing; the public page and downloads.
+
+The routes are on the blueprints of views.py; a PDF is never made here: previews and publications
+are jobs (jobs.py), and downloads send the stored bytes.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.http import is_resource_modified
+
+from ..actions import perform
+from ..i18n import language_name, pick
+from ..jobs.views import start_and_redirect
+from ..permissions import can_view_event, ensure
+from ..sessions import services as agenda
+from ..sessions.models import Event
+from . import document as outcome
+from . import jobs as outcome_jobs
+from .forms import OutcomeDocumentForm, PublishForm
+from .views import _event, _is_organiser, _organised, manage_bp, public_bp
+
+# --- the outcome document ---------------------------------------------------------------------
+
+@manage_bp.route("/outcome/", methods=["GET", "POST"])
+def document(slug: str):
+    """The document's form (symbol, title, grouping, recommendations) and its translation report."""
+    ev = _organised(slug)
+    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))  # the row is made on the first visit
+    if request.method == "POST":
+        form = OutcomeDocumentForm()
+    else:
+        form = OutcomeDocumentForm(symbol=doc.symbol, title=doc.title, place=doc.place, issued_on=doc.issued_on,
+                                   original_language=doc.original_language, preamble=doc.preamble,
+                                   grouping=doc.grouping, session_ids=doc.session_ids,
+                                   recommendations=outcome.joined(doc.recommendations),
+                                   next_steps=outcome.joined(doc.next_steps), version=doc.version)
+    form.session_ids.choices = [(s.id, f"{s.code} · {pick(s.title, g.lang, s.original_language).text}")
+                                for s in agenda.agenda(ev)]
+    if form.validate_on_submit():
+        ok, _done = perform(lambda: outcome.save_document(doc, form.data, current_user, form.version.data or None),
+                            form=form, conflict=_("Someone else saved the document while you were editing it. Your "
+                                                  "input is kept below; reload the page to see their version."))
+        if ok:
+            flash(_("The outcome document is saved."), "success")
+            return redirect(url_for(".document", slug=ev.slug))
+    status = 422 if request.method == "POST" else 200
+    comp = outcome.compose(doc)
+    gaps = outcome.translation_report(comp)
+    return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
+                           versions=outcome.versions(ev)), status
+
+
+@manage_bp.get("/outcome/preview")
+def preview(slug: str):
+    """The document in the page's language as it would be published, marked as a draft."""
+    ev = _organised(slug)
+    _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
+    comp = outcome.compose(doc)
+    body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
+    return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
+
+
+@manage_bp.get("/outcome/preview.pdf")
+def preview_pdf(slug: str):
+    """The draft PDF in the page's language, made by a worker: the file when ready, else its progress page."""
+    ev = _organised(slug)
+    perform(lambda: outcome.get_or_create_document(ev))
+    return start_and_redirect(outcome_jobs.PREVIEW, ev)
+
+
+@manage_bp.route("/outcome/translations", methods=["GET", "POST"])
+def translations(slug: str):
+    """What is missing in which language; choosing original-language paragraphs; publishing."""
+    ev = _organised(slug)
+    doc = outcome.get_or_create_document(ev)
+    comp = outcome.compose(doc)
+    gaps = outcome.translation_report(comp)
+    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
+    form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
+    if form.validate_on_submit():
+        def choose_and_publish():
+            outcome.set_original_only(doc, form.original_only.data or [], current_user)
+            return outcome_jobs.request_publication(doc, current_user) if form.publish.data else None
+        # Another organiser may publish or change the document at the same moment: a conflict.
+        ok, job = perform(choose_and_publish, form=form, conflict=_(
+            "Someone else changed or published the document at the same moment. Reload the page and check the "
+            "latest version."))
+        if not ok:
+            form.extra_errors = {"": job.message}  # this page shows errors above the form
+        else:
+            if form.publish.data:
+                flash(_("The outcome document is being published in French, Spanish and English."), "success")
+                return redirect(url_for("jobs.show", job_id=job.id))
+            flash(_("The choice is saved."), "success")
+            return redirect(url_for(".translations", slug=ev.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
+                           language_name=language_name), status
+
+
+# --- public -----------------------------------------------------------------------------------
+
+def _public_event(slug: str) -> Event:
+    """The event, if the visitor may see it (permissions.can_view_event); 404 otherwise."""
+    ev = _event(slug)
+    ensure(can_view_event, current_user, ev, status=404)
+    return ev
+
+
+@public_bp.get("/outcome/")
+def page(slug: str):
+    """The current publication in the page's language, with the PDFs and the earlier versions."""
+    ev = _public_event(slug)
+    pubs = outcome.versions(ev)
+    current = next((p for p in pubs if p.language == g.lang), None)
+    by_version: dict[int, dict[str, object]] = {}
+    for p in pubs:
+        by_version.setdefault(p.version, {})[p.language] = p
+    return render_template("outcomes/public.html", event=ev, current=current,
+                           body=Markup(current.html) if current else None, by_version=by_version,  # noqa: S704  (stored rendering of our own template)
+                           latest_version=pubs[0].version if pubs else None,
+                           organiser=_is_organiser(ev))
+
+
+def _download(slug: str, version: int | None):
+    """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
+
+    Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
+    """
+    found = outcome.published_version(slug, g.lang, version)
+    if found is None:
+        abort(404)
+    publication, ev = found
+    ensure(can_view_event, current_user, ev, status=404)
+    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=publication.sha256)
+    response = current_app.response_class(b"" if held else outcome.publication_pdf(publication),
+                                          mimetype="application/pdf")
+    response.set_etag(publication.sha256)
+    # A numbered version never changes: caches may keep it. The current one is revalidated.
+    response.cache_control.max_age = 31536000 if version else 0
+    response.cache_control.public = ev.is_published
+    response.cache_control.private = not ev.is_published
+    response.cache_control.must_revalidate = True
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.headers["Content-Disposition"] = f'inline; filename="{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"'
+    return response.make_conditional(request, accept_ranges=True, complete_length=publication.size)
+
+
+@public_bp.get("/outcome.pdf")
+def download(slug: str):
+    """The current version's PDF in the page's language."""
+    return _download(slug, None)
+
+
+@public_bp.get("/outcome/v<id:version>.pdf")
+def download_version(slug: str, version: int):
+    """A given version's PDF in the page's language (never changes: cached for a year)."""
+    return _download(slug, version)
+

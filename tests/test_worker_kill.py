@@ -1,0 +1,277 @@
+"""The issue's "done means": real worker processes on Redis, one killed with SIGKILL mid-delivery, and
+the mail still arrives exactly once, with the outbox saying sent.
+
+Needs Redis (REDIS_URL); uses its own database number (5), flushed first.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import zipfile
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import pytest
+import redis
+from sqlalchemy import select
+
+from dialogue.auth import grant_role
+from dialogue.extensions import db
+from dialogue.jobs import storage
+from dialogue.jobs.models import Job, JobChunk
+from dialogue.models import OutboxMessage, utcnow
+
+from . import factories as f
+from .delegates import factories as df
+from .smtp import SMTPServer
+
+pytestmark = [pytest.mark.redis,
+              pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")]
+
+VISIBILITY_TIMEOUT = 5
+
+WEB_SIDE = """
+from dialogue import create_app
+from dialogue.extensions import db
+from dialogue.mail import send_mail
+with create_app().app_context():
+    message = send_mail("delegate@example.org", "Accreditation", "You are accredited.")
+    db.session.commit()
+    print(message.id)
+"""
+
+
+def redis_url() -> str:
+    """REDIS_URL's server, database 5: this test's own."""
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit((parts.scheme, parts.netloc, "/5", "", ""))
+
+
+class Worker:
+    """`dialogue worker` in a process group of its own, its log read line by line."""
+
+    def __init__(self, name: str, env: dict, condition: threading.Condition | None = None):
+        self.name = name
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dialogue.cli", "worker", "--concurrency", "1", "--pool", "prefork",
+             "--loglevel", "info"],
+            env={**env, "DIALOGUE_WORKER_NAME": f"{name}@%h"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
+        self.lines: list[str] = []
+        #: Notified on every line; workers may share one to wait for whichever logs first.
+        self.condition = condition or threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self.condition:
+                self.lines.append(line)
+                self.condition.notify_all()
+        with self.condition:
+            self.lines.append("<exited>")
+            self.condition.notify_all()
+
+    def find(self, pattern: str) -> str | None:
+        return next((line for line in self.lines if re.search(pattern, line)), None)
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> str:
+        """The first log line matching `pattern`, once it is written."""
+        with self.condition:
+            if not self.condition.wait_for(lambda: self.find(pattern) or "<exited>" in self.lines, timeout) \
+                    or not self.find(pattern):
+                raise AssertionError(f"{self.name}: no {pattern!r} in its log:\n{''.join(self.lines[-40:])}")
+            return self.find(pattern)
+
+    def holds_connection_to(self, port: int, local_port: int) -> bool:
+        """Whether this worker (or one of its pool processes) has this SMTP connection open."""
+        parent = psutil.Process(self.process.pid)
+        for proc in [parent, *parent.children(recursive=True)]:
+            for conn in proc.net_connections(kind="tcp"):
+                if conn.raddr and conn.raddr.port == port and conn.laddr.port == local_port:
+                    return True
+        return False
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as when a machine dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
+
+
+def worker_env(app, smtp_server, url: str, tmp_path) -> dict:
+    """The environment of a worker on this test's database, Redis database and SMTP server."""
+    return {**os.environ, "REDIS_URL": url, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "STORAGE_DIR": str(tmp_path / "files"),
+            "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port), "MAIL_USE_TLS": "0",
+            "MAIL_SENDING_TIMEOUT": "3", "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker():
+    url = redis_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url, client
+    client.flushdb()
+    client.close()
+
+
+def test_a_worker_killed_mid_delivery_leaves_the_mail_to_another_that_sends_it_once(app, smtp_server, broker, tmp_path):
+    url, client = broker
+    mailbox = smtp_server.mailbox
+    mailbox.hold = threading.Event()
+    env = worker_env(app, smtp_server, url, tmp_path)
+    workers = [Worker("mail-kill-a", env), Worker("mail-kill-b", env)]
+    try:
+        for worker in workers:
+            worker.wait_for(r" ready\.")
+        # The web side, in a process of its own: a change that sends mail, committed.
+        web = subprocess.run([sys.executable, "-c", WEB_SIDE], env=env, capture_output=True, text=True, timeout=120,
+                             check=False)
+        assert web.returncode == 0, web.stderr
+        message_id = int(web.stdout.split()[-1])
+
+        assert mailbox.held.wait(60), "no worker reached DATA"
+        [(_at, (_host, client_port))] = mailbox.attempts
+        [holder] = [w for w in workers if w.holds_connection_to(smtp_server.port, client_port)]
+        [other] = [w for w in workers if w is not holder]
+        holder.kill()
+        assert mailbox.dropped.wait(30), "the server did not see the killed worker go"
+        mailbox.hold.set()
+
+        # Redis gives the unacknowledged task to the other worker after the visibility timeout;
+        # by then the claim is older than MAIL_SENDING_TIMEOUT, so it sends the message again.
+        task = other.wait_for(r"Task dialogue\.deliver_mail\[[^\]]+\] succeeded in [\d.]+s: 'sent'")
+        received = mailbox.wait_for(1)
+        assert len(received) == 1 and received[0]["To"] == "delegate@example.org"
+        task_id = re.search(r"deliver_mail\[([^\]]+)\]", task).group(1)
+        db.session.expire_all()
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id))
+        assert (message.status, message.attempts, message.error) == ("sent", 2, None)
+        assert received[0]["Message-ID"] == message.message_id
+        logs = "".join(holder.lines + ["=====\n"] + other.lines)
+        assert any(task_id in line and "received" in line for line in holder.lines), logs  # the same task, redelivered
+        other.stop()  # a warm shutdown: what it holds unacknowledged goes back to the queue
+        assert client.hlen("unacked") == 0 and client.llen("dialogue") == 0, logs  # nothing left to run again
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def test_a_restarted_worker_sends_what_lost_tasks_left_queued_or_stuck(app, smtp_server, broker, tmp_path):
+    """No task in the broker at all (lost with a dead machine): the sweep on worker start finds them."""
+    url, _client = broker
+    long_ago = utcnow() - timedelta(minutes=5)
+    db.session.add_all([
+        OutboxMessage(recipient="queued@example.org", subject="Queued", body="Body", status="queued",
+                      created_at=long_ago, message_id="<outbox-queued@example.org>"),
+        OutboxMessage(recipient="stuck@example.org", subject="Stuck", body="Body", status="sending", attempts=1,
+                      created_at=long_ago, last_attempt_at=long_ago, message_id="<outbox-stuck@example.org>"),
+        OutboxMessage(recipient="sent@example.org", subject="Sent", body="Body", status="sent", attempts=1,
+                      created_at=long_ago, sent_at=long_ago, message_id="<outbox-sent@example.org>"),
+    ])
+    db.session.commit()
+    worker = Worker("mail-restart", worker_env(app, smtp_server, url, tmp_path))
+    try:
+        worker.wait_for(r"Task dialogue\.sweep_outbox\[[^\]]+\] succeeded in [\d.]+s: 2")
+        received = smtp_server.mailbox.wait_for(2)
+        assert sorted(m["Message-ID"] for m in received) == ["<outbox-queued@example.org>", "<outbox-stuck@example.org>"]
+        worker.wait_for(r"Task dialogue\.deliver_mail\[[^\]]+\] succeeded in [\d.]+s: 'sent'")
+    finally:
+        worker.stop()
+    db.session.expire_all()
+    states = {m.recipient: (m.status, m.attempts) for m in db.session.scalars(select(OutboxMessage))}
+    assert states == {"queued@example.org": ("sent", 1), "stuck@example.org": ("sent", 2), "sent@example.org": ("sent", 1)}
+    assert len(smtp_server.mailbox.messages) == 2
+
+
+BADGES_WEB_SIDE = """
+import sys
+from dialogue import create_app
+from dialogue.extensions import db
+from dialogue.jobs import services
+from dialogue.models import User
+from dialogue.sessions.models import Event
+with create_app().app_context():
+    event, organiser = db.session.get(Event, int(sys.argv[1])), db.session.get(User, int(sys.argv[2]))
+    job = services.start("badges", event, "en", organiser)
+    db.session.commit()
+    print(job.id)
+"""
+
+
+def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smtp_server, broker, tmp_path):
+    """Three delegations, one chunk each: the worker that takes a chunk first is killed while it renders."""
+    url, client = broker
+    organiser, event = f.user(), f.event()
+    grant_role(organiser, event, "organiser")
+    db.session.commit()
+    for country in ("PE", "CL", "MX"):
+        df.many_delegates(df.delegation(event, country, quota=20), 15)
+    # One chunk per delegation, each several seconds of WeasyPrint: time enough to kill a worker in it.
+    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "15", "BADGES_PER_PART": "15"}
+    logs = threading.Condition()
+    workers = [Worker("badges-kill-a", env, logs), Worker("badges-kill-b", env, logs)]
+    try:
+        for worker in workers:
+            worker.wait_for(r" ready\.")
+        web = subprocess.run([sys.executable, "-c", BADGES_WEB_SIDE, str(event.id), str(organiser.id)], env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert web.returncode == 0, web.stderr
+        job_id = int(web.stdout.split()[-1])
+
+        chunk_received = r"Task dialogue\.run_chunk\[[^\]]+\] received"
+        with logs:
+            assert logs.wait_for(lambda: any(w.find(chunk_received) for w in workers), 120), "no chunk started"
+            [victim, *_] = [w for w in workers if w.find(chunk_received)]
+            victim.kill()
+        killed_task = re.search(r"run_chunk\[([^\]]+)\]", victim.find(chunk_received)).group(1)
+        [survivor] = [w for w in workers if w is not victim]
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).chunks_done < 3
+
+        survivor.wait_for(r"Task dialogue\.assemble_job\[[^\]]+\] succeeded")
+        # The killed worker's chunk, never finished there, was delivered again to the survivor.
+        assert not victim.find(rf"run_chunk\[{killed_task}\] succeeded")
+        assert survivor.find(rf"run_chunk\[{killed_task}\] succeeded")
+        logs_text = "".join(victim.lines + ["=====\n"] + survivor.lines)
+        survivor.stop()  # a warm shutdown: anything it still held goes back to the queue
+        assert client.hlen("unacked") == 0 and client.llen("dialogue") == 0, logs_text
+    finally:
+        for worker in workers:
+            worker.stop()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 45, 45), logs_text
+    assert [c.status for c in db.session.scalars(select(JobChunk).where(JobChunk.job_id == job_id))] == ["done"] * 3
+    previous = app.config["STORAGE_DIR"]
+    app.config["STORAGE_DIR"] = env["STORAGE_DIR"]
+    try:
+        zipped = storage.read(job.sha256)
+    finally:
+        app.config["STORAGE_DIR"] = previous
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        names = archive.namelist()
+        assert len(names) == 3 and len(set(names)) == 3, names
+        assert all(archive.read(name).startswith(b"%PDF") for name in names)

@@ -1,0 +1,72 @@
+"""A Celery worker thread for tests, on the in-memory transport, and a way to wait until it is idle.
+
+The worker runs the same tasks as `dialogue worker`, outside any request: tests ask for files
+through pages, then `jobs.wait()` returns once every task published so far (and every task those
+published) has run.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from celery.signals import before_task_publish, task_postrun, task_rejected, task_unknown
+
+
+class Tracker:
+    """Counts tasks published to the test workers' queues and not yet run, process-wide (a task sent
+    to real worker processes, in the `redis` tests, runs elsewhere and is not waited for)."""
+
+    QUEUES = ("dialogue-tests", "dialogue-live")
+
+    def __init__(self):
+        self.pending = 0
+        self.condition = threading.Condition()
+        before_task_publish.connect(self._published, weak=False)
+        task_postrun.connect(self._ran, weak=False)
+        task_unknown.connect(self._ran, weak=False)
+        task_rejected.connect(self._ran, weak=False)
+
+    def _published(self, routing_key=None, **_kwargs):
+        if routing_key not in self.QUEUES:
+            return
+        with self.condition:
+            self.pending += 1
+
+    def _ran(self, **_kwargs):
+        with self.condition:
+            self.pending -= 1
+            self.condition.notify_all()
+
+    def wait(self, timeout: float = 120) -> None:
+        with self.condition:
+            if not self.condition.wait_for(lambda: self.pending <= 0, timeout):
+                raise TimeoutError(f"{self.pending} background tasks still pending after {timeout} s")
+
+
+TRACKER = Tracker()
+
+
+@contextmanager
+def running_worker(flask_app):
+    """A worker thread for `flask_app`'s Celery app, for as long as the block lasts."""
+    from celery.contrib.testing.worker import start_worker
+    celery = flask_app.extensions["celery"]
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
+        yield TRACKER
+
+
+def fetch(client, tracker, url: str, **kwargs):
+    """GET a file that workers make: ask (which starts the job), wait for the workers, ask again."""
+    response = client.get(url, **kwargs)
+    if response.status_code == 200 and response.mimetype != "text/html":
+        return response
+    tracker.wait()
+    return client.get(url, **kwargs)
+
+
+def badge_pdfs(zip_bytes: bytes) -> list[bytes]:
+    """The PDFs of a badges ZIP, in order."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        return [archive.read(name) for name in sorted(archive.namelist())]
