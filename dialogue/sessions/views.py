@@ -281,7 +281,7 @@ def session_delete(slug: str, code: str):
 
 
 class InviteForm(NFCForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
     submit = SubmitField(_l("Invite as organiser"))
