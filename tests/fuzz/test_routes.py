@@ -16,13 +16,15 @@ from sqlalchemy import select
 from dialogue.delegates.models import ApiToken, Delegate, Delegation
 from dialogue.extensions import db
 from dialogue.i18n import LANGUAGES
+from dialogue.jobs.models import Job
+from dialogue.models import OutboxMessage
 from dialogue.outcomes.models import KeyMessage, SessionRapporteur
 from dialogue.sessions.models import MeetingSession
 
 from .conftest import FUZZ, SLUG, form_names, signed_in
 from .strategies import nasty_text, path_value
 
-QUERY_KEYS = ["page", "delegation", "tz", "lang", "kind", "status", "a", "b", "next", "q", "format"]
+QUERY_KEYS = ["page", "after", "before", "delegation", "tz", "lang", "kind", "status", "a", "b", "next", "q", "format"]
 ARGUMENT = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
 
 
@@ -34,8 +36,9 @@ def known_values() -> dict[str, list[str]]:
         "lang": list(LANGUAGES), "slug": [SLUG], "fmt": ["csv", "xlsx"], "version": ["1", "2"],
         "code": list(db.session.scalars(select(MeetingSession.code)).all()[:5])
                 + list(db.session.scalars(select(Delegate.badge_code).where(Delegate.badge_code.is_not(None))).all()[:2]),
-        "delegation_id": ids(Delegation), "delegate_id": ids(Delegate), "message_id": ids(KeyMessage),
-        "link_id": ids(SessionRapporteur), "token_id": ids(ApiToken),
+        "delegation_id": ids(Delegation), "delegate_id": ids(Delegate),
+        "link_id": ids(SessionRapporteur), "token_id": ids(ApiToken), "job_id": ids(Job),
+        "message_id": ids(KeyMessage) + ids(OutboxMessage),
     }
 
 
