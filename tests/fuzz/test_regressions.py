@@ -113,3 +113,24 @@ def test_the_error_page_renders_after_a_database_error(demo):
     assert '<html lang="fr">' in html and "Une erreur s'est produite de notre côté" in html
     assert "Se déconnecter" in html  # the page could still load the signed-in user
     assert db.session.scalars(select(User).where(User.name == "Twin")).first() is None
+
+
+def test_job_ids_and_queue_cursors_beyond_the_database_integer_are_harmless(demo):
+    """The job pages take `id`s; the accreditation queue's ?after=/?before= and the delegation's ?page= are ignored."""
+    client = signed_in(demo, "organiser")
+    for number in ("2147483648", HUGE, "0"):
+        assert client.get(f"/en/jobs/{number}").status_code == 404
+        assert client.get(f"/en/jobs/{number}.json").status_code == 404
+    queue = f"/en/manage/events/{SLUG}/accreditation"
+    for cursor in (HUGE, "-1", "x", "١٢"):
+        assert client.get(queue, query_string={"after": cursor}).status_code == 200
+        assert client.get(queue, query_string={"before": cursor, "q": "é" * 300}).status_code == 200
+    delegation = db.session.scalar(select(Delegation.id).limit(1))
+    page = client.get(f"/en/events/{SLUG}/delegations/{delegation}/", query_string={"page": HUGE})
+    assert page.status_code == 200
+
+
+def test_an_over_long_password_is_a_field_error_before_any_hashing(demo):
+    client = signed_in(demo, None)
+    page = client.post("/en/account/login", data={"email": ROLES["organiser"], "password": "p" * 100_000})
+    assert page.status_code == 200 and "Field cannot be longer than 200 characters." in page.get_data(as_text=True)
