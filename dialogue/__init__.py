@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, url_for
 
+from . import validation
 from .config import ROOT, build_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .jobs.engine import init_celery
     init_celery(app)
     register_i18n(app)
+    validation.init_app(app)  # the `id` URL converter must exist before the blueprints' routes
     register_blueprints(app)
     register_errors(app)
     from .actions import register_domain_errors
@@ -143,21 +145,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    def handler(code):
-        def render(error):
-            if request.path.startswith("/api/"):
-                return {"error": getattr(error, "description", str(error)), "status": code}, code
-            return render_template("errors/error.html", code=code, error=error), code
-        return render
-
-    for code in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, handler(code))
-
-    from flask_wtf.csrf import CSRFError
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+    """Styled, translated error pages for the site and JSON errors for the API (dialogue/errors.py)."""
+    from .errors import init_app
+    init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -298,7 +298,10 @@ def test_hostile_next_is_refused(client, app, target):
     f.user("r@example.org")
     response = client.post("/en/account/login", query_string={"next": target},
                            data={"email": "r@example.org", "password": f.PASSWORD})
-    assert response.headers["Location"] == "/en/"
+    if "\x00" in target:  # a control character in any query parameter is refused before the view
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.headers["Location"] == "/en/"
 
 
 @pytest.mark.parametrize("target", ["/en/manage/", "/fr/events/summit/?kind=plenary", "/es/delegations/"])

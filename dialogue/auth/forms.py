@@ -6,10 +6,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+#: Longest address (RFC 5321) and password accepted: hashing a megabyte of password costs the server.
+EMAIL_MAX = 254
+PASSWORD_MAX = 200
+
 
 def _new_password_fields():
     password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"}, validators=[
-        DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))])
+        DataRequired(), Length(min=10, message=_l("Use at least 10 characters.")),
+        Length(max=PASSWORD_MAX)])
     confirm = PasswordField(_l("Repeat the password"), render_kw={"autocomplete": "new-password"}, validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
     return password, confirm
@@ -18,9 +23,9 @@ def _new_password_fields():
 class LoginForm(FlaskForm):
     """Email and password, and whether to stay signed in on this device."""
 
-    email = EmailField(_l("Email"), render_kw={"autocomplete": "username"}, validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), render_kw={"autocomplete": "username"}, validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"},
-                             validators=[DataRequired()])
+                             validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
@@ -35,7 +40,7 @@ class SetPasswordForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """The email to send a reset link to."""
 
-    email = EmailField(_l("Email"), render_kw={"autocomplete": "username"}, validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), render_kw={"autocomplete": "username"}, validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
     submit = SubmitField(_l("Send me a link"))
 
 
@@ -49,6 +54,6 @@ class ChangePasswordForm(FlaskForm):
     """The current password, then the new one twice."""
 
     current = PasswordField(_l("Current password"), render_kw={"autocomplete": "current-password"},
-                            validators=[DataRequired()])
+                            validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     password, confirm = _new_password_fields()
     submit = SubmitField(_l("Change password"))

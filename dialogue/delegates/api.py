@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
+import jsonschema_rs
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import perform
@@ -15,6 +18,7 @@ from ..i18n import LANGUAGES
 from ..models import User, utcnow
 from ..permissions import can_edit_delegation
 from ..sessions import services as agenda
+from ..validation import MAX_ID, json_body
 from . import services
 from .models import ApiToken, Delegate, Delegation
 
@@ -101,19 +105,33 @@ def delegate_json(d: Delegate) -> dict:
             "sessions": sorted(r.session.code for r in d.registrations)}
 
 
-def _payload() -> dict:
-    data = request.get_json(silent=True)
+def _payload(schema: str = "DelegateInput") -> dict:
+    """The JSON object of the request, checked against the schema the OpenAPI document publishes."""
+    data = json_body()
     if not isinstance(data, dict):
-        _fail(400, "Send a JSON object (Content-Type: application/json).")
-    unknown = [k for k in data if k not in services.FIELDS]
+        _fail(400, _("Send a JSON object (Content-Type: application/json)."))
+    unknown = [k for k in data if k not in SCHEMAS[schema]["properties"]]
     if unknown:
-        _fail(400, f"Unknown field: {unknown[0]}.", unknown[0])
+        _fail(400, _("Unknown field: %(field)s.", field=unknown[0]), unknown[0])
+    missing = [k for k in SCHEMAS[schema].get("required", ()) if k not in data]
+    if missing:
+        _fail(422, _("This field is required."), missing[0])
+    wrong = {str(e.instance_path[0]) for e in _validator(schema).iter_errors(data) if e.instance_path}
+    if wrong:
+        field = min(wrong, key=lambda name: services.FIELDS.index(name) if name in services.FIELDS else 99)
+        _fail(422, _("This value is not valid here: see the API document for its type, choices and length."), field)
     return data
+
+
+@cache
+def _validator(schema: str):
+    """The compiled jsonschema-rs validator of one of the published schemas."""
+    return jsonschema_rs.validator_for(SCHEMAS[schema])
 
 
 # --- endpoints ------------------------------------------------------------------------------------
 
-@bp.get("/events/<slug>/delegations/<int:delegation_id>/delegates")
+@bp.get("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def list_delegates(slug: str, delegation_id: int):
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
@@ -122,10 +140,11 @@ def list_delegates(slug: str, delegation_id: int):
                     "delegates": items})
 
 
-@bp.post("/events/<slug>/delegations/<int:delegation_id>/delegates")
+@bp.post("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def create_delegate(slug: str, delegation_id: int):
     user, d = _delegation(slug, delegation_id)
-    data = _payload()
+    with force_locale(_lang()):
+        data = _payload()
     with force_locale(_lang()):  # a DomainError answers 422 (409 for the quota) through the app's handler
         _ok, delegate = perform(lambda: services.nominate(d, data, user), denied=404)
     return jsonify(delegate_json(delegate)), 201
@@ -138,18 +157,19 @@ def _own_delegate(d: Delegation, delegate_id: int) -> Delegate:
     return delegate
 
 
-@bp.patch("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+@bp.patch("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def update_delegate(slug: str, delegation_id: int, delegate_id: int):
     user, d = _delegation(slug, delegation_id)
     delegate = _own_delegate(d, delegate_id)
     current = delegate_json(delegate)
-    data = {k: current[k] for k in services.FIELDS} | _payload()
+    with force_locale(_lang()):
+        data = {k: current[k] for k in services.FIELDS} | _payload("DelegatePatch")
     with force_locale(_lang()):
         perform(lambda: services.update_delegate(delegate, data, user), denied=404)
     return jsonify(delegate_json(delegate))
 
 
-@bp.delete("/events/<slug>/delegations/<int:delegation_id>/delegates/<int:delegate_id>")
+@bp.delete("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
     user, d = _delegation(slug, delegation_id)
     delegate = _own_delegate(d, delegate_id)
@@ -162,34 +182,45 @@ def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
 
 _ref = {"$ref": "#/components/schemas/Delegate"}
 _err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/FieldError"}}}}
+_id = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+#: Text without the control characters no field stores (lone surrogates are refused too); a name needs a visible one.
+_TEXT = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
+_NAME = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*[^\\s\\x00-\\x1F\\x7F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$"
 _params = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-           {"name": "delegation_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-_delegate_param = {"name": "delegate_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+           {"name": "delegation_id", "in": "path", "required": True, "schema": _id}]
+_delegate_param = {"name": "delegate_id", "in": "path", "required": True, "schema": _id}
 _auth = "Authenticate with a personal token made on your delegation's page: `Authorization: Bearer <token>`."
 _common = {"401": {"description": "No token, or a revoked one", **_err},
            "404": {"description": "Not your delegation, or no such delegate", **_err}}
 
 SCHEMAS = {
-    "DelegateInput": {"type": "object", "required": ["given_name", "family_name", "email"], "properties": {
+    "DelegateInput": {"type": "object", "additionalProperties": False, "required": ["given_name", "family_name", "email"], "properties": {
         "salutation": {"type": "string", "enum": ["none", "ms", "mr", "mx", "he_ms", "he_mr", "dr", "prof"]},
-        "given_name": {"type": "string", "maxLength": 120, "description": "Kept exactly as sent, in any script."},
-        "family_name": {"type": "string", "maxLength": 120},
-        "function": {"type": "string", "maxLength": 300},
-        "email": {"type": "string", "format": "email", "description": "Once per event among active nominations."},
+        "given_name": {"type": "string", "maxLength": 120, "pattern": _NAME, "description": "Kept exactly as sent, in any script."},
+        "family_name": {"type": "string", "maxLength": 120, "pattern": _NAME},
+        "function": {"type": ["string", "null"], "maxLength": 300, "pattern": _TEXT},
+        "email": {"type": "string", "maxLength": 254, "format": "email", "pattern": _TEXT,
+                  "description": "Once per event among active nominations."},
         "gender": {"type": "string", "enum": ["female", "male", "other", "undisclosed"]},
         "role": {"type": "string", "enum": ["head", "alternate", "adviser", "member"],
                  "description": "At most one head per delegation."},
         "attendance": {"type": "string", "enum": ["in_person", "online"]},
-        "sessions": {"type": "array", "items": {"type": "string"}, "description": "Codes of the sessions to attend."}}},
-    "Delegate": {"allOf": [{"$ref": "#/components/schemas/DelegateInput"}, {"type": "object", "properties": {
+        "sessions": {"type": "array", "maxItems": 200, "items": {"type": "string", "maxLength": 20, "pattern": _TEXT},
+                     "description": "Codes of the sessions to attend."}}},
+    "Delegate": {"type": "object", "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string", "enum": ["nominated", "accredited", "rejected", "withdrawn"]},
-        "reason": {"type": ["string", "null"], "description": "Why the organisers rejected it."}}}]},
+        "reason": {"type": ["string", "null"], "description": "Why the organisers rejected it."}}},
     "FieldError": {"type": "object", "required": ["error", "status"], "properties": {
         "error": {"type": "string", "description": "Message in the language of Accept-Language (fr, es, en)."},
         "status": {"type": "integer"},
         "field": {"type": "string", "description": "The field that is wrong, when there is one."}}},
 }
+SCHEMAS["DelegatePatch"] = {k: v for k, v in SCHEMAS["DelegateInput"].items() if k != "required"}
+SCHEMAS["Delegate"]["properties"] = {
+    **{name: {k: v for k, v in field.items() if k not in ("pattern", "format")}
+       for name, field in SCHEMAS["DelegateInput"]["properties"].items()},
+    **SCHEMAS["Delegate"]["properties"]}
 
 PATHS = {
     "/api/v1/events/{slug}/delegations/{delegation_id}/delegates": {
@@ -208,7 +239,7 @@ PATHS = {
     "/api/v1/events/{slug}/delegations/{delegation_id}/delegates/{delegate_id}": {
         "patch": {"summary": "Change a pending nomination", "operationId": "updateDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                   "parameters": [*_params, _delegate_param],
-                  "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegatePatch"}}}},
                   "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": _ref}}},
                                 "400": {"description": "Not a JSON object, or an unknown field", **_err},
                                 "422": {"description": "A field is wrong, or the nomination is already decided", **_err},

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms import NFCForm
+from ..forms import IntegerField, NFCForm
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
 from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS

@@ -16,6 +16,7 @@ from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
+from ..validation import id_arg, page_arg
 from . import queries, services
 from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
 from .labels import (
@@ -154,12 +155,12 @@ def mine():
     return render_template("delegates/mine.html", delegations=services.my_delegations(current_user), **LABELS)
 
 
-@bp.get("/<int:delegation_id>/")
+@bp.get("/<id:delegation_id>/")
 def delegation(slug: str, delegation_id: int):
     """A delegation's delegates, a hundred at a time, searchable by name."""
     d = _delegation(slug, delegation_id)
     q = _search()
-    page, held = queries.delegation_page(d, g.lang, q, request.args.get("page"))
+    page, held = queries.delegation_page(d, g.lang, q, page_arg())
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
                            q=q, pager=_pager(page, q=q),
                            organiser=can_organise(current_user, d.event), **LABELS)
@@ -174,7 +175,7 @@ def _delegate_form_data(form: DelegateForm) -> dict:
     return {name: getattr(form, name).data for name in services.FIELDS}
 
 
-@bp.route("/<int:delegation_id>/delegates/new", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
 def delegate_new(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     form = DelegateForm()
@@ -194,7 +195,7 @@ def delegate_new(slug: str, delegation_id: int):
                            full=full and not (getattr(form, "extra_errors", None) or {}).get(""), **LABELS), status
 
 
-@bp.route("/<int:delegation_id>/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/delegates/<id:delegate_id>/edit", methods=["GET", "POST"])
 def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
@@ -219,7 +220,7 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
                            **LABELS), status
 
 
-@bp.post("/<int:delegation_id>/delegates/<int:delegate_id>/withdraw")
+@bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
 def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
@@ -233,7 +234,7 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
 
 # --- bulk import ----------------------------------------------------------------------------------
 
-@bp.route("/<int:delegation_id>/import", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/import", methods=["GET", "POST"])
 def import_file(slug: str, delegation_id: int):
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
@@ -253,7 +254,7 @@ def import_file(slug: str, delegation_id: int):
                            columns=services.FIELDS, **LABELS), status
 
 
-@bp.get("/<int:delegation_id>/template.<any(csv, xlsx):fmt>")
+@bp.get("/<id:delegation_id>/template.<any(csv, xlsx):fmt>")
 def import_template(slug: str, delegation_id: int, fmt: str):
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
@@ -264,7 +265,7 @@ def import_template(slug: str, delegation_id: int, fmt: str):
 
 # --- API tokens -----------------------------------------------------------------------------------
 
-@bp.route("/<int:delegation_id>/tokens", methods=["GET", "POST"])
+@bp.route("/<id:delegation_id>/tokens", methods=["GET", "POST"])
 def tokens(slug: str, delegation_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
@@ -277,7 +278,7 @@ def tokens(slug: str, delegation_id: int):
                            tokens=api.user_tokens(current_user), **LABELS)
 
 
-@bp.post("/<int:delegation_id>/tokens/<int:token_id>/revoke")
+@bp.post("/<id:delegation_id>/tokens/<id:token_id>/revoke")
 def token_revoke(slug: str, delegation_id: int, token_id: int):
     from . import api
     d = _delegation(slug, delegation_id)
@@ -305,7 +306,7 @@ def delegations(slug: str):
                            rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS, **LABELS), status
 
 
-@manage_bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
+@manage_bp.route("/delegations/<id:delegation_id>/edit", methods=["GET", "POST"])
 def delegation_edit(slug: str, delegation_id: int):
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
@@ -324,7 +325,7 @@ def delegation_edit(slug: str, delegation_id: int):
                            **LABELS), status
 
 
-@manage_bp.post("/delegations/<int:delegation_id>/focal-points")
+@manage_bp.post("/delegations/<id:delegation_id>/focal-points")
 def focal_point_invite(slug: str, delegation_id: int):
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
@@ -352,14 +353,14 @@ def accreditation(slug: str):
     status = request.args.get("status", "nominated")
     if status not in STATUS_LABELS:
         status = "nominated"
-    delegation_id = request.args.get("delegation", type=int)
+    delegation_id = request.args.get("delegation", type=id_arg)
     rows = queries.delegations_with_counts(event, g.lang, status)
     if delegation_id not in {d.id for d in rows}:
         delegation_id = None
     q = _search()
     known = sum(d.count for d in rows if delegation_id in (None, d.id))
-    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=int),
-                              before=request.args.get("before", type=int), known_total=known)
+    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=id_arg),
+                              before=request.args.get("before", type=id_arg), known_total=known)
     return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
                            pager=_pager(page, status=status, delegation=delegation_id, q=q),
                            place=_queue_place(),
@@ -379,8 +380,8 @@ def _delegation_options(rows: list[queries.DelegationRow], selected: int | None)
 def accredit_selected(slug: str):
     """Accredit the nominations ticked on the queue, in one go."""
     event = _organised(slug)
-    ids = [i for i in request.form.getlist("delegate", type=int) if i is not None]
-    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=int))
+    ids = [i for i in request.form.getlist("delegate", type=id_arg) if i is not None]
+    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=id_arg))
     ok, done = perform(lambda: services.accredit_many(event, ids, current_user))
     if not ok:
         return redirect(back)
@@ -402,7 +403,7 @@ def _event_delegate(event: Event, delegate_id: int) -> Delegate:
     return delegate
 
 
-@manage_bp.post("/delegates/<int:delegate_id>/accredit")
+@manage_bp.post("/delegates/<id:delegate_id>/accredit")
 def accredit(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
@@ -415,7 +416,7 @@ def accredit(slug: str, delegate_id: int):
     return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
-@manage_bp.post("/delegates/<int:delegate_id>/reject")
+@manage_bp.post("/delegates/<id:delegate_id>/reject")
 def reject(slug: str, delegate_id: int):
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
@@ -440,7 +441,7 @@ def participants(slug: str):
     """The list of participants as printed, a hundred at a time, searchable by name."""
     event = _organised(slug)
     q = _search()
-    page = queries.participants_page(event, g.lang, q, request.args.get("page"))
+    page = queries.participants_page(event, g.lang, q, page_arg())
     return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
                            pager=_pager(page, q=q), **LABELS)
 
@@ -494,7 +495,7 @@ def attendance(slug: str):
     return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event, g.lang), **LABELS)
 
 
-@manage_bp.get("/delegations/<int:delegation_id>/")
+@manage_bp.get("/delegations/<id:delegation_id>/")
 def delegation_redirect(slug: str, delegation_id: int):
     """Organisers reach a delegation's own page from the desk."""
     _organised(slug)

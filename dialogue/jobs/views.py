@@ -28,7 +28,7 @@ def file_url(job) -> str:
     return url_for("jobs.download", job_id=job.id, lang=g.lang)
 
 
-@bp.get("/<int:job_id>")
+@bp.get("/<id:job_id>")
 def show(job_id: int):
     """A job's progress; the page refreshes itself by script (or by hand without one)."""
     job = _job(job_id)
@@ -36,7 +36,7 @@ def show(job_id: int):
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.get("/<int:job_id>.json")
+@bp.get("/<id:job_id>.json")
 def progress(job_id: int):
     """The bar's state for the page's script, in the page's language."""
     job = _job(job_id)
@@ -48,7 +48,7 @@ def progress(job_id: int):
     return data, 200, {"Cache-Control": "no-store"}
 
 
-@bp.get("/<int:job_id>/file")
+@bp.get("/<id:job_id>/file")
 def download(job_id: int):
     """The finished file, with ETag, Last-Modified, 304 and ranges from Werkzeug."""
     job = _job(job_id)
@@ -68,7 +68,7 @@ def send_stored(job, *, public: bool, max_age: int = 0, inline: bool = True):
     return response
 
 
-@bp.post("/<int:job_id>/retry")
+@bp.post("/<id:job_id>/retry")
 def retry(job_id: int):
     """Start a failed job again."""
     job = _job(job_id)

@@ -155,7 +155,7 @@ def download(slug: str):
     return _download(slug, None)
 
 
-@public_bp.get("/outcome/v<int:version>.pdf")
+@public_bp.get("/outcome/v<id:version>.pdf")
 def download_version(slug: str, version: int):
     """A given version's PDF in the page's language (never changes: cached for a year)."""
     return _download(slug, version)

@@ -6,17 +6,16 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import NFCForm, translated_field
+from ..forms import IntegerField, NFCForm, YearRange, translated_field
 from ..sessions.forms import language_choices
 from .labels import GROUPING_LABELS
 
@@ -41,7 +40,7 @@ class KeyMessageForm(NFCForm):
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=9999)],
                             description=_l("Its place among the key messages of the session: 1 for the first. "
                                            "Left empty, it comes last. The others move to make room."))
-    version = HiddenField()
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the version the edit started from
     save = SubmitField(_l("Save draft"))
     save_submit = SubmitField(_l("Save and submit for review"))
 
@@ -78,7 +77,7 @@ class OutcomeDocumentForm(NFCForm):
                          description=_l("As on United Nations documents, e.g. ECS/2022/1."))
     title = translated_field(_l("Title"))
     place = translated_field(_l("Place"))
-    issued_on = DateField(_l("Date"), validators=[Optional()])
+    issued_on = DateField(_l("Date"), validators=[Optional(), YearRange()])
     original_language = SelectField(_l("Original language"), choices=language_choices)
     preamble = translated_field(_l("Preamble (not numbered)"), textarea=True, description=MARKUP_HINT)
     grouping = SelectField(_l("Group the key messages"), choices=lambda: list(GROUPING_LABELS.items()))
@@ -89,7 +88,7 @@ class OutcomeDocumentForm(NFCForm):
     next_steps = translated_field(_l("Next steps (optional)"), textarea=True,
                                   description=_l("One paragraph each, separated by a blank line; the same "
                                                  "number of paragraphs in each language."))
-    version = HiddenField()
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the version the edit started from
     submit = SubmitField(_l("Save the document"))
 
 

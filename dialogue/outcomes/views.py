@@ -14,6 +14,7 @@ from ..i18n import LANGUAGES, pick
 from ..permissions import can_edit_message, can_organise, can_write_messages, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
+from ..validation import id_arg
 from . import markup, services
 from .forms import (
     MESSAGE_LANGUAGES_HINT,
@@ -167,7 +168,7 @@ def new_message(slug: str, code: str):
                            languages_hint=MESSAGE_LANGUAGES_HINT), status
 
 
-@manage_bp.route("/key-messages/<int:message_id>/edit", methods=["GET", "POST"])
+@manage_bp.route("/key-messages/<id:message_id>/edit", methods=["GET", "POST"])
 def edit_message(slug: str, message_id: int):
     """Edit a key message; a save that crossed someone else's keeps both texts to merge."""
     ev = _staff_event(slug)
@@ -217,7 +218,7 @@ def _last_editor(message: KeyMessage | None):
     return max(message.revisions, key=lambda r: r.number)
 
 
-@manage_bp.post("/key-messages/<int:message_id>/submit")
+@manage_bp.post("/key-messages/<id:message_id>/submit")
 def submit_message(slug: str, message_id: int):
     """Submit a draft or returned key message for review."""
     ev = _staff_event(slug)
@@ -231,7 +232,7 @@ def submit_message(slug: str, message_id: int):
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
 
 
-@manage_bp.post("/key-messages/<int:message_id>/delete")
+@manage_bp.post("/key-messages/<id:message_id>/delete")
 def delete_message(slug: str, message_id: int):
     """Delete a key message (an approved one: organisers only)."""
     ev = _staff_event(slug)
@@ -245,7 +246,7 @@ def delete_message(slug: str, message_id: int):
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{code}")
 
 
-@manage_bp.get("/key-messages/<int:message_id>/history")
+@manage_bp.get("/key-messages/<id:message_id>/history")
 def history(slug: str, message_id: int):
     """Every revision of a message, and the differences between two of them."""
     ev = _staff_event(slug)
@@ -254,8 +255,8 @@ def history(slug: str, message_id: int):
     revisions = message.revisions
     numbers = [r.number for r in revisions]
     rev = {r.number: r for r in revisions}
-    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
-    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=id_arg) or (numbers[-1] if numbers else None)
+    a = request.args.get("a", type=id_arg)
     if a is None and b in rev:
         # By default, the last change of the text: submitting, approving or returning changes none.
         a = next((r.number for r in reversed(revisions) if r.number < b
@@ -279,7 +280,7 @@ def review(slug: str):
                            approved=services.event_messages(ev, ("approved", "returned")), STATUS_LABELS=STATUS_LABELS)
 
 
-@manage_bp.post("/key-messages/<int:message_id>/approve")
+@manage_bp.post("/key-messages/<id:message_id>/approve")
 def approve(slug: str, message_id: int):
     """Approve a submitted key message."""
     ev = _organised(slug)
@@ -292,7 +293,7 @@ def approve(slug: str, message_id: int):
     return redirect(url_for(".review", slug=ev.slug))
 
 
-@manage_bp.post("/key-messages/<int:message_id>/return")
+@manage_bp.post("/key-messages/<id:message_id>/return")
 def send_back(slug: str, message_id: int):
     """Return a key message to its rapporteurs with a comment."""
     ev = _organised(slug)
@@ -344,7 +345,7 @@ def _themes_lines(ev: Event) -> dict:
     return lines
 
 
-@manage_bp.post("/rapporteurs/<int:link_id>/remove")
+@manage_bp.post("/rapporteurs/<id:link_id>/remove")
 def remove_rapporteur(slug: str, link_id: int):
     """Remove a rapporteur from a session."""
     ev = _organised(slug)

@@ -91,7 +91,8 @@ def openapi_document() -> dict:
             "interpretation": {"type": "array", "items": {"type": "string"}},
             "concept_note": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Translated"}},
             "people": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}}},
-        "Error": {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
+        "Error": {"type": "object", "required": ["error", "status"],
+                  "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
         **registry().openapi_schemas,
     }
     not_found = {"description": "No published event with this slug", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -113,6 +114,13 @@ def openapi_document() -> dict:
                           "304": {"description": "Not modified (If-None-Match)"}, "404": not_found}}},
         **registry().openapi_paths,
     }
+    for operations in paths.values():
+        for operation in operations.values():
+            # A slug with "/" in it can make the address another operation's: 405, with its Allow header.
+            operation["responses"].setdefault("405", {
+                "description": "Not allowed at this address; the Allow header lists the methods that are",
+                "headers": {"Allow": {"schema": {"type": "string"}, "required": True}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
     return {"openapi": "3.1.0",
             "info": {"title": "dialogue API", "version": "1.0.0",
                      "description": "Agenda of published events; all text fields carry their French, Spanish and English versions."},

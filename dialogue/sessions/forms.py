@@ -7,7 +7,6 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import NFCForm, NFCSubForm, translated_field
+from ..forms import IntegerField, NFCForm, NFCSubForm, YearRange, translated_field
 from ..i18n import LANGUAGE_LABELS, LANGUAGES
 from .labels import GENDER_LABELS, KIND_LABELS, PERSON_ROLE_LABELS, STATUS_LABELS
 from .localtime import fold_choices
@@ -41,9 +40,9 @@ class EventForm(NFCForm):
     description = translated_field(_l("Description"), textarea=True)
     venue = translated_field(_l("Venue"))
     original_language = SelectField(_l("Original language"), choices=language_choices)
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
-    timezone = StringField(_l("Time zone"), validators=[DataRequired()],
+    starts_on = DateField(_l("First day"), validators=[DataRequired(), YearRange()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(), YearRange()])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
                            description=_l("IANA name of the venue's time zone, e.g. Europe/Zurich."),
                            render_kw={"list": "timezones", "autocomplete": "off"})
     status = SelectField(_l("Status"), choices=lambda: list(STATUS_LABELS.items()))
@@ -65,8 +64,8 @@ class SessionForm(NFCForm):
     title = translated_field(_l("Title"))
     original_language = SelectField(_l("Original language"), choices=language_choices)
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
-    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
+    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
     #: Which reading of a start or end the clocks show twice (the night they go back): "0" the first,
     #: "1" the second. Shown only for such a time: see `offer_folds`.
     starts_at_fold = SelectField(_l("Start: which of the two?"), choices=lambda: FOLD_CHOICES, default="")

@@ -318,7 +318,7 @@ def session_delete(slug: str, code: str):
 
 
 class InviteForm(NFCForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
     submit = SubmitField(_l("Invite as organiser"))
@@ -359,7 +359,7 @@ def outbox(slug: str):
                            max_attempts=mail.setting("MAIL_MAX_ATTEMPTS"))
 
 
-@manage_bp.post("/events/<slug>/outbox/<int:message_id>/send-again")
+@manage_bp.post("/events/<slug>/outbox/<id:message_id>/send-again")
 def outbox_send_again(slug: str, message_id: int):
     """Queue a message that could not be sent for a new round of attempts."""
     ev = _organised_event(slug)
