@@ -228,9 +228,10 @@ def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smt
     grant_role(organiser, event, "organiser")
     db.session.commit()
     for country in ("PE", "CL", "MX"):
-        df.many_delegates(df.delegation(event, country, quota=20), 15)
-    # One chunk per delegation, each several seconds of WeasyPrint: time enough to kill a worker in it.
-    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "15", "BADGES_PER_PART": "15"}
+        df.many_delegates(df.delegation(event, country, quota=90), 80)
+    # One chunk per delegation, each ten pages of WeasyPrint (seconds even on a quiet machine, since badges
+    # got cheaper): time enough to kill a worker in it.
+    env = {**worker_env(app, smtp_server, url, tmp_path), "BADGES_PER_CHUNK": "80", "BADGES_PER_PART": "80"}
     logs = threading.Condition()
     workers = [Worker("badges-kill-a", env, logs), Worker("badges-kill-b", env, logs)]
     try:
@@ -263,7 +264,7 @@ def test_a_worker_killed_mid_chunk_leaves_the_badges_job_to_finish_once(app, smt
             worker.stop()
     db.session.expire_all()
     job = db.session.get(Job, job_id)
-    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 45, 45), logs_text
+    assert (job.status, job.chunks_done, job.chunks_total, job.done, job.total) == ("done", 3, 3, 240, 240), logs_text
     assert [c.status for c in db.session.scalars(select(JobChunk).where(JobChunk.job_id == job_id))] == ["done"] * 3
     previous = app.config["STORAGE_DIR"]
     app.config["STORAGE_DIR"] = env["STORAGE_DIR"]
