@@ -164,7 +164,6 @@ def page_cost(slug):
     from weasyprint import HTML
 
     from dialogue.delegates import jobs as badge_jobs
-    from dialogue.delegates import services
     from dialogue.delegates.models import Delegation
     from dialogue.delegates.views import LABELS, display_name
     from dialogue.extensions import db
@@ -187,7 +186,6 @@ def page_cost(slug):
     ratio = timings["dialogue"] / timings["bare WeasyPrint"]
     print(f"badge page ({len(people)} badges, {pages} pages): dialogue {timings['dialogue'] * 1000:.0f} ms/page, "
           f"bare WeasyPrint {timings['bare WeasyPrint'] * 1000:.0f} ms/page: {ratio:.2f}x (target <= 1.5x)")
-    _ = services
 
 
 def _timed(render) -> float:

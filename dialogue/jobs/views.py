@@ -1,11 +1,10 @@
 """Pages of background jobs: progress (HTML and JSON for the bar), the file, a retry, the event's list."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..actions import perform
-from ..extensions import db
 from ..permissions import can_organise, ensure
 from ..sessions import services as agenda
 from . import services, storage
@@ -94,9 +93,3 @@ def start_and_redirect(kind: str, event, params: dict | None = None):
         return send_stored(job, public=False)
     return redirect(url_for("jobs.show", job_id=job.id))
 
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-__all__ = ["bp", "manage_bp", "register", "send_stored", "start_and_redirect", "db"]
