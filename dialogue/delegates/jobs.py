@@ -232,7 +232,7 @@ class Badges(_Roster):
         labels, display_name = _labels()
         event, lang = job.event, job.language
         with current_app.test_request_context():
-            check = services._external(url_for("delegates_manage.verify_badge", slug=event.slug, code="CODE",
+            check = services.notify._external(url_for("delegates_manage.verify_badge", slug=event.slug, code="CODE",
                                                lang=lang))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:

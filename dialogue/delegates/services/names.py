@@ -1,0 +1,88 @@
+"""Names of countries and people: CLDR country names, collation in each language, French elision, agreement."""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from babel import Locale
+
+from ..models import Delegation
+
+#: CLDR territory codes that are not countries of ISO 3166-1 (regions, reserved codes, unknown).
+NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+
+
+def is_country(code: str | None) -> bool:
+    return bool(code) and len(code) == 2 and code.isalpha() and code.isupper() and code not in NOT_COUNTRIES \
+        and code in Locale.parse("en").territories
+
+
+def country_name(code: str, lang: str) -> str:
+    """The name of a country in `lang`, from Babel's CLDR data."""
+    return Locale.parse(lang).territories.get(code, code)
+
+
+@lru_cache(maxsize=1)
+def _collator():
+    import pyuca
+    return pyuca.Collator()
+
+
+def collation_key(text: str, lang: str) -> tuple:
+    """Sort key in the alphabet of `lang`: the Unicode Collation Algorithm (accents are secondary,
+    so Pérou files under P in French), with Spanish's tailoring of ñ as a letter after n."""
+    text = text.casefold()
+    if lang == "es":
+        text = text.replace("ñ", "n\U000ffffd")
+    return _collator().sort_key(text)
+
+
+@lru_cache(maxsize=3)
+def countries(lang: str) -> list[tuple[str, str]]:
+    """(code, name) of every country, sorted in `lang`'s alphabet, for select boxes."""
+    names = Locale.parse(lang).territories
+    codes = [c for c in names if is_country(c)]
+    return sorted(((c, names[c]) for c in codes), key=lambda item: collation_key(item[1], lang))
+
+
+def elides(name: str) -> bool:
+    """Whether French elides "de" before this name: "d’Ana", "d’Hélène", "d’Yves", "d’Œdipe" but
+    "de Pedro", "de Yolanda", "de 王丽". Given names with an h are taken as mute h ("d’Henri")."""
+    letters = [c.casefold() for c in unicodedata.normalize("NFD", name) if c.isalpha()]
+    if not letters:
+        return False
+    first, rest = letters[0], letters[1:2]
+    if first in "aeiouœæ" or first == "h":
+        return True
+    return first == "y" and bool(rest) and rest[0] not in "aeiouy"
+
+
+def about(name: str, plain: str, elided: str) -> str:
+    """Of two translations of one message around `name`, the one for it: the "elided" form (message
+    context "elided") where French writes "d’Ana"; the same text as `plain` in other languages."""
+    return elided if elides(name) else plain
+
+
+def agree(gender: str, neutral: str, female: str, male: str) -> str:
+    """Of three translations of one message about a person, the one that agrees with their gender:
+    "est accréditée", "está acreditado"; "accrédité·e", "acreditado/a" when it is not stated."""
+    return {"female": female, "male": male}.get(gender, neutral)
+
+
+def delegation_name(delegation: Delegation, lang: str) -> str:
+    if delegation.country:
+        return country_name(delegation.country, lang)
+    return delegation.name
+
+
+def name_key(text: str, lang: str) -> str:
+    """A fast sort key for people's names: accents and case count only to break ties (as in the
+    alphabet of French, Spanish and English), with Spanish ñ as its own letter after n.
+
+    Delegations are sorted with the full collation (`collation_key`); for tens of thousands of
+    names that costs seconds, and this key orders Latin-script names the same way."""
+    folded = text.casefold()
+    if lang == "es":
+        folded = folded.replace("ñ", "n\U0010fffd")
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return base + "\x00" + folded

@@ -1,0 +1,121 @@
+"""Nominating, changing and withdrawing delegates within the quota, one head and one email per event."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db
+from ...models import audit
+from ...permissions import can_edit_delegation, ensure
+from ...sessions.models import MeetingSession
+from ..models import ACTIVE_STATUSES, Delegate, Delegation, SessionRegistration
+from .errors import DelegationError, QuotaReached
+from .validation import _first_error, clean_delegate
+
+
+def _lock(delegation: Delegation) -> None:
+    """Serialise changes to one delegation's places: on PostgreSQL a row lock held until commit,
+    so two nominations for the last place run one after the other and the second sees the first."""
+    db.session.execute(select(Delegation.id).where(Delegation.id == delegation.id).with_for_update())
+
+
+def _active_count(delegation: Delegation) -> int:
+    return db.session.scalar(select(func.count(Delegate.id)).where(
+        Delegate.delegation_id == delegation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
+
+
+def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) -> None:
+    """The rules that depend on other nominations: quota, one head, one email per event."""
+    if delegate is None and _active_count(delegation) >= delegation.quota:
+        raise QuotaReached(_("The delegation's quota of %(quota)d delegates is reached: withdraw a nomination "
+                                "or ask the organisers for more places.", quota=delegation.quota), "")
+    if data["role"] == "head":
+        other_head = db.session.scalar(select(Delegate.id).where(
+            Delegate.delegation_id == delegation.id, Delegate.role == "head",
+            Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1)).limit(1))
+        if other_head is not None:
+            raise DelegationError(_("The delegation already has a head of delegation."), "role")
+    taken = db.session.scalar(select(Delegate.id).where(
+        Delegate.event_id == delegation.event_id, Delegate.email == data["email"],
+        Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1)).limit(1))
+    if taken is not None:
+        raise DelegationError(_("This email address is already registered for this event."), "email") from None
+
+
+def _set_sessions(delegate: Delegate, sessions: list[MeetingSession]) -> None:
+    """Sign a delegate up for sessions; a full session refuses new sign-ups."""
+    wanted = {s.id: s for s in sessions}
+    current = {r.session_id: r for r in delegate.registrations}
+    for sid, reg in current.items():
+        if sid not in wanted:
+            delegate.registrations.remove(reg)
+    for sid, s in wanted.items():
+        if sid in current:
+            continue
+        if s.capacity is not None:
+            db.session.execute(select(MeetingSession.id).where(MeetingSession.id == sid).with_for_update())
+            taken = db.session.scalar(select(func.count(SessionRegistration.id)).join(Delegate).where(
+                SessionRegistration.session_id == sid, Delegate.status.in_(ACTIVE_STATUSES))) or 0
+            if taken >= s.capacity:
+                raise DelegationError(_("Session %(code)s is full (%(capacity)d places).", code=s.code, capacity=s.capacity),
+                                      "sessions")
+        delegate.registrations.append(SessionRegistration(session=s))
+
+
+def _flush_or_clash() -> None:
+    """Flush in a savepoint; a race the checks could not see ends as a clear message."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise DelegationError(_("This email address is already registered for this event."), "email") from None
+
+
+def nominate(delegation: Delegation, data: dict, by) -> Delegate:
+    """Nominate a delegate within the quota, with at most one head and one email per event."""
+    ensure(can_edit_delegation, by, delegation)
+    clean, errors = clean_delegate(delegation.event, data)
+    if errors:
+        raise _first_error(errors)
+    _lock(delegation)
+    _check_rules(delegation, clean, None)
+    delegate = Delegate(delegation=delegation, event_id=delegation.event_id, status="nominated",
+                        **{k: v for k, v in clean.items() if k != "sessions"})
+    db.session.add(delegate)
+    _set_sessions(delegate, clean["sessions"])
+    _flush_or_clash()
+    audit("delegate.nominate", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
+          delegation=delegation.id, role=delegate.role)
+    return delegate
+
+
+def update_delegate(delegate: Delegate, data: dict, by) -> Delegate:
+    """Change a nomination; only until an organiser has decided on it."""
+    delegation = delegate.delegation
+    ensure(can_edit_delegation, by, delegation)
+    if not delegate.editable:
+        raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
+    clean, errors = clean_delegate(delegation.event, data)
+    if errors:
+        raise _first_error(errors)
+    _lock(delegation)
+    _check_rules(delegation, clean, delegate)
+    changed = [k for k, v in clean.items() if k != "sessions" and getattr(delegate, k) != v]
+    for name, value in clean.items():
+        if name != "sessions":
+            setattr(delegate, name, value)
+    _set_sessions(delegate, clean["sessions"])
+    _flush_or_clash()
+    audit("delegate.update", user=by, event=delegation.event, target=f"delegate:{delegate.id}", fields=changed)
+    return delegate
+
+
+def withdraw(delegate: Delegate, by) -> None:
+    """Withdraw a nomination: its place and email are free again; the row stays for the record."""
+    ensure(can_edit_delegation, by, delegate.delegation)
+    if not delegate.editable:
+        raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
+    delegate.status = "withdrawn"
+    delegate.registrations.clear()
+    audit("delegate.withdraw", user=by, event=delegate.delegation.event, target=f"delegate:{delegate.id}")
