@@ -114,5 +114,6 @@ class OutcomeDocumentForm(NFCForm):
 
 class PublishForm(NFCForm):
     original_only = MultiCheckboxField(_l("Publish in the original language only"), choices=[])
+    accept_outdated = MultiCheckboxField(_l("Publish this translation as it is"), choices=[])
     save_choice = SubmitField(_l("Save the choice"))
     publish = SubmitField(_l("Publish a new version"))

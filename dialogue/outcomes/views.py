@@ -363,7 +363,7 @@ def rapporteurs(slug: str):
     status = 422 if request.method == "POST" else 200
     themes_form = ThemesForm(themes=_themes_lines(ev))
     return render_template("outcomes/rapporteurs.html", event=ev, form=form, links=services.assignments(ev),
-                           themes_form=themes_form), status
+                           themes_form=themes_form, sessions=sessions), status
 
 
 def _themes_lines(ev: Event) -> dict:
