@@ -90,6 +90,10 @@ def merge_text(lang: str, base: str, theirs: str, mine: str) -> tuple[str, list[
     return "\n\n".join(out), clashes
 
 
+def _lf(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n")
+
+
 def _pick(base, theirs, mine):
     """A single value: whoever changed it; mine when both did."""
     return theirs if mine == base else mine
@@ -101,7 +105,8 @@ def merge_message(base, current, text: dict, original: str, themes: list, positi
     `base` is None when the revision the user started from is unknown: every language where the
     two texts differ is then a clash, and a box left empty takes the saved text.
     """
-    theirs_text = current.text or {}
+    theirs_text = {code: _lf(value) for code, value in (current.text or {}).items()}
+    text = {code: _lf(value) for code, value in text.items()}
     merged: dict = {}
     result = MessageMerge({}, original, list(themes), position)
     for code in LANGUAGES:
@@ -112,11 +117,11 @@ def merge_message(base, current, text: dict, original: str, themes: list, positi
             else:
                 value, clashes = mine, ([Clash(code, "", theirs, mine)] if theirs else [])
         else:
-            value, clashes = merge_text(code, base.text.get(code, ""), theirs, mine)
+            value, clashes = merge_text(code, _lf(base.text.get(code, "")), theirs, mine)
         if value:
             merged[code] = value
         result.clashes += clashes
-        if theirs != (base.text.get(code, "") if base is not None else mine) and value == theirs and theirs != mine:
+        if theirs != (_lf(base.text.get(code, "")) if base is not None else mine) and value == theirs and theirs != mine:
             result.kept_theirs.append(code)
     result.text = merged
     if base is None:

@@ -163,7 +163,8 @@ def session_messages(session: MeetingSession) -> list[KeyMessage]:
 
 
 def _validated(session: MeetingSession, data: dict, before: dict | None = None) -> tuple[dict, str, list[int], int]:
-    text = clean_translations(data.get("text"))
+    # Browsers send text areas with CRLF line ends: kept as LF, so that no save "changes" an untouched box.
+    text = {code: value.replace("\r\n", "\n") for code, value in clean_translations(data.get("text")).items()}
     words.check(session, text, None if before is None else {c for c in text if text[c] != before.get(c)})
     original = data.get("original_language")
     if original not in LANGUAGES:
