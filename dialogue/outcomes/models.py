@@ -57,7 +57,7 @@ class KeyMessage(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: Per translation (language code), the number of the revision whose original text it was made
     #: from: when the original text has changed since, the translation is out of date.
-    translated_from: Mapped[dict] = mapped_column(JSON, default=dict)
+    translated_from: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -137,7 +137,7 @@ class OutcomeDocument(TimestampMixin, db.Model):
     #: Paragraph keys the organisers chose to publish in their original language only.
     original_only: Mapped[list] = mapped_column(JSON, default=list)
     #: Out-of-date translations the organisers chose to publish as they are ("km:ID:LANG:rREVISION").
-    accepted_outdated: Mapped[list] = mapped_column(JSON, default=list)
+    accepted_outdated: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     #: "draft" until first published, then "published".
     status: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(default=1)

@@ -145,6 +145,7 @@ def notify_returned(message: KeyMessage, comment: str) -> None:
 def approve_many(event: Event, ids: list[int], by) -> tuple[list[KeyMessage], list[tuple[KeyMessage, str]]]:
     """Approve the chosen messages of `event` that `by` may approve; the others are left, with why."""
     from .services import approve_message
+    ids = [i for i in ids if 0 < i < 2**31]  # ids beyond the database's integers name no message
     messages = list(db.session.scalars(
         select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id, KeyMessage.id.in_(ids))
         .options(selectinload(KeyMessage.revisions), selectinload(KeyMessage.session))

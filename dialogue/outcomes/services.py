@@ -229,7 +229,9 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
         base = next((r for r in message.revisions if r.number == base_number), None)
         merge = merging.merge_message(base, message, text, original, chosen, position)
         content_changed = merge.text != message.text or merge.original_language != message.original_language
-        status_changed = base is not None and base.status != message.status and content_changed
+        # Approved or returned meanwhile: say so before an edit withdraws that review.
+        status_changed = (base is not None and base.status != message.status and content_changed
+                          and message.status in ("approved", "returned"))
         if base is None or not merge.clean or status_changed:
             raise EditConflict(message, merge, status_changed)
         text, original, chosen = merge.text, merge.original_language, merge.themes

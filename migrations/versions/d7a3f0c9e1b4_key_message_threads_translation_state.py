@@ -37,12 +37,11 @@ def upgrade():
     )
     with op.batch_alter_table('key_message_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_key_message_comment_message_id'), ['message_id'], unique=False)
-    with op.batch_alter_table('key_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('translated_from', sa.JSON(), nullable=True))
-    with op.batch_alter_table('outcome_document', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('accepted_outdated', sa.JSON(), nullable=True))
-    with op.batch_alter_table('meeting_session', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('key_message_word_limit', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE (no batch): on SQLite a batch copy of key_message would drop the old table, and with
+    # foreign keys on, its revisions would go with it (ON DELETE CASCADE).
+    op.add_column('key_message', sa.Column('translated_from', sa.JSON(), server_default='{}', nullable=False))
+    op.add_column('outcome_document', sa.Column('accepted_outdated', sa.JSON(), server_default='[]', nullable=False))
+    op.add_column('meeting_session', sa.Column('key_message_word_limit', sa.Integer(), nullable=True))
 
     conn = op.get_bind()
     # Every translation there is today was made from the latest revision: none is out of date yet.
@@ -65,17 +64,11 @@ def upgrade():
                 "VALUES (:id, :user, :at, 'return', :body)"),
                 {"id": message_id, "user": last[0] if last else None,
                  "at": last[1] if last else datetime.utcnow(), "body": comment})
-    conn.execute(sa.text("UPDATE outcome_document SET accepted_outdated = '[]'"))
-    with op.batch_alter_table('key_message', schema=None) as batch_op:
-        batch_op.alter_column('translated_from', existing_type=sa.JSON(), nullable=False)
-        batch_op.drop_column('review_comment')
-    with op.batch_alter_table('outcome_document', schema=None) as batch_op:
-        batch_op.alter_column('accepted_outdated', existing_type=sa.JSON(), nullable=False)
+    op.drop_column('key_message', 'review_comment')  # SQLite 3.35+ drops a column in place
 
 
 def downgrade():
-    with op.batch_alter_table('key_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('review_comment', sa.Text(), server_default='', nullable=False))
+    op.add_column('key_message', sa.Column('review_comment', sa.Text(), server_default='', nullable=False))
     conn = op.get_bind()
     # The last return comment of each message is its review comment again.
     for message_id, body in conn.execute(sa.text(
@@ -83,12 +76,9 @@ def downgrade():
             "(SELECT max(d.id) FROM key_message_comment d WHERE d.message_id = c.message_id AND d.kind = 'return')")):
         conn.execute(sa.text("UPDATE key_message SET review_comment = :b WHERE id = :id"),
                      {"b": body, "id": message_id})
-    with op.batch_alter_table('meeting_session', schema=None) as batch_op:
-        batch_op.drop_column('key_message_word_limit')
-    with op.batch_alter_table('outcome_document', schema=None) as batch_op:
-        batch_op.drop_column('accepted_outdated')
-    with op.batch_alter_table('key_message', schema=None) as batch_op:
-        batch_op.drop_column('translated_from')
+    op.drop_column('meeting_session', 'key_message_word_limit')
+    op.drop_column('outcome_document', 'accepted_outdated')
+    op.drop_column('key_message', 'translated_from')
     with op.batch_alter_table('key_message_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_key_message_comment_message_id'))
     op.drop_table('key_message_comment')
