@@ -8,6 +8,7 @@ empties a language without the saver confirming it (`RemovalUnconfirmed`).
 """
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -75,7 +76,6 @@ def assignments(event: Event) -> list[SessionRapporteur]:
 
 def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: str) -> SessionRapporteur:
     """Make someone rapporteur of a session and mail them (a set-password link if they have none)."""
-    from flask_babel import force_locale
 
     from ..auth import invite
     from ..formatting import tr_text
@@ -261,7 +261,6 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
     _revise(message, by, "edit")
     if before_status == "approved" and message.status == "submitted" and not original_changed and translations_changed:
         with_names = ", ".join(language_name(code, message.original_language) for code in translations_changed)
-        from flask_babel import force_locale
         with force_locale(message.original_language):
             review.note(message, _("A translation was changed after approval (%(languages)s): the message is back in "
                                    "review for another look.", languages=with_names), by)
