@@ -212,6 +212,8 @@ def edit_message(slug: str, message_id: int):
                            languages_hint=MESSAGE_LANGUAGES_HINT, ACTION_LABELS=ACTION_LABELS,
                            conflict_by=_last_editor(message if conflict else None),
                            outdated={o.lang: o for o in freshness.outdated(message)},
+                           returned=conversation.last_returns([message]).get(message.id)
+                           if message.status == "returned" else None,
                            counts=words.counts(services.clean_translations(form.text.data)),
                            mine=services.clean_translations(form.text.data) if conflict else {}), status
 
@@ -243,9 +245,7 @@ def _flash_saved(message: KeyMessage, status_before: str, form: KeyMessageForm, 
 
 def _last_editor(message: KeyMessage | None):
     """The last revision (who, when, what: an edit, or a review that changed only the status)."""
-    if message is None or not message.revisions:
-        return None
-    return max(message.revisions, key=lambda r: r.number)
+    return max(message.revisions, key=lambda r: r.number) if message is not None and message.revisions else None
 
 
 @manage_bp.post("/key-messages/<id:message_id>/submit")

@@ -174,6 +174,8 @@ def test_organiser_returns_a_message_with_a_comment_and_the_rapporteur_is_told(a
     auth.login(rap.email)
     page = client.get(f"/en/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)
     assert "Please cite the data source." in page
+    assert "Please cite the data source." in client.get(
+        f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit").get_data(as_text=True)
 
 
 def test_editing_an_approved_message_sends_it_back_to_review(app):
