@@ -119,6 +119,11 @@ def can_edit_message(user, message_or_session) -> bool:
     return is_rapporteur(user, session) or can_organise(user, session.event)
 
 
+def can_discuss_message(user, message) -> bool:
+    """The conversation of a message: its session's rapporteurs and the event's organisers read and post."""
+    return can_edit_message(user, message)
+
+
 def can_delete_message(user, message) -> bool:
     """Like editing, but an approved message only by the organisers."""
     if message.status == "approved":
@@ -142,6 +147,7 @@ MESSAGES: dict[Callable, object] = {
     can_write_messages: _l("Only the organisers and rapporteurs of this event may do this."),
     can_edit_message: _l("Only the rapporteurs of this session and the organisers may edit its key messages."),
     can_delete_message: _l("An approved message can only be deleted by the organisers."),
+    can_discuss_message: _l("Only the rapporteurs of this session and the organisers take part in this conversation."),
 }
 
 

@@ -27,7 +27,7 @@ from ..models import audit
 from ..pdf import SafeFetcher, html_to_pdf
 from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
-from . import markup
+from . import freshness, markup
 from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
 from .services import OutcomeError, split_items
 from .services import themes as event_themes
@@ -258,6 +258,7 @@ def ensure_publishable(comp: Composition) -> None:
                              languages=", ".join(language_name(c, _cur()) for c in g.missing)) for g in open_gaps[:8])
         raise OutcomeError(_("Translations are missing. Add them, or choose to publish these parts in their "
                              "original language: %(list)s", list=labels))
+    freshness.ensure_current(comp)
 
 
 def _cur() -> str:

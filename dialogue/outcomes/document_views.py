@@ -18,6 +18,7 @@ from ..permissions import can_view_event, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event
 from . import document as outcome
+from . import freshness
 from . import jobs as outcome_jobs
 from .forms import OutcomeDocumentForm, PublishForm
 from .views import _event, _is_organiser, _organised, manage_bp, public_bp
@@ -78,11 +79,15 @@ def translations(slug: str):
     doc = outcome.get_or_create_document(ev)
     comp = outcome.compose(doc)
     gaps = outcome.translation_report(comp)
-    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted])
+    outdated = freshness.in_document(comp)
+    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted],
+                       accept_outdated=[o.key for o in outdated if o.key in (doc.accepted_outdated or [])])
     form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
+    form.accept_outdated.choices = [(o.key, o.label) for o in outdated]
     if form.validate_on_submit():
         def choose_and_publish():
             outcome.set_original_only(doc, form.original_only.data or [], current_user)
+            freshness.accept_outdated(doc, form.accept_outdated.data or [], current_user)
             return outcome_jobs.request_publication(doc, current_user) if form.publish.data else None
         # Another organiser may publish or change the document at the same moment: a conflict.
         ok, job = perform(choose_and_publish, form=form, conflict=_(
@@ -98,7 +103,7 @@ def translations(slug: str):
             return redirect(url_for(".translations", slug=ev.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           language_name=language_name), status
+                           outdated=outdated, language_name=language_name), status
 
 
 # --- public -----------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ class KeyMessageForm(NFCForm):
                             description=_l("Its place among the key messages of the session: 1 for the first. "
                                            "Left empty, it comes last. The others move to make room."))
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the version the edit started from
+    base = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])  # the revision the edit started from
+    confirm_removal = MultiCheckboxField(_l("Remove the whole text in"), choices=language_choices)
+    confirm_current = MultiCheckboxField(_l("These translations still match the original"), choices=language_choices)
     save = SubmitField(_l("Save draft"))
     save_submit = SubmitField(_l("Save and submit for review"))
 
@@ -56,6 +59,23 @@ class ApproveForm(NFCForm):
 class ReturnForm(NFCForm):
     comment = TextAreaField(_l("Comment for the rapporteur"), validators=[DataRequired(), Length(max=4000)])
     send_back = SubmitField(_l("Return with comment"))
+
+
+class CommentForm(NFCForm):
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=4000)])
+    post = SubmitField(_l("Post the comment"))
+
+
+class BulkApproveForm(NFCForm):
+    messages = SelectMultipleField(_l("Messages to approve"), coerce=int, choices=[], validate_choice=False)
+    approve_selected = SubmitField(_l("Approve the selected messages"))
+
+
+class WordLimitForm(NFCForm):
+    words = IntegerField(_l("Word limit of each key message, per language"),
+                         validators=[Optional(), NumberRange(min=1, max=100000)],
+                         description=_l("Left empty: no limit."))
+    save_limit = SubmitField(_l("Save the limit"))
 
 
 class RapporteurForm(NFCForm):
@@ -94,5 +114,6 @@ class OutcomeDocumentForm(NFCForm):
 
 class PublishForm(NFCForm):
     original_only = MultiCheckboxField(_l("Publish in the original language only"), choices=[])
+    accept_outdated = MultiCheckboxField(_l("Publish this translation as it is"), choices=[])
     save_choice = SubmitField(_l("Save the choice"))
     publish = SubmitField(_l("Publish a new version"))

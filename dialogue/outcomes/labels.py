@@ -17,4 +17,11 @@ ACTION_LABELS = {
     "approve": _l("approved"),
     "return": _l("returned"),
 }
+TRANSLATION_STATES = {
+    "original": _l("Original"),
+    "current": _l("Current"),
+    "outdated": _l("Out of date"),
+    "missing": _l("Missing"),
+}
+COMMENT_KIND_LABELS = {"comment": _l("Comment"), "return": _l("Returned"), "note": _l("Note")}
 GROUPING_LABELS = {"session": _l("By session"), "theme": _l("By theme")}

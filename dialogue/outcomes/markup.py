@@ -53,5 +53,31 @@ def render(source: str | None) -> Markup:
 
 
 def plain(source: str | None) -> str:
-    """The text without markup, for short previews and diffs."""
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(to_html(source), tags=set()))).strip()
+    """The text without markup, for short previews and diffs (paragraphs and list items apart by a space)."""
+    return " ".join(paragraphs(source))
+
+
+def paragraphs(source: str | None) -> list[str]:
+    """The text without markup, one string per paragraph or list."""
+    parts = re.split(r"</(?:p|ul|ol)>", to_html(source))
+    return [text for text in (_flat(part) for part in parts) if text]
+
+
+def _flat(fragment: str) -> str:
+    fragment = re.sub(r"</li>|<br>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(fragment, tags=set()))).strip()
+
+
+def excerpt(source: str | None, limit: int = 200) -> list[str]:
+    """The first paragraphs of a text, about `limit` characters in all, the last one cut with "…"."""
+    out, left = [], limit
+    for text in paragraphs(source):
+        if left <= 0:
+            break
+        if len(text) > left:
+            cut = text[:left].rsplit(" ", 1)[0] if " " in text[:left] else text[:left]
+            out.append(cut.rstrip(" ,;:") + "…")
+            break
+        out.append(text)
+        left -= len(text)
+    return out

@@ -55,8 +55,9 @@ class KeyMessage(TimestampMixin, db.Model):
     #: Optimistic lock: every save bumps it; a save based on an older version is a conflict.
     version: Mapped[int] = mapped_column(default=1)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    #: The organiser's comment when the message was last returned.
-    review_comment: Mapped[str] = mapped_column(Text, default="")
+    #: Per translation (language code), the number of the revision whose original text it was made
+    #: from: when the original text has changed since, the translation is out of date.
+    translated_from: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -64,6 +65,8 @@ class KeyMessage(TimestampMixin, db.Model):
     author: Mapped[User | None] = relationship()
     revisions: Mapped[list[KeyMessageRevision]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="KeyMessageRevision.number")
+    comments: Mapped[list[KeyMessageComment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="KeyMessageComment.id")
 
 
 class KeyMessageRevision(db.Model):
@@ -85,6 +88,28 @@ class KeyMessageRevision(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     message: Mapped[KeyMessage] = relationship(back_populates="revisions")
+    user: Mapped[User | None] = relationship()
+
+
+COMMENT_KINDS = ("comment", "return", "note")
+
+
+class KeyMessageComment(db.Model):
+    """One post in the conversation of a key message, between its rapporteurs and the organisers.
+
+    Kept for the life of the message, approval included: the thread is its review record.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("key_message.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: "comment" (anyone in the thread), "return" (the reason a message was returned), "note" (the
+    #: app's own, e.g. a translation changed after approval).
+    kind: Mapped[str] = mapped_column(String(12), default="comment")
+    body: Mapped[str] = mapped_column(Text)
+
+    message: Mapped[KeyMessage] = relationship(back_populates="comments")
     user: Mapped[User | None] = relationship()
 
 
@@ -111,6 +136,8 @@ class OutcomeDocument(TimestampMixin, db.Model):
     next_steps: Mapped[list] = mapped_column(JSON, default=list)
     #: Paragraph keys the organisers chose to publish in their original language only.
     original_only: Mapped[list] = mapped_column(JSON, default=list)
+    #: Out-of-date translations the organisers chose to publish as they are ("km:ID:LANG:rREVISION").
+    accepted_outdated: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     #: "draft" until first published, then "published".
     status: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(default=1)

@@ -1,14 +1,14 @@
 """Rapporteurs, key messages and their review.
 
 Every function checks who may act, records a revision and an audit entry, and leaves the
-commit to the caller. A save carries the version the user started from: when someone else
-saved in between, `EditConflict` hands back both texts so nothing is lost.
+commit to the caller. A save carries the revision the user started from: when someone else
+saved in between, the two edits are merged from that common ancestor (merging.py); what both
+changed in the same place raises `EditConflict` with both texts, so nothing is lost. No save
+empties a language without the saver confirming it (`RemovalUnconfirmed`).
 """
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
-
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -16,11 +16,11 @@ from sqlalchemy.orm import selectinload
 from ..actions import DomainError
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
-from ..mail import send_mail
 from ..models import User, audit
 from ..permissions import can_delete_message, can_edit_message, can_organise, can_review_message, ensure
 from ..sessions.models import Event, MeetingSession
-from .markup import plain
+from . import merging, review, words
+from .freshness import translation_bases
 from .models import KeyMessage, KeyMessageRevision, OutcomeTheme, SessionRapporteur
 
 
@@ -29,13 +29,32 @@ class OutcomeError(DomainError):
 
 
 class EditConflict(OutcomeError):
-    """Someone saved the message since this user opened it."""
+    """Someone saved the message since this user opened it, and the two edits need a person to settle them."""
 
-    def __init__(self, current: KeyMessage, theirs: dict):
-        super().__init__(_("Someone else saved this message while you were editing it. Your text is kept "
-                           "below: compare it with the saved version, merge, and save again."), "")
+    def __init__(self, current: KeyMessage, merge: merging.MessageMerge | None = None, status_changed: bool = False):
+        if merge is not None and not merge.clean:
+            message = _("Someone else saved this message while you were editing it, and you both changed the same "
+                        "paragraphs. What only one of you changed is merged in the form below; settle the marked "
+                        "paragraphs and save again.")
+        elif status_changed:
+            message = _("Someone else reviewed this message while you were editing it: saving your change sends it "
+                        "back to review. Your text is kept below; save again to confirm.")
+        else:
+            message = _("Someone else saved this message while you were editing it. Your text is kept below: "
+                        "compare it with the saved version, merge, and save again.")
+        super().__init__(message, "")
         self.current = current
-        self.theirs = theirs
+        self.merge = merge
+
+
+class RemovalUnconfirmed(OutcomeError):
+    """A save would empty a language that has text, and the saver has not said they mean it."""
+
+    def __init__(self, languages: list[str]):
+        names = ", ".join(language_name(code, _current()) for code in languages)
+        super().__init__(_("This save removes the whole text in %(languages)s. Tick the box to confirm, or put "
+                           "the text back.", languages=names), "confirm_removal")
+        self.languages = languages
 
 
 # --- rapporteurs ------------------------------------------------------------------------------
@@ -57,7 +76,6 @@ def assignments(event: Event) -> list[SessionRapporteur]:
 
 def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: str) -> SessionRapporteur:
     """Make someone rapporteur of a session and mail them (a set-password link if they have none)."""
-    from flask_babel import force_locale
 
     from ..auth import invite
     from ..formatting import tr_text
@@ -144,8 +162,10 @@ def session_messages(session: MeetingSession) -> list[KeyMessage]:
                                    .order_by(KeyMessage.position, KeyMessage.id)))
 
 
-def _validated(session: MeetingSession, data: dict) -> tuple[dict, str, list[int], int]:
-    text = clean_translations(data.get("text"))
+def _validated(session: MeetingSession, data: dict, before: dict | None = None) -> tuple[dict, str, list[int], int]:
+    # Browsers send text areas with CRLF line ends: kept as LF, so that no save "changes" an untouched box.
+    text = {code: value.replace("\r\n", "\n") for code, value in clean_translations(data.get("text")).items()}
+    words.check(session, text, None if before is None else {c for c in text if text[c] != before.get(c)})
     original = data.get("original_language")
     if original not in LANGUAGES:
         raise OutcomeError(_("Choose one of the languages."), "original_language")
@@ -174,7 +194,8 @@ def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
     ensure(can_edit_message, by, session)
     text, original, chosen, position = _validated(session, data)
     message = KeyMessage(session=session, text=text, original_language=original, themes=chosen,
-                         position=position, status="draft", author=by)
+                         position=position, status="draft", author=by,
+                         translated_from={code: 1 for code in text if code != original})
     db.session.add(message)
     _revise(message, by, "create")
     db.session.flush()
@@ -184,34 +205,86 @@ def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
     return message
 
 
-def save_message(message: KeyMessage, data: dict, by, expected_version: int | None) -> KeyMessage:
-    """Save an edit made from `expected_version`; a newer saved version raises EditConflict."""
+def latest_revision(message: KeyMessage) -> int:
+    """The number of the message's newest revision (what an edit form starts from)."""
+    return max((r.number for r in message.revisions), default=0)
+
+
+def save_message(message: KeyMessage, data: dict, by, expected_version: int | None = None) -> KeyMessage:
+    """Save an edit made from revision `data["base"]` (or from `expected_version`), merging a save made meanwhile.
+
+    `data["confirm_removal"]` lists the languages the saver agreed to empty; `data["confirm_current"]`
+    the out-of-date translations they checked and found still right.
+    """
     ensure(can_edit_message, by, message)
-    text, original, chosen, position = _validated(message.session, data)
-    if expected_version is not None and int(expected_version) != message.version:
-        raise EditConflict(message, text)
+    text, original, chosen, position = _validated(message.session, data, message.text)
+    latest = latest_revision(message)
+    base_number = _number(data.get("base"))
+    if base_number is not None:
+        concurrent = base_number != latest
+    else:
+        concurrent = expected_version is not None and int(expected_version) != message.version
+    typed_original = text.get(original)
+    if concurrent:
+        base = next((r for r in message.revisions if r.number == base_number), None)
+        merge = merging.merge_message(base, message, text, original, chosen, position)
+        content_changed = merge.text != message.text or merge.original_language != message.original_language
+        # Approved or returned meanwhile: say so before an edit withdraws that review.
+        status_changed = (base is not None and base.status != message.status and content_changed
+                          and message.status in ("approved", "returned"))
+        if base is None or not merge.clean or status_changed:
+            raise EditConflict(message, merge, status_changed)
+        text, original, chosen = merge.text, merge.original_language, merge.themes
+    removed = [code for code in LANGUAGES if message.text.get(code) and not text.get(code)]
+    if set(removed) - set(data.get("confirm_removal") or []):
+        raise RemovalUnconfirmed(removed)
+    confirmed = set(data.get("confirm_current") or [])
     content_changed = text != message.text or original != message.original_language or chosen != list(message.themes)
     moved = position != message.position
     original_changed = (original != message.original_language or text.get(original) != message.text.get(original)
                         or chosen != list(message.themes))
-    if not (content_changed or moved):
+    if not (content_changed or moved or confirmed):
         return message
+    translations_changed = [code for code in LANGUAGES if code != original and text.get(code) != message.text.get(code)]
+    message.translated_from = translation_bases(message, text, original, confirmed, latest + 1,
+                                                 base_number if typed_original != text.get(original) else None)
+    before_status = message.status
     message.text, message.original_language, message.themes, message.position = text, original, chosen, position
     if content_changed and message.status in ("approved", "submitted"):
         # The text the organisers approved (or are reviewing) changed: it needs a new review.
         # Moving a message within its session changes nothing they approved.
         if not can_organise(by, message.session.event):
             message.status = "draft"
-        elif original_changed and message.status == "approved":
-            # An organiser rewrote approved text: another organiser approves it again (a translation
-            # added or corrected by an organiser keeps the approval).
+        elif message.status == "approved":
+            # An organiser changed approved text: it goes back to the review queue for a second look.
             message.status = "submitted"
     _revise(message, by, "edit")
+    if before_status == "approved" and message.status == "submitted" and not original_changed and translations_changed:
+        with_names = ", ".join(language_name(code, message.original_language) for code in translations_changed)
+        with force_locale(message.original_language):
+            review.note(message, _("A translation was changed after approval (%(languages)s): the message is back in "
+                                   "review for another look.", languages=with_names), by)
     db.session.flush()
     if moved:
         _place(message, position)
     audit("key_message.edit", user=by, event=message.session.event, target=f"key_message:{message.id}")
     return message
+
+
+def conflict_after_race(message: KeyMessage, data: dict) -> EditConflict:
+    """The conflict to show when someone saved between our read and our write: their save merged with ours."""
+    base = next((r for r in message.revisions if r.number == _number(data.get("base"))), None)
+    merge = merging.merge_message(base, message, clean_translations(data.get("text")), data.get("original_language"),
+                                  list(data.get("themes") or []), message.position)
+    return EditConflict(message, merge)
+
+
+def _number(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 10**9 else None
 
 
 def _place(message: KeyMessage, position: int) -> None:
@@ -242,6 +315,7 @@ def submit_message(message: KeyMessage, by) -> KeyMessage:
     _revise(message, by, "submit")
     db.session.flush()
     event = message.session.event
+    review.notify_submitted(message, by)
     audit("key_message.submit", user=by, event=event, target=f"key_message:{message.id}")
     return message
 
@@ -277,7 +351,6 @@ def approve_message(message: KeyMessage, by) -> KeyMessage:
     if message.status != "submitted":
         raise OutcomeError(_("Only submitted messages can be approved."))
     message.status = "approved"
-    message.review_comment = ""
     _revise(message, by, "approve")
     db.session.flush()
     audit("key_message.approve", user=by, event=message.session.event, target=f"key_message:{message.id}")
@@ -293,18 +366,20 @@ def return_message(message: KeyMessage, comment: str, by) -> KeyMessage:
     if message.status not in ("submitted", "approved"):
         raise OutcomeError(_("Only submitted or approved messages can be returned."))
     message.status = "returned"
-    message.review_comment = comment
     _revise(message, by, "return", comment)
-    db.session.flush()
+    review.add_comment(message, comment, by, kind="return")
+    review.notify_returned(message, comment)
     event = message.session.event
-    for link in db.session.scalars(select(SessionRapporteur).where(SessionRapporteur.session_id == message.session_id)):
-        lang = link.user.locale or message.original_language
-        from flask_babel import force_locale
-        with force_locale(lang):
-            send_mail(link.user.email, _("A key message of session %(code)s was returned", code=message.session.code),
-                      _("Comment from the organisers:") + "\n\n" + comment, event=event)
     audit("key_message.return", user=by, event=event, target=f"key_message:{message.id}", comment=comment)
     return message
+
+
+def set_word_limit(session: MeetingSession, limit: int | None, by) -> None:
+    """The most words a key message of `session` may have in each language (None: no limit)."""
+    ensure(can_organise, by, session.event)
+    session.key_message_word_limit = limit or None
+    db.session.flush()
+    audit("key_message.word_limit", user=by, event=session.event, target=f"session:{session.id}", words=limit)
 
 
 def delete_message(message: KeyMessage, by) -> None:
@@ -329,43 +404,3 @@ def event_messages(event: Event, statuses: tuple[str, ...] | None = None) -> lis
     if statuses:
         query = query.where(KeyMessage.status.in_(statuses))
     return list(db.session.scalars(query))
-
-
-# --- comparing revisions ----------------------------------------------------------------------
-
-@dataclass
-class LanguageDiff:
-    lang: str
-    lines: list[tuple[str, str]]  # (" " | "-" | "+", text)
-
-    @property
-    def changed(self) -> bool:
-        return any(kind != " " for kind, _ in self.lines)
-
-
-def compare(old: KeyMessageRevision, new: KeyMessageRevision) -> list[LanguageDiff]:
-    """Sentence by sentence differences of two revisions, per language."""
-    result = []
-    for code in LANGUAGES:
-        a = _sentences(old.text.get(code, ""))
-        b = _sentences(new.text.get(code, ""))
-        lines = []
-        for line in difflib.ndiff(a, b):
-            if line.startswith("? "):
-                continue
-            lines.append((line[0], line[2:]))
-        result.append(LanguageDiff(code, lines))
-    return result
-
-
-def _sentences(source: str) -> list[str]:
-    import re
-    text = plain(source)
-    return [s for s in re.split(r"(?<=[.;:!?])\s+", text) if s]
-
-
-def users_by_id(ids) -> dict[int, User]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

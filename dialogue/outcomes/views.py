@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import formatting
 from ..actions import perform
@@ -15,7 +16,8 @@ from ..permissions import can_edit_message, can_organise, can_write_messages, en
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
 from ..validation import id_arg
-from . import markup, services
+from . import freshness, markup, services, words
+from . import review as conversation
 from .forms import (
     MESSAGE_LANGUAGES_HINT,
     ApproveForm,
@@ -25,7 +27,7 @@ from .forms import (
     SubmitForm,
     ThemesForm,
 )
-from .labels import ACTION_LABELS, STATUS_LABELS
+from .labels import ACTION_LABELS, STATUS_LABELS, TRANSLATION_STATES
 from .models import KeyMessage, SessionRapporteur
 
 manage_bp = Blueprint("outcomes_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
@@ -36,13 +38,14 @@ def register(app) -> None:
     """Called by the app factory: blueprints, template filters, the organisers' menu."""
     from ..extensions import csrf
     from ..registry import registry
-    from . import api, document_views  # noqa: F401  (document_views: its routes, on the same blueprints)
+    from . import api, conversation_views, document_views  # noqa: F401  (routes on the same blueprints)
     from .api import bp as api_bp
     app.register_blueprint(manage_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
-    app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain)
+    app.jinja_env.filters.update(pick_in=pick_in, markup=markup.render, plain=markup.plain, excerpt=markup.excerpt)
+    app.jinja_env.globals.update(TRANSLATION_STATES=TRANSLATION_STATES)
     registry(app).manage_links.append(manage_links)
     registry(app).dashboard_links.append(dashboard_links)
     registry(app).openapi_paths.update(api.PATHS)
@@ -132,6 +135,7 @@ def my_sessions(slug: str):
     organiser = _is_organiser(ev)
     sessions = agenda.agenda(ev) if organiser else services.rapporteur_sessions(current_user, ev)
     messages = db.session.scalars(select(KeyMessage).where(KeyMessage.session_id.in_([s.id for s in sessions]))
+                                  .options(selectinload(KeyMessage.revisions))
                                   .order_by(KeyMessage.position, KeyMessage.id)).all()
     by_session: dict[int, list[KeyMessage]] = {}
     for m in messages:
@@ -139,7 +143,9 @@ def my_sessions(slug: str):
     if organiser:
         sessions = [s for s in sessions if s.id in by_session or s.kind != "side_event"]
     return render_template("outcomes/my_sessions.html", event=ev, sessions=sessions, by_session=by_session,
-                           organiser=organiser, STATUS_LABELS=STATUS_LABELS, submit_form=SubmitForm())
+                           organiser=organiser, STATUS_LABELS=STATUS_LABELS, submit_form=SubmitForm(),
+                           returns=conversation.last_returns(messages), threads=conversation.comment_counts(messages),
+                           states=freshness.state, counts=words.counts)
 
 
 @manage_bp.route("/sessions/<code>/key-messages/new", methods=["GET", "POST"])
@@ -164,13 +170,14 @@ def new_message(slug: str, code: str):
                   else _("The key message is saved as a draft."), "success")
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{s.code}")
     status = 422 if request.method == "POST" else 200
-    return render_template("outcomes/message_form.html", form=form, event=ev, s=s, message=None,
+    return render_template("outcomes/message_form.html", form=form, event=ev, s=s, message=None, outdated={},
+                           counts=words.counts(services.clean_translations(form.text.data)),
                            languages_hint=MESSAGE_LANGUAGES_HINT), status
 
 
 @manage_bp.route("/key-messages/<id:message_id>/edit", methods=["GET", "POST"])
 def edit_message(slug: str, message_id: int):
-    """Edit a key message; a save that crossed someone else's keeps both texts to merge."""
+    """Edit a key message; a save that crossed someone else's is merged, and what clashes is shown to settle."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
     ensure(can_edit_message, current_user, message)
@@ -178,44 +185,67 @@ def edit_message(slug: str, message_id: int):
         form = KeyMessageForm()
     else:
         form = KeyMessageForm(original_language=message.original_language, text=message.text,
-                              themes=message.themes, position=message.position, version=message.version)
+                              themes=message.themes, position=message.position, version=message.version,
+                              base=services.latest_revision(message))
     form.themes.choices = _theme_choices(ev)
-    conflict = None
-    status_before = message.status
+    conflict = removal = None
+    status_before, latest_before = message.status, services.latest_revision(message)
     if form.validate_on_submit():
         def save():
             services.save_message(message, form.data, current_user, form.version.data or None)
             if form.save_submit.data and message.status in ("draft", "returned"):
                 services.submit_message(message, current_user)
         # Someone may commit between our read and our write (a stale version): that is an EditConflict too.
-        ok, error = perform(save, form=form, conflict=lambda: services.EditConflict(
-            message, services.clean_translations(form.text.data)))
+        ok, error = perform(save, form=form, conflict=lambda: services.conflict_after_race(message, form.data))
         if isinstance(error, services.EditConflict):
+            conflict = error
             message = _message(ev, message_id)
-            conflict = message
-            form.version.data = message.version  # the next save merges onto the newest version
+            _merge_into(form, message, error)
+        elif isinstance(error, services.RemovalUnconfirmed):
+            removal = error.languages
         if ok:
-            if message.status == "submitted" and form.save_submit.data:
-                flash(_("The key message is saved and submitted for review."), "success")
-            elif message.status == "draft" and status_before in ("submitted", "approved"):
-                flash(_("The key message is saved as a draft, since its text changed: submit it again for "
-                        "review."), "warning")
-            else:
-                flash(_("The key message is saved."), "success")
+            _flash_saved(message, status_before, form, merged=(form.base.data or "") not in ("", str(latest_before)))
             return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("outcomes/message_form.html", form=form, event=ev, s=message.session, message=message,
-                           conflict=conflict, organiser=_is_organiser(ev), languages_hint=MESSAGE_LANGUAGES_HINT,
-                           ACTION_LABELS=ACTION_LABELS,
-                           conflict_by=_last_editor(conflict), mine=services.clean_translations(form.text.data)
-                           if conflict else {}), status
+                           conflict=conflict, removal=removal, organiser=_is_organiser(ev),
+                           languages_hint=MESSAGE_LANGUAGES_HINT, ACTION_LABELS=ACTION_LABELS,
+                           conflict_by=_last_editor(message if conflict else None),
+                           outdated={o.lang: o for o in freshness.outdated(message)},
+                           returned=conversation.last_returns([message]).get(message.id)
+                           if message.status == "returned" else None,
+                           counts=words.counts(services.clean_translations(form.text.data)),
+                           mine=services.clean_translations(form.text.data) if conflict else {}), status
+
+
+def _merge_into(form: KeyMessageForm, message: KeyMessage, conflict) -> None:
+    """After a conflict the form holds the merge (my text where both changed) and starts from the newest revision."""
+    merge = conflict.merge
+    if merge is not None and not (merge.language_clash and merge.original_language != message.original_language):
+        for code in LANGUAGES:
+            form.text[code].data = merge.text.get(code, "")
+    form.version.data = message.version
+    form.base.data = services.latest_revision(message)
+
+
+def _flash_saved(message: KeyMessage, status_before: str, form: KeyMessageForm, merged: bool) -> None:
+    if merged:
+        flash(_("Someone else saved this message while you were editing it: their changes and yours are both "
+                "kept."), "success")
+    if message.status == "submitted" and form.save_submit.data:
+        flash(_("The key message is saved and submitted for review."), "success")
+    elif message.status == "draft" and status_before in ("submitted", "approved"):
+        flash(_("The key message is saved as a draft, since its text changed: submit it again for "
+                "review."), "warning")
+    elif message.status == "submitted" and status_before == "approved":
+        flash(_("The key message is saved and back in review, since its approved text changed."), "warning")
+    elif not merged:
+        flash(_("The key message is saved."), "success")
 
 
 def _last_editor(message: KeyMessage | None):
     """The last revision (who, when, what: an edit, or a review that changed only the status)."""
-    if message is None or not message.revisions:
-        return None
-    return max(message.revisions, key=lambda r: r.number)
+    return max(message.revisions, key=lambda r: r.number) if message is not None and message.revisions else None
 
 
 @manage_bp.post("/key-messages/<id:message_id>/submit")
@@ -262,8 +292,8 @@ def history(slug: str, message_id: int):
         a = next((r.number for r in reversed(revisions) if r.number < b
                   and (r.text != rev[b].text or r.original_language != rev[b].original_language)),
                  numbers[-2] if len(numbers) > 1 else b)
-    diff = services.compare(rev[a], rev[b]) if a in rev and b in rev else []
-    users = services.users_by_id(r.user_id for r in revisions)
+    diff = freshness.compare(rev[a], rev[b]) if a in rev and b in rev else []
+    users = freshness.users_by_id(r.user_id for r in revisions)
     return render_template("outcomes/history.html", event=ev, message=message, revisions=revisions, a=a, b=b,
                            diff=diff, users=users, ACTION_LABELS=ACTION_LABELS, STATUS_LABELS=STATUS_LABELS)
 
@@ -333,7 +363,7 @@ def rapporteurs(slug: str):
     status = 422 if request.method == "POST" else 200
     themes_form = ThemesForm(themes=_themes_lines(ev))
     return render_template("outcomes/rapporteurs.html", event=ev, form=form, links=services.assignments(ev),
-                           themes_form=themes_form), status
+                           themes_form=themes_form, sessions=sessions), status
 
 
 def _themes_lines(ev: Event) -> dict:

@@ -94,6 +94,8 @@ class MeetingSession(TimestampMixin, db.Model):
     #: iCalendar SEQUENCE: raised by the services whenever what a calendar shows of the session
     #: (times, room, code, title, purpose, kind, status) changes; not for people or other texts.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Most words a key message of the session may have in each language (set by the organisers); None: no limit.
+    key_message_word_limit: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     people: Mapped[list[SessionPerson]] = relationship(

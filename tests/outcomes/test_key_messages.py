@@ -132,13 +132,18 @@ def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
 
 
 def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app):
-    """Approved text rewritten by an organiser is not approved by its new author; a translation stays approved."""
+    """Approved text rewritten by an organiser is not approved by its new author; a translation changed after
+    approval goes back to review with a note in the thread, and its translator may approve it."""
     ev, s, org, rap = of.setting()
     other = f.user()
     grant_role(other, ev, "organiser")
     message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=other)
     services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
                                     "position": message.position}, org, message.version)
+    assert message.status == "submitted"
+    note = message.comments[-1]
+    assert note.kind == "note" and "inglés" in note.body and note.user_id == org.id
+    services.approve_message(message, org)
     assert message.status == "approved"
     services.save_message(message, {"text": {"es": "Texto reescrito.", "en": "Text."}, "original_language": "es",
                                     "position": message.position}, org, message.version)
@@ -160,19 +165,23 @@ def test_organiser_returns_a_message_with_a_comment_and_the_rapporteur_is_told(a
     client.post(url, data={"comment": "Please cite the data source."})
     db.session.refresh(message)
     assert message.status == "returned"
-    assert message.review_comment == "Please cite the data source."
+    assert [(c.kind, c.body) for c in message.comments] == [("return", "Please cite the data source.")]
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == rap.email))
     assert "Please cite the data source." in mail.body
+    assert f"/manage/events/{ev.slug}/key-messages/{message.id}/" in mail.body
+    assert "> Mensaje clave." in mail.body or "> Key message." in mail.body
     auth.logout()
     auth.login(rap.email)
     page = client.get(f"/en/manage/events/{ev.slug}/key-messages/").get_data(as_text=True)
     assert "Please cite the data source." in page
+    assert "Please cite the data source." in client.get(
+        f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit").get_data(as_text=True)
 
 
 def test_editing_an_approved_message_sends_it_back_to_review(app):
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, status="approved", reviewer=org)
-    services.save_message(message, {"text": {"es": "Otro texto."}, "original_language": "es",
+    services.save_message(message, {"text": {**message.text, "es": "Otro texto."}, "original_language": "es",
                                     "position": message.position}, rap, message.version)
     assert message.status == "draft"
 
@@ -310,7 +319,11 @@ def test_rapporteur_deletes_a_draft_but_not_an_approved_message(app, client, aut
 FORMS = [
     # (who, page to get the token from, url to post, data)
     ("rap", "key-messages/", "key-messages/{m}/submit", {}),
-    ("rap", "key-messages/{m}/edit", "key-messages/{m}/edit", {"original_language": "es", "text-es": "Nuevo.", "save": "1"}),
+    ("rap", "key-messages/{m}/edit", "key-messages/{m}/edit", {"original_language": "es", "text-es": "Nuevo.",
+                                                               "text-fr": "Nouveau.", "text-en": "New.", "save": "1"}),
+    ("rap", "key-messages/{m}/", "key-messages/{m}/", {"body": "¿Más corto?"}),
+    ("org", "review", "review/approve", {"messages": "{m}"}),
+    ("org", "rapporteurs", "sessions/RD-LAC/word-limit", {"words": "200"}),
     ("rap", "key-messages/{m}/edit", "key-messages/{m}/delete", {}),
     ("org", "review", "key-messages/{m}/approve", {}),
     ("org", "review", "key-messages/{m}/return", {"comment": "Más corto."}),
@@ -334,7 +347,7 @@ def test_every_form_needs_its_csrf_token(app, client, auth, who, page, url, data
     client.post("/en/account/login", data={"email": user.email, "password": f.PASSWORD,
                                            "csrf_token": _csrf(login_page)})
     base = f"/en/manage/events/{ev.slug}/"
-    data = {k: v.format(s=s.id) for k, v in data.items()}
+    data = {k: v.format(s=s.id, m=m.id) for k, v in data.items()}
     target = base + url.format(m=m.id)
     assert client.post(target, data=data).status_code == 400
     token = _csrf(client.get(base + page.format(m=m.id)).get_data(as_text=True))
@@ -407,6 +420,7 @@ def test_history_compares_the_last_change_of_the_text_by_default(app, client, au
 
 
 def test_conflict_says_who_saved_and_which_languages_differ(app, client, auth):
+    """A form that does not say which revision it started from gets no merge: every difference is shown."""
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, {"es": "Texto.", "en": "Text."})
     version = message.version
@@ -420,7 +434,7 @@ def test_conflict_says_who_saved_and_which_languages_differ(app, client, auth):
     assert response.status_code == 409
     page = " ".join(response.get_data(as_text=True).split())
     assert "Saved by Organiser on" in page and "(edited)" in page
-    assert page.count("differs from your text") == 2  # Spanish and English; French is in neither
+    assert page.count("paragraph changed by both of you") == 2  # Spanish and English; French is in neither
 
 
 def test_rapporteur_is_told_an_edit_withdrew_the_message_from_review(app, client, auth):
