@@ -8,9 +8,11 @@ finds 王). Order follows the printed list: names without accents, Spanish ñ af
 from __future__ import annotations
 
 import struct
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from cachetools import LRUCache
 from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
@@ -93,17 +95,39 @@ class DelegationRow:
 
 def delegations_with_counts(event: Event, lang: str, status: str, conditions: list = ()) -> list[DelegationRow]:
     """The event's delegations by kind, then in the alphabet of `lang`, each with its number of
-    delegates in `status` that meet `conditions`; one query, whose counts read one index only."""
+    delegates in `status` that meet `conditions`; one query, whose counts read one index only.
+
+    The order is kept (per event, language and the delegations as they are): delegations change
+    rarely, their counts on every accreditation, and sorting 2,500 names costs more than the query."""
     counts = (select(Delegate.delegation_id, func.count().label("n"))
               .where(Delegate.event_id == event.id, Delegate.status == status, *conditions)
               .group_by(Delegate.delegation_id).subquery())
-    rows = [DelegationRow(i, kind, _country(country, lang) if country else name, n or 0)
-            for i, kind, country, name, n in db.session.execute(
-                select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
-                .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id))]
-    rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
-    rows.sort(key=lambda d: (rank.get(d.kind, len(rank)), _collation(d.name, lang), d.id))
-    return rows
+    rows = db.session.execute(
+        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
+        .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)
+        .order_by(Delegation.id)).all()
+    found = {row[0]: row[4] or 0 for row in rows}
+    return [DelegationRow(i, kind, name, found[i])
+            for i, kind, name in _delegation_order(event.id, lang, tuple(row[:4] for row in rows))]
+
+
+#: (event id, language, its delegations as (id, kind, country, name)) -> [(id, kind, name)] in order.
+_ORDERS: LRUCache = LRUCache(maxsize=64)
+_ORDERS_LOCK = threading.Lock()
+
+
+def _delegation_order(event_id: int, lang: str, delegations: tuple) -> list[tuple[int, str, str]]:
+    key = (event_id, lang, delegations)
+    with _ORDERS_LOCK:
+        order = _ORDERS.get(key)
+    if order is None:
+        rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
+        named = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
+        named.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
+        order = named
+        with _ORDERS_LOCK:
+            _ORDERS[key] = order
+    return order
 
 
 def _number(value, pages: int) -> int:
