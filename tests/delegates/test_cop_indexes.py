@@ -60,3 +60,25 @@ def test_a_search_finds_the_same_with_the_trigram_index(app, client, auth):
     assert "Núñez".upper() in page and "PÉREZ" in page and "REJOSEADO" not in page
     page = client.get(f"/en/manage/events/{ev.slug}/participants?q=wang").get_data(as_text=True)
     assert "王" in page and "NÚÑEZ" not in page
+
+
+def test_a_search_count_reads_the_names_from_the_index_on_sqlite(app, count_queries):
+    """SQLite would pick the narrow index and read each name from the table; the wide one holds them."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    ev = f.event()
+    statements = []
+    from sqlalchemy import event as sa_event
+
+    def seen(_conn, _cursor, statement, *_a):
+        statements.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        queries.delegations_with_counts(ev, "en", "accredited", "José")
+        queries.delegations_with_counts(ev, "en", "accredited")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", seen)
+    with_search, without = statements[-2:]
+    assert f"INDEXED BY {queries.SEARCH_COUNT_INDEX}" in with_search and "INDEXED BY" not in without
+    plan = db.session.execute(text("EXPLAIN QUERY PLAN " + with_search.replace("?", "'x'"))).all()
+    assert any("COVERING INDEX" in str(row) for row in plan)
