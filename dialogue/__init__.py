@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    register_proxy_fix(app)
     register_extensions(app)
     from .jobs.engine import init_celery
     init_celery(app)
@@ -38,6 +39,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
     register_commands(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind a reverse proxy (PROXY_FIX_X_FOR=1 and friends), take the client's address, scheme and
+    host from the X-Forwarded-* headers that many proxies set, so that rate limits count per client
+    rather than per proxy. Off by default: then a client's own X-Forwarded-For changes nothing."""
+    trusted = {name: int(app.config.get(f"PROXY_FIX_X_{name.upper()}") or 0) for name in ("for", "proto", "host")}
+    if any(trusted.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted["for"], x_proto=trusted["proto"], x_host=trusted["host"])
 
 
 #: Domain packages beside sessions that plug in models, views (register(app)) and demo data.

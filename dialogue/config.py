@@ -57,6 +57,11 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "14"))),
         "PERMANENT_SESSION_LIFETIME": timedelta(seconds=int(os.environ.get("PERMANENT_SESSION_LIFETIME", "43200"))),
         # Rate limits (Flask-Limiter): in memory, or shared by every node through Redis.
+        # Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header (0: none, the
+        # default; a header a client sends itself is then ignored). Rate limits see the client address.
+        "PROXY_FIX_X_FOR": int(os.environ.get("PROXY_FIX_X_FOR", "0")),
+        "PROXY_FIX_X_PROTO": int(os.environ.get("PROXY_FIX_X_PROTO", "0")),
+        "PROXY_FIX_X_HOST": int(os.environ.get("PROXY_FIX_X_HOST", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "dialogue",

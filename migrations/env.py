@@ -93,6 +93,13 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # Indexes made outside the models (PostgreSQL's trigram index on delegates' names, present only
+    # where pg_trgm is) are not differences.
+    def include_name(name, type_, parent_names):
+        from dialogue.delegates.models import TRIGRAM_INDEX
+        return not (type_ == "index" and name == TRIGRAM_INDEX)
+    conf_args.setdefault("include_name", include_name)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -103,6 +103,9 @@ def _timed(fn):
 
 
 def test_unknown_emails_cost_a_password_check_like_known_ones(app, client, monkeypatch):
+    """The proof is the work done: as many password hashes for an unknown email as for a known one.
+    Times are compared too, with bounds wide enough for a loaded machine (best of five; a skipped
+    hash makes the unknown email tens of times faster, far outside them)."""
     f.user("known@example.org")
     login_from(client, "192.0.2.1", "warm-up@example.org", "guess")  # builds the dummy hash once
     calls = []
@@ -117,10 +120,10 @@ def test_unknown_emails_cost_a_password_check_like_known_ones(app, client, monke
     for i, email in enumerate(("known@example.org", "nobody@example.org")):
         calls.clear()
         times[email] = min(_timed(lambda e=email, i=i, n=n: login_from(client, f"192.0.2.{10 + i * 5 + n}", e, "guess"))
-                           for n in range(3))
+                           for n in range(5))
         counts[email] = len(calls)
     monkeypatch.undo()
-    assert counts == {"known@example.org": 3, "nobody@example.org": 3}
-    one_hash = min(_timed(lambda: check_password_hash(generate_password_hash("x"), "y")) for _ in range(3)) / 2
-    assert times["nobody@example.org"] > one_hash * 0.5 and times["known@example.org"] > one_hash * 0.5
-    assert 0.5 < times["nobody@example.org"] / times["known@example.org"] < 2
+    assert counts == {"known@example.org": 5, "nobody@example.org": 5}
+    one_hash = min(_timed(lambda: check_password_hash(generate_password_hash("x"), "y")) for _ in range(5)) / 2
+    assert times["nobody@example.org"] > one_hash * 0.25 and times["known@example.org"] > one_hash * 0.25
+    assert 0.2 < times["nobody@example.org"] / times["known@example.org"] < 5

@@ -227,6 +227,15 @@ class Badges(_Roster):
             chunks.append(({"parts": current}, size))
         return chunks
 
+    def describe_chunk(self, job, params):
+        """"badges of Peru, Chile": the delegations of a chunk (the first three), for its failure message."""
+        ids = list(dict.fromkeys(part["delegation"] for part in params.get("parts", ())))
+        found = {d.id: d for d in db.session.scalars(select(Delegation).where(Delegation.id.in_(ids[:3])))}
+        names = [services.delegation_name(found[i], job.language) for i in ids[:3] if i in found]
+        if not names:
+            return None
+        return _("badges of %(names)s", names=", ".join(names) + (", …" if len(ids) > 3 else ""))
+
     def make_chunk(self, job, params):
         """A ZIP of this chunk's delegation PDFs."""
         labels, display_name = _labels()

@@ -72,6 +72,8 @@ class Delegate(TimestampMixin, db.Model):
         # The paginated lists: counts per delegation, with a name search, from the index alone; the
         # queue in order of nomination (keyset on id); one delegation's delegates in one status.
         Index("ix_delegate_event_status_delegation", "event_id", "status", "delegation_id", "search_name"),
+        # The counts per delegation without a search read this narrower one (a third of the pages).
+        Index("ix_delegate_event_status_delegation_id", "event_id", "status", "delegation_id"),
         Index("ix_delegate_event_status_id", "event_id", "status", "id"),
         Index("ix_delegate_delegation_status_id", "delegation_id", "status", "id"),
     )
@@ -157,6 +159,30 @@ def name_keys(given_name: str, family_name: str) -> tuple[str, str]:
 @event.listens_for(Delegate, "before_update")
 def _set_name_keys(_mapper, _connection, delegate: Delegate) -> None:
     delegate.sort_name, delegate.search_name = name_keys(delegate.given_name, delegate.family_name)
+
+
+#: PostgreSQL only, when the pg_trgm extension is there: a trigram index on `search_name`, so that a
+#: search (LIKE '% jose%') reads the few matching rows instead of every name. Created with the
+#: table (below) and by migration 9e4b1d7c2f60; SQLite reads the names from the index above.
+TRIGRAM_INDEX = "ix_delegate_search_name_trgm"
+
+
+def create_trigram_index(conn) -> bool:
+    """Create the extension (if this role may) and the trigram index; False when pg_trgm is not there."""
+    if conn.dialect.name != "postgresql":
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except Exception:  # no such extension, or not allowed: search still works, reading every name
+        return False
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON delegate USING gin (search_name gin_trgm_ops)"))
+    return True
+
+
+@event.listens_for(Delegate.__table__, "after_create")
+def _trigram_index(_table, conn, **_kw) -> None:
+    create_trigram_index(conn)
 
 
 class SessionRegistration(db.Model):

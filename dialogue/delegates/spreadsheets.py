@@ -159,17 +159,39 @@ def _decode_csv(content: bytes) -> str:
         raise DelegationError(_("Save the CSV file as UTF-8 (Excel: \"CSV UTF-8\")."), "file") from None
 
 
-def _read_xlsx(content: bytes) -> list[list]:
-    from zipfile import BadZipFile
+#: Most rows, blank ones included, and cells a row read from an Excel file; past them it is refused.
+XLSX_MAX_READ = 50_000
+XLSX_MAX_COLUMNS = 64
 
+
+def _read_xlsx(content: bytes) -> list[list]:
+    """The cells of the first sheet. Any archive or XML that does not read (truncated, a part
+    missing, no sheet) is the file's fault, said so, never an error of ours; the rows are read only
+    as far as the import could take them, whatever size the file claims."""
     from openpyxl import load_workbook
+    unreadable = DelegationError(_("This is not a readable Excel (.xlsx) file."), "file")
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError):
-        raise DelegationError(_("This is not a readable Excel (.xlsx) file."), "file") from None
-    sheet = book.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
+    except Exception:  # BadZipFile, KeyError, XML errors, InvalidFileException...: a broken file
+        raise unreadable from None
+    try:
+        if not book.worksheets:
+            raise unreadable
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the size the file declares may be a lie (A1:XFD1048576)
+        table, filled = [], 0
+        for row in sheet.iter_rows(values_only=True):
+            cells = list(row[:XLSX_MAX_COLUMNS])
+            table.append(cells)
+            filled += any(c is not None and str(c).strip() for c in cells)
+            if filled > MAX_ROWS + HEADER_SEARCH + 1 or len(table) > XLSX_MAX_READ:
+                raise DelegationError(_("The file has more than %(max)d rows.", max=MAX_ROWS), "file")
+    except DelegationError:
+        raise
+    except Exception:  # a sheet whose XML breaks off or holds what openpyxl cannot read
+        raise unreadable from None
+    finally:
+        book.close()
     return table
 
 

@@ -75,6 +75,10 @@ class JobKind:
     def make_chunk(self, job, params: dict) -> bytes:
         raise NotImplementedError
 
+    def describe_chunk(self, job, params: dict) -> str | None:
+        """What a chunk holds, translated, for the message when it fails ("badges of Peru")."""
+        return None
+
     def assemble(self, job, parts: list[tuple[dict, bytes]]) -> Output:
         raise NotImplementedError
 

@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..actions import DomainError
@@ -81,6 +81,28 @@ def latest_done(event_id: int, kind_name: str, language: str) -> Job | None:
     return db.session.scalar(
         select(Job).where(Job.event_id == event_id, Job.kind == kind_name, Job.language == language,
                           Job.status == "done").order_by(Job.revision.desc(), Job.id.desc()).limit(1))
+
+
+def outdated(event, kind_name: str, language: str) -> bool:
+    """Whether the newest finished file of this kind shows older data than the event has now, so
+    that a newer one is being prepared (after a change, workers make again the files asked for
+    before). One query on the job index."""
+    revision = db.session.scalar(select(func.max(Job.revision)).where(
+        Job.event_id == event.id, Job.kind == kind_name, Job.language == language, Job.status == "done"))
+    return revision is not None and revision < event.revision
+
+
+def newer_coming(jobs: list[Job]) -> set[int]:
+    """Of a list of jobs (newest first), the finished ones for which a newer file of the same kind,
+    language and parameters is being made: the file people get now is about to be replaced."""
+    coming, marked, seen = {(j.kind, j.language, repr(j.params)) for j in jobs if j.active}, set(), set()
+    for job in jobs:
+        key = (job.kind, job.language, repr(job.params))
+        if job.status == "done" and key in coming and key not in seen:
+            marked.add(job.id)
+        if job.status == "done":
+            seen.add(key)
+    return marked
 
 
 def pending(event_id: int, kind_name: str, language: str) -> Job | None:

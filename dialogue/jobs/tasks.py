@@ -10,7 +10,7 @@ import logging
 import traceback
 
 from celery import shared_task
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -106,7 +106,7 @@ def run_chunk(chunk_id: int) -> None:
     if job.status != "running":
         return
     if chunk.status == "done":
-        _maybe_assemble(job.id)  # a repeat after a kill between counting and publishing
+        _settle(job.id)  # a repeat after a kill between counting and publishing
         return
     kind = kind_of(job)
     params, job_id, size = dict(chunk.params), job.id, chunk.size
@@ -116,13 +116,16 @@ def run_chunk(chunk_id: int) -> None:
             body = kind.make_chunk(job, params)
         sha, _size = storage.store(body)
     except Exception as exc:
+        # This part is marked failed; the others go on and are kept. The job fails once every part
+        # has been tried, naming the parts that failed (`_settle`); "Try again" makes only those.
         db.session.rollback()
-        db.session.execute(update(JobChunk).where(JobChunk.id == chunk_id).values(status="failed"))
+        db.session.execute(update(JobChunk).where(JobChunk.id == chunk_id, JobChunk.status != "done")
+                           .values(status="failed"))
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            error_detail="".join(traceback.format_exception(exc))[-4000:]))
         db.session.commit()
-        with force_locale(job.language):
-            what = _("part %(number)d of %(count)d could not be made", number=chunk.position + 1,
-                     count=job.chunks_total)
-        _fail(job_id, exc, what)
+        log.error("job %s: chunk %s failed", job_id, chunk_id, exc_info=exc)
+        _settle(job_id)
         return
     counted = db.session.execute(update(JobChunk).where(JobChunk.id == chunk_id, JobChunk.status != "done")
                                  .values(status="done", sha256=sha)).rowcount
@@ -130,15 +133,43 @@ def run_chunk(chunk_id: int) -> None:
         db.session.execute(update(Job).where(Job.id == job_id).values(
             chunks_done=Job.chunks_done + 1, done=Job.done + size))
     db.session.commit()
-    _maybe_assemble(job_id)
+    _settle(job_id)
 
 
-def _maybe_assemble(job_id: int) -> None:
+def _settle(job_id: int) -> None:
+    """After a part: put the file together when every part is made; fail the job, naming the parts
+    that failed, when none is left to try. Checked after each part's own commit, so the last part
+    to finish always sees all the others."""
     done, total, status = db.session.execute(
         select(Job.chunks_done, Job.chunks_total, Job.status).where(Job.id == job_id)).one()
-    if status == "running" and done >= total:
+    if status != "running":
+        return
+    if done >= total:
         publish_after_commit(db.session, "dialogue.assemble_job", job_id)
         db.session.commit()
+        return
+    states = db.session.execute(select(JobChunk.status, JobChunk.position, JobChunk.params)
+                                .where(JobChunk.job_id == job_id).order_by(JobChunk.position)).all()
+    failed = [(position, params) for state, position, params in states if state == "failed"]
+    if not failed or any(state not in ("done", "failed") for state, _p, _params in states):
+        return
+    job = db.session.get(Job, job_id)
+    kind = kind_of(job)
+    with force_locale(job.language):
+        named = []
+        for position, params in failed:
+            what = kind.describe_chunk(job, params)
+            named.append(_("part %(number)d (%(what)s)", number=position + 1, what=what) if what
+                         else _("part %(number)d", number=position + 1))
+        error = ngettext("%(num)d part of %(count)d could not be made: %(parts)s. The other parts are kept.",
+                         "%(num)d parts of %(count)d could not be made: %(parts)s. The other parts are kept.",
+                         len(failed), count=total, parts="; ".join(named))
+    # Once, whichever of two parts finishing together gets here second.
+    failed_now = db.session.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(
+        status="failed", error=error[:500], finished_at=utcnow())).rowcount
+    db.session.commit()
+    if failed_now:
+        log.warning("job %s failed: %s", job_id, error)
 
 
 @shared_task(name="dialogue.assemble_job")

@@ -81,7 +81,8 @@ def event_jobs(slug: str):
     ev = agenda.event_by_slug(slug) or abort(404)
     ensure(can_organise, current_user, ev)
     jobs = services.event_jobs(ev)
-    return render_template("jobs/list.html", event=ev, jobs=jobs, status_of=services.status)
+    return render_template("jobs/list.html", event=ev, jobs=jobs, status_of=services.status,
+                           replaced_soon=services.newer_coming(jobs))
 
 
 def start_and_redirect(kind: str, event, params: dict | None = None):

@@ -101,13 +101,17 @@ def event(slug: str):
     ev = _public_event(slug)
     tz, kinds = _viewer_tz(ev), _kinds()
 
+    # The agenda PDF people get now shows older data while workers make the new one: say so on
+    # the page. Such a page is not kept (a cached page is right for its revision only without it).
+    pdf_outdated = jobs.outdated(ev, AGENDA_PDF, g.lang)
+
     def render():
         sessions = services.agenda(ev, kinds)
         return render_template("sessions/event.html", event=ev, days=services.by_day(sessions, tz),
                                tz=tz, kinds=kinds, count=len(sessions), KIND_LABELS=KIND_LABELS,
                                KIND_PLURALS=KIND_PLURALS, timezones=common_timezones(),
-                               organiser=can_organise(current_user, ev))
-    if not _cacheable():
+                               organiser=can_organise(current_user, ev), pdf_outdated=pdf_outdated)
+    if not _cacheable() or pdf_outdated:
         return render()
     return cached(("event", ev.id, ev.revision, g.lang, tz, tuple(kinds)), render, "text/html")
 
