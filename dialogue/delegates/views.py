@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,13 +11,14 @@ from markupsafe import Markup, escape
 
 from ..actions import perform
 from ..extensions import db, login_manager
+from ..jobs import storage
 from ..jobs.views import start_and_redirect
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from ..validation import id_arg, page_arg
-from . import queries, services
+from . import photos, queries, services
 from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
 from .labels import (
     ATTENDANCE_LABELS,
@@ -65,6 +66,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_bp)
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
+    app.jinja_env.filters["person_name"] = services.person_name
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
 
@@ -175,16 +177,29 @@ def _delegate_form_data(form: DelegateForm) -> dict:
     return {name: getattr(form, name).data for name in services.FIELDS}
 
 
+def _save_delegate(form: DelegateForm, save):
+    """Save a nomination, then its photo if one was sent (a refused photo undoes both)."""
+    photo = photos.upload_bytes(form.photo.data)
+
+    def action():
+        delegate = save()
+        if photo is not None:
+            photos.attach(delegate, photo, current_user)
+        elif form.remove_photo.data:
+            photos.remove(delegate, current_user)
+        return delegate
+    return perform(action, form=form, denied=404)
+
+
 @bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
 def delegate_new(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     form = DelegateForm()
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        ok, delegate = perform(lambda: services.nominate(d, _delegate_form_data(form), current_user),
-                               form=form, denied=404)
+        ok, delegate = _save_delegate(form, lambda: services.nominate(d, _delegate_form_data(form), current_user))
         if ok:
-            who = f"{delegate.given_name} {delegate.family_name}"
+            who = services.plain_name(delegate)
             flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
                                  pgettext("female", "%(name)s is nominated.", name=who),
                                  pgettext("male", "%(name)s is nominated.", name=who)), "success")
@@ -210,8 +225,8 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
         form.sessions.data = [r.session.code for r in delegate.registrations]
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        ok, _done = perform(lambda: services.update_delegate(delegate, _delegate_form_data(form), current_user),
-                            form=form, denied=404)
+        ok, _done = _save_delegate(form, lambda: services.update_delegate(delegate, _delegate_form_data(form),
+                                                                          current_user))
         if ok:
             flash(_("The nomination is saved."), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -220,13 +235,26 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
                            **LABELS), status
 
 
+@bp.get("/<id:delegation_id>/delegates/<id:delegate_id>/photo.jpg")
+def delegate_photo(slug: str, delegation_id: int, delegate_id: int):
+    """A delegate's badge photo: for the delegation's focal points and the event's organisers, never cached."""
+    d = _delegation(slug, delegation_id)
+    delegate = _delegate(d, delegate_id)
+    if not storage.exists(delegate.photo_sha256):
+        abort(404)
+    response = send_file(storage.path_of(delegate.photo_sha256), mimetype="image/jpeg", conditional=False,
+                         etag=False, max_age=None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
 def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
     ok, _done = perform(lambda: services.withdraw(delegate, current_user))
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
                              pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
     return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -409,7 +437,7 @@ def accredit(slug: str, delegate_id: int):
     delegate = _event_delegate(event, delegate_id)
     ok, _done = perform(lambda: services.accredit(delegate, current_user))
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
                              pgettext("male", "%(name)s is accredited.", name=who)), "success")
@@ -428,7 +456,7 @@ def reject(slug: str, delegate_id: int):
         services.reject(delegate, form.reason.data, current_user)
     ok, _done = perform(reject_with_reason)
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
@@ -447,9 +475,9 @@ def participants(slug: str):
 
 
 def display_name(d) -> str:
-    """"H.E. Ms. María José PÉREZ ÑÚÑEZ": the UN way, family name in capitals."""
-    salutation = salutation_label(d)
-    return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
+    """"H.E. Ms. María José PÉREZ ÑÚÑEZ", "Mr. LI Ming": the UN way, in the person's own order,
+    family name in capitals."""
+    return services.person_name(d, salutation_label(d))
 
 
 @manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
