@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 #: Millimetres per typographic point.
 PT = 25.4 / 72
-LINE_HEIGHT = 1.15
+#: The CSS line height is 1.15; a line that mixes fonts (DejaVu's strut, a CJK or Arabic fallback,
+#: bold and regular) is measured up to 1.24 em tall by WeasyPrint, so lines are counted at 1.3.
+LINE_HEIGHT = 1.3
 
 #: The boxes, in mm from the badge's top left corner (see participants.css, which uses the same numbers).
 BADGE = (85.0, 56.0)
@@ -31,6 +33,8 @@ DELEGATION_TOP, DELEGATION_HEIGHT = 29.5, 11.0
 #: The QR code's left edge: texts below the name stop 2 mm before it.
 QR_LEFT = BADGE[0] - MARGIN - QR
 
+#: The padding at the end of each text box (participants.css), where an ellipsis goes.
+ROOM = 5.0
 NAME_SIZES = (16, 15, 14, 13, 12, 11, 10, 9, 8)
 DELEGATION_SIZES = (10, 9, 8, 7)
 
@@ -84,22 +88,45 @@ def lines_needed(text: str, width_mm: float, size_pt: float, bold: bool = False)
 
 @dataclass
 class Fit:
-    """A font size in pt, and the most lines the box shows at that size (more end with an ellipsis)."""
+    """A font size in pt, the most lines the box shows at that size, and the texts cut to fit them."""
 
     size: float
     lines: int
+    texts: list[str]
+
+
+def cut(text: str, lines: int, width_mm: float, size_pt: float, bold: bool) -> str:
+    """The longest beginning of `text` that, with an ellipsis, takes at most `lines` lines."""
+    if lines_needed(text, width_mm, size_pt, bold) <= lines:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if lines_needed(text[:middle].rstrip() + "…", width_mm, size_pt, bold) <= lines:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def fit(parts: list[tuple[str, bool]], width_mm: float, height_mm: float, sizes=NAME_SIZES) -> Fit:
-    """The largest size at which `parts` (each beginning a line; (text, bold)) fit the box whole; else
-    the smallest size, with as many lines as the box holds."""
+    """Shrink, wrap, cut: the largest size at which `parts` (each beginning a line; (text, bold)) fit the
+    box whole; else the smallest size, each part cut with an ellipsis to share the lines the box holds
+    (the first part keeps at least one line for the others)."""
     for size in sizes:
         needed = sum(lines_needed(text, width_mm, size, bold) for text, bold in parts if text)
         room = math.floor(height_mm / (size * PT * LINE_HEIGHT))
         if needed <= room:
-            return Fit(size, room)
+            return Fit(size, room, [text for text, _bold in parts])
     size = sizes[-1]
-    return Fit(size, max(1, math.floor(height_mm / (size * PT * LINE_HEIGHT))))
+    room = max(1, math.floor(height_mm / (size * PT * LINE_HEIGHT)))
+    texts, left = [], room
+    for index, (text, bold) in enumerate(parts):
+        later = sum(1 for t, _b in parts[index + 1:] if t)
+        allowed = max(1, left - later)
+        texts.append(cut(text, allowed, width_mm, size, bold) if text else text)
+        left -= min(allowed, lines_needed(texts[-1], width_mm, size, bold))
+    return Fit(size, room, texts)
 
 
 @dataclass
@@ -129,9 +156,10 @@ def badge_text(person, first: str, second: str, family_first: bool, delegation: 
     name_width = BADGE[0] - MARGIN - left
     native = (getattr(person, "native_name", "") or "").strip()
     name_height = NAME_HEIGHT - (NATIVE_HEIGHT if native else 0)
-    name = fit([(first, family_first), (second, not family_first)], name_width, name_height)
-    native_fit = fit([(native, False)], name_width, NATIVE_HEIGHT, sizes=(10, 9, 8, 7)) if native else None
+    # Texts are set 1 em narrower than their box: the room for an ellipsis the PDF engine may add.
+    name = fit([(first, family_first), (second, not family_first)], name_width - ROOM, name_height)
+    native_fit = fit([(native, False)], name_width - ROOM, NATIVE_HEIGHT, sizes=(10, 9, 8, 7)) if native else None
     delegation_width = QR_LEFT - 2.0 - left
-    delegation_fit = fit([(delegation, False)], delegation_width, DELEGATION_HEIGHT, sizes=DELEGATION_SIZES)
-    return BadgeText(first, second, family_first, native, direction, name, native_fit, delegation, delegation_fit,
-                     role, photo, qr, wide=not photo)
+    delegation_fit = fit([(delegation, False)], delegation_width - ROOM, DELEGATION_HEIGHT, sizes=DELEGATION_SIZES)
+    return BadgeText(name.texts[0], name.texts[1], family_first, native_fit.texts[0] if native_fit else "", direction,
+                     name, native_fit, delegation_fit.texts[0], delegation_fit, role, photo, qr, wide=not photo)
