@@ -14,6 +14,10 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
+from .labels import role_label
+from .photos import data_url
+from .services.names import name_parts
+
 #: Millimetres per typographic point.
 PT = 25.4 / 72
 #: The CSS line height is 1.15; a line that mixes fonts (DejaVu's strut, a CJK or Arabic fallback,
@@ -163,3 +167,12 @@ def badge_text(person, first: str, second: str, family_first: bool, delegation: 
     delegation_fit = fit([(delegation, False)], delegation_width - ROOM, DELEGATION_HEIGHT, sizes=DELEGATION_SIZES)
     return BadgeText(name.texts[0], name.texts[1], family_first, native_fit.texts[0] if native_fit else "", direction,
                      name, native_fit, delegation_fit.texts[0], delegation_fit, role, photo, qr, wide=not photo)
+
+
+def badge(person, delegation_name: str, qr: str | None):
+    """A person's badge, its texts fitted to their boxes (see badges.py), with their photo if any."""
+    from .views import text_dir
+    first, second = name_parts(person)
+    return badge_text(person, first, second, person.name_order == "family_given", delegation_name, role_label(person),
+                      data_url(person.photo_sha256), qr,
+                      text_dir(person.given_name, person.family_name))

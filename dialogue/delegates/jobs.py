@@ -24,9 +24,9 @@ from ..jobs.kinds import JobKind, Output
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .badges import badge_text
+from .badges import badge
+from .delegation_jobs import DELEGATION_KINDS
 from .models import Delegate, Delegation
-from .photos import data_url
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
 BADGES_PER_CHUNK = 500
@@ -187,16 +187,6 @@ def badge_people(delegation: Delegation, lang: str, offset: int, count: int) -> 
     return people[offset:offset + count]
 
 
-def badge(person, delegation_name: str, qr: str | None):
-    """A person's badge, its texts fitted to their boxes (see badges.py), with their photo if any."""
-    from .labels import role_label
-    from .views import text_dir
-    first, second = services.name_parts(person)
-    return badge_text(person, first, second, person.name_order == "family_given", delegation_name, role_label(person),
-                      data_url(person.photo_sha256), qr,
-                      text_dir(person.given_name, person.family_name))
-
-
 class Badges(_Roster):
     """Badges of every accredited delegate, in a ZIP of one PDF per delegation."""
 
@@ -268,4 +258,4 @@ class Badges(_Roster):
         return Output(f"{job.event.slug}-badges-{job.language}.zip", "application/zip", stream=out)
 
 
-KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges()]
+KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DELEGATION_KINDS]

@@ -13,7 +13,7 @@ import io
 import warnings
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..actions import DomainError
 from ..jobs import storage
@@ -63,11 +63,16 @@ def prepare(data: bytes) -> bytes:
         raise PhotoError(_("The photo file is empty."))
     if len(data) > MAX_BYTES:
         raise PhotoError(_("This photo is too large: at most %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
-    image = _open(data)
+    image = _open(data)  # type and size, from the header
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
-        if image.format == "JPEG":
-            image.draft("RGB", (SIZE[1] * 2, SIZE[1] * 2))  # decode big JPEGs at a fraction of their size
-        image.load()
+        # WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process, under which load() pads a cut
+        # file with grey; a photo must decode whole. (The images WeasyPrint draws are whole files.)
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
         image = ImageOps.exif_transpose(image)
         if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
             rgba = image.convert("RGBA")
@@ -76,7 +81,7 @@ def prepare(data: bytes) -> bytes:
         else:
             image = image.convert("RGB")
         image = ImageOps.fit(image, SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.35))
-    except (OSError, SyntaxError, ValueError, EOFError):
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
         raise PhotoError(_("This photo is damaged and cannot be read. Send another one.")) from None
     out = io.BytesIO()
     # No exif=, icc_profile= or comment: the new file carries pixels only.

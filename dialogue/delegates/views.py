@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,6 @@ from markupsafe import Markup, escape
 
 from ..actions import perform
 from ..extensions import db, login_manager
-from ..jobs import storage
 from ..jobs.views import start_and_redirect
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
@@ -59,7 +58,7 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api
+    from . import api, files  # noqa: F401  (files adds its pages to bp)
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
@@ -163,7 +162,9 @@ def delegation(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     q = _search()
     page, held = queries.delegation_page(d, g.lang, q, page_arg())
+    from .files import download_choices
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
+                           downloads=download_choices(),
                            q=q, pager=_pager(page, q=q),
                            organiser=can_organise(current_user, d.event), **LABELS)
 
@@ -233,19 +234,6 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
     status = 422 if request.method == "POST" else 200
     return render_template("delegates/delegate_form.html", form=form, event=d.event, delegation=d, delegate=delegate,
                            **LABELS), status
-
-
-@bp.get("/<id:delegation_id>/delegates/<id:delegate_id>/photo.jpg")
-def delegate_photo(slug: str, delegation_id: int, delegate_id: int):
-    """A delegate's badge photo: for the delegation's focal points and the event's organisers, never cached."""
-    d = _delegation(slug, delegation_id)
-    delegate = _delegate(d, delegate_id)
-    if not storage.exists(delegate.photo_sha256):
-        abort(404)
-    response = send_file(storage.path_of(delegate.photo_sha256), mimetype="image/jpeg", conditional=False,
-                         etag=False, max_age=None)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
