@@ -66,6 +66,8 @@ def register(app: Flask) -> None:
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     app.jinja_env.filters["person_name"] = services.person_name
+    app.jinja_env.filters["person_html"] = services.person_html
+    app.jinja_env.filters["plain_name"] = services.plain_name
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
 

@@ -54,7 +54,8 @@ def test_form_takes_the_order_and_the_own_script_name_and_pages_print_them(app, 
                            data=FORM | {"name_order": "family_given", "native_name": "李明"})
     assert response.status_code == 302
     page = client.get(f"/en/events/{ev.slug}/delegations/{d.id}/").get_data(as_text=True)
-    assert "Mr. LI Ming" in page and "李明" in page
+    # The family name first, marked to be set in capitals (CSS), as typed underneath.
+    assert 'Mr. <span class="family-name">Li</span> Ming' in page and "李明" in page
     delegate = db.session.query(Delegate).one()
     form = client.get(f"/en/events/{ev.slug}/delegations/{d.id}/delegates/{delegate.id}/edit").get_data(as_text=True)
     assert '<option selected value="family_given">' in form and 'value="李明"' in form

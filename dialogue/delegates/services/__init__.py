@@ -35,6 +35,7 @@ from .names import (
     is_country,
     name_key,
     name_parts,
+    person_html,
     person_name,
     plain_name,
     suggested_order,
@@ -50,6 +51,6 @@ __all__ = [
     "about", "accredit", "accredit_many", "agree", "clean_delegate", "collation_key", "countries", "country_name",
     "delegate_by_badge", "delegation_delegates", "delegation_name", "elides", "event_delegations", "external_url",
     "import_delegates", "invite_focal_point", "is_country", "my_delegations", "name_key",
-    "name_parts", "person_name", "plain_name", "suggested_order", "nominate", "participants",
+    "name_parts", "person_html", "person_name", "plain_name", "suggested_order", "nominate", "participants",
     "places", "reject", "save_delegation", "session_attendance", "statistics", "update_delegate", "withdraw",
 ]

@@ -5,6 +5,7 @@ import unicodedata
 from functools import lru_cache
 
 from babel import Locale
+from markupsafe import Markup, escape
 
 from ..models import Delegation
 
@@ -131,3 +132,15 @@ def plain_name(person) -> str:
     if getattr(person, "name_order", "given_family") == "family_given":
         first, second = second, first
     return " ".join(part for part in (first, second) if part)
+
+
+def person_html(person, salutation: str = "") -> Markup:
+    """The name for pages: in the person's order, the family name marked so that CSS sets it in capitals
+    (`.family-name`), while the text stays as typed for search, copy and screen readers."""
+    first, second = person.given_name or "", person.family_name or ""
+    family = Markup('<span class="family-name">%s</span>') % second
+    parts = [family, escape(first)] if getattr(person, "name_order", "given_family") == "family_given" \
+        else [escape(first), family]
+    if salutation:
+        parts.insert(0, escape(salutation))
+    return Markup(" ").join(p for p in parts if p)
