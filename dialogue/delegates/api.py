@@ -100,7 +100,7 @@ def _delegation(slug: str, delegation_id: int) -> tuple[User, Delegation]:
 
 def delegate_json(d: Delegate) -> dict:
     return {"id": d.id, "salutation": d.salutation, "given_name": d.given_name, "family_name": d.family_name,
-            "function": d.function, "email": d.email, "gender": d.gender, "role": d.role, "attendance": d.attendance,
+            "name_order": d.name_order, "native_name": d.native_name, "function": d.function, "email": d.email, "gender": d.gender, "role": d.role, "attendance": d.attendance,
             "status": d.status, "reason": d.reason or None,
             "sessions": sorted(r.session.code for r in d.registrations)}
 
@@ -198,6 +198,9 @@ SCHEMAS = {
         "salutation": {"type": "string", "enum": ["none", "ms", "mr", "mx", "he_ms", "he_mr", "dr", "prof"]},
         "given_name": {"type": "string", "maxLength": 120, "pattern": _NAME, "description": "Kept exactly as sent, in any script."},
         "family_name": {"type": "string", "maxLength": 120, "pattern": _NAME},
+        "name_order": {"type": "string", "enum": ["given_family", "family_given"],
+                       "description": "How the person writes their name; by default family name first for CJK names."},
+        "native_name": {"type": "string", "maxLength": 240, "pattern": _TEXT, "description": "The name in the person's own script."},
         "function": {"type": ["string", "null"], "maxLength": 300, "pattern": _TEXT},
         "email": {"type": "string", "maxLength": 254, "format": "email", "pattern": _TEXT,
                   "description": "Once per event among active nominations."},

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import User, audit, utcnow
 from ..sessions.models import MeetingSession
 from .models import Delegate, Delegation, FocalPoint, SessionRegistration
+from .services.names import suggested_order
 
 FOCAL_POINT = "focal.point@example.org"
 
@@ -59,6 +60,7 @@ def load_demo(event) -> None:
             delegate = Delegate(delegation=delegation, event_id=event.id, salutation=salutation, given_name=given,
                                 family_name=family, function=function, gender=gender, role=role, attendance=attendance,
                                 status=status, email=f"{local}.{i}@{domain}.example.org",
+                                name_order=suggested_order(given, family),
                                 reason="Not on the official list of the Ministry." if status == "rejected" else "")
             if status in ("accredited", "rejected"):
                 delegate.decided_at = utcnow()

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..forms import IntegerField, NFCForm
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
-from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS
+from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, NAME_ORDER_LABELS, SALUTATION_LABELS
 
 
 class DelegationForm(NFCForm):
@@ -30,6 +30,17 @@ class DelegateForm(NFCForm):
     salutation = SelectField(_l("Salutation"), choices=lambda: list(SALUTATION_LABELS.items()), default="none")
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=120)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=120)])
+    name_order = SelectField(_l("Name order"), default="",
+                             choices=lambda: [("", _l("As usual for the name's script"))] + list(NAME_ORDER_LABELS.items()),
+                             description=_l("How the person writes their name; lists and badges print it so, the "
+                                            "family name in capitals. By default, family name first for Chinese, "
+                                            "Japanese and Korean names."))
+    native_name = StringField(_l("Name in own script"), validators=[Optional(), Length(max=240)],
+                              description=_l("Optional, e.g. 李明 or محمد علي, printed under the name on the badge."))
+    photo = FileField(_l("Photo for the badge"),
+                      description=_l("JPEG or PNG, at most 6 MB: a portrait, cropped to the badge's frame. "
+                                     "Location and camera data are removed."))
+    remove_photo = BooleanField(_l("Remove the photo"))
     function = StringField(_l("Function"), validators=[Optional(), Length(max=300)],
                            description=_l("Title and institution, e.g. Minister of Foreign Affairs."))
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -24,6 +24,8 @@ from ..jobs.kinds import JobKind, Output
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
+from .badges import badge
+from .delegation_jobs import DELEGATION_KINDS
 from .models import Delegate, Delegation
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
@@ -77,7 +79,7 @@ def participant_rows(job, progress):
     """The header and one row per accredited delegate, in the list's order, labels translated once."""
     from .labels import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
     yield [_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
-           _("Family name"), _("Function"), _("Email"), _("Attendance")]
+           _("Family name"), _("Function"), _("Email"), _("Attendance"), _("Name as written"), _("Name in own script")]
     labels: dict[tuple, str] = {}
 
     def label(field, code, gender):
@@ -96,7 +98,7 @@ def participant_rows(job, progress):
             for p in people:
                 yield [kind, name, label("role", p.role, p.gender), label("salutation", p.salutation, p.gender),
                        p.given_name, p.family_name, p.function, p.email,
-                       attendance.get(p.attendance, p.attendance)]
+                       attendance.get(p.attendance, p.attendance), services.person_name(p), p.native_name]
             done += len(people)
             if done % 2000 < len(people):
                 progress(done, total)
@@ -249,8 +251,8 @@ class Badges(_Roster):
                 delegation = db.session.get(Delegation, part["delegation"])
                 name = services.delegation_name(delegation, lang)
                 people = badge_people(delegation, lang, part["offset"], part["count"])
-                badges = [(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
-                pdf = render_pdf("pdf/badges.html", lang, event=event, badges=badges,
+                badges = [badge(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
+                pdf = render_pdf("pdf/badges.html", lang, event=event, badges=badges, preview=False,
                                  display_name=display_name, **labels)
                 archive.writestr(part["file"], pdf)
         return out.getvalue()
@@ -265,4 +267,4 @@ class Badges(_Roster):
         return Output(f"{job.event.slug}-badges-{job.language}.zip", "application/zip", stream=out)
 
 
-KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges()]
+KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DELEGATION_KINDS]

@@ -66,6 +66,10 @@ FEMININE_LABELS = {
         "prof": pgettext("female", "Prof."),
     },
 }
+NAME_ORDER_LABELS = {
+    "given_family": _l("Given name first (María LÓPEZ)"),
+    "family_given": _l("Family name first (LI Ming)"),
+}
 GENDERED_LABELS = {"role": DELEGATE_ROLE_LABELS, "salutation": SALUTATION_LABELS}
 
 
@@ -92,6 +96,9 @@ FIELD_LABELS = {
     "salutation": _l("Salutation"),
     "given_name": _l("Given name"),
     "family_name": _l("Family name"),
+    "name_order": _l("Name order"),
+    "native_name": _l("Name in own script"),
+    "photo": _l("Photo"),
     "function": _l("Function"),
     "email": _l("Email"),
     "gender": _l("Gender"),

@@ -22,6 +22,8 @@ DELEGATE_STATUSES = ("nominated", "accredited", "rejected", "withdrawn")
 #: Statuses that hold a place in the quota and an email address in the event.
 ACTIVE_STATUSES = ("nominated", "accredited")
 SALUTATIONS = ("ms", "mr", "mx", "he_ms", "he_mr", "dr", "prof", "none")
+#: How a person writes their name: "María LÓPEZ" (given name first) or "LI Ming" (family name first).
+NAME_ORDERS = ("given_family", "family_given")
 
 
 class Delegation(TimestampMixin, db.Model):
@@ -85,6 +87,12 @@ class Delegate(TimestampMixin, db.Model):
     #: Names exactly as typed, in any script.
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))
+    #: One of NAME_ORDERS: lists, badges and mails print the names in this order (see names.person_name).
+    name_order: Mapped[str] = mapped_column(String(12), default="given_family", server_default="given_family")
+    #: The name in the person's own script as they write it ("李明", "محمد علي"), when the names above are not.
+    native_name: Mapped[str] = mapped_column(String(240), default="", server_default="")
+    #: SHA-256 of the badge photo in the file storage (see photos.py): EXIF-free, cropped JPEG.
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     #: Title and institution, e.g. "Minister of Foreign Affairs".
     function: Mapped[str] = mapped_column(String(300), default="")
     #: Lower-cased.

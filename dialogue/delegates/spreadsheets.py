@@ -16,10 +16,18 @@ from flask_babel import gettext as _
 from ..i18n import LANGUAGES
 from ..sessions.labels import GENDER_LABELS
 from ..spreadsheet_safety import safe_writer, unprefixed, xlsx_row
-from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, FEMININE_LABELS, FIELD_LABELS, SALUTATION_LABELS
+from .labels import (
+    ATTENDANCE_LABELS,
+    DELEGATE_ROLE_LABELS,
+    FEMININE_LABELS,
+    FIELD_LABELS,
+    NAME_ORDER_LABELS,
+    SALUTATION_LABELS,
+)
 from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 
-CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS, "attendance": ATTENDANCE_LABELS}
+CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS,
+           "attendance": ATTENDANCE_LABELS, "name_order": NAME_ORDER_LABELS}
 MAX_ROWS = 2000
 #: How many rows from the top may come before the row of column headers.
 HEADER_SEARCH = 10
@@ -37,6 +45,9 @@ EXTRA_VALUES = {
     "gender": {"f": "female", "m": "male", "woman": "female", "man": "male", "femenino": "female", "masculino": "male",
                "féminin": "female", "masculin": "male"},
     "attendance": {"presencial": "in_person", "virtual": "online", "à distance": "online", "en persona": "in_person"},
+    "name_order": {"given-family": "given_family", "given family": "given_family", "family-given": "family_given",
+                   "family given": "family_given", "prénom nom": "given_family", "nom prénom": "family_given",
+                   "nombre apellido": "given_family", "apellido nombre": "family_given"},
 }
 
 
@@ -196,7 +207,8 @@ def _read_xlsx(content: bytes) -> list[list]:
 
 
 #: Column widths of the Excel template, in characters.
-WIDTHS = {"salutation": 14, "given_name": 22, "family_name": 24, "function": 40, "email": 32, "gender": 14,
+WIDTHS = {"salutation": 14, "given_name": 22, "family_name": 24, "name_order": 30, "native_name": 22,
+          "function": 40, "email": 32, "gender": 14,
           "role": 24, "attendance": 20, "sessions": 20}
 
 
@@ -211,7 +223,8 @@ def template(fmt: str, lang: str, session_codes: list[str]) -> tuple[bytes, str]
     with force_locale(lang):
         header = [str(FIELD_LABELS[f]) for f in FIELDS]
         example = ["" if f not in CHOICES else str(CHOICES[f][{"salutation": "ms", "gender": "female", "role": "head",
-                                                                "attendance": "in_person"}[f]]) for f in FIELDS]
+                                                                "attendance": "in_person",
+                                                                "name_order": "given_family"}[f]]) for f in FIELDS]
     example[FIELDS.index("given_name")] = "María José"
     example[FIELDS.index("family_name")] = "Núñez Ibáñez"
     example[FIELDS.index("function")] = "Directora"

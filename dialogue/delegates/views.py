@@ -17,7 +17,7 @@ from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from ..validation import id_arg, page_arg
-from . import queries, services
+from . import photos, queries, services
 from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
 from .labels import (
     ATTENDANCE_LABELS,
@@ -58,13 +58,16 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api
+    from . import api, files  # noqa: F401  (files adds its pages to bp)
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
+    app.jinja_env.filters["person_name"] = services.person_name
+    app.jinja_env.filters["person_html"] = services.person_html
+    app.jinja_env.filters["plain_name"] = services.plain_name
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
 
@@ -161,7 +164,9 @@ def delegation(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     q = _search()
     page, held = queries.delegation_page(d, g.lang, q, page_arg())
+    from .files import download_choices
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
+                           downloads=download_choices(),
                            q=q, pager=_pager(page, q=q),
                            organiser=can_organise(current_user, d.event), **LABELS)
 
@@ -175,16 +180,29 @@ def _delegate_form_data(form: DelegateForm) -> dict:
     return {name: getattr(form, name).data for name in services.FIELDS}
 
 
+def _save_delegate(form: DelegateForm, save):
+    """Save a nomination, then its photo if one was sent (a refused photo undoes both)."""
+    photo = photos.upload_bytes(form.photo.data)
+
+    def action():
+        delegate = save()
+        if photo is not None:
+            photos.attach(delegate, photo, current_user)
+        elif form.remove_photo.data:
+            photos.remove(delegate, current_user)
+        return delegate
+    return perform(action, form=form, denied=404)
+
+
 @bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
 def delegate_new(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     form = DelegateForm()
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        ok, delegate = perform(lambda: services.nominate(d, _delegate_form_data(form), current_user),
-                               form=form, denied=404)
+        ok, delegate = _save_delegate(form, lambda: services.nominate(d, _delegate_form_data(form), current_user))
         if ok:
-            who = f"{delegate.given_name} {delegate.family_name}"
+            who = services.plain_name(delegate)
             flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
                                  pgettext("female", "%(name)s is nominated.", name=who),
                                  pgettext("male", "%(name)s is nominated.", name=who)), "success")
@@ -210,8 +228,8 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
         form.sessions.data = [r.session.code for r in delegate.registrations]
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        ok, _done = perform(lambda: services.update_delegate(delegate, _delegate_form_data(form), current_user),
-                            form=form, denied=404)
+        ok, _done = _save_delegate(form, lambda: services.update_delegate(delegate, _delegate_form_data(form),
+                                                                          current_user))
         if ok:
             flash(_("The nomination is saved."), "success")
             return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -226,7 +244,7 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
     delegate = _delegate(d, delegate_id)
     ok, _done = perform(lambda: services.withdraw(delegate, current_user))
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
                              pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
     return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
@@ -409,7 +427,7 @@ def accredit(slug: str, delegate_id: int):
     delegate = _event_delegate(event, delegate_id)
     ok, _done = perform(lambda: services.accredit(delegate, current_user))
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
                              pgettext("female", "%(name)s is accredited.", name=who),
                              pgettext("male", "%(name)s is accredited.", name=who)), "success")
@@ -428,7 +446,7 @@ def reject(slug: str, delegate_id: int):
         services.reject(delegate, form.reason.data, current_user)
     ok, _done = perform(reject_with_reason)
     if ok:
-        who = f"{delegate.given_name} {delegate.family_name}"
+        who = services.plain_name(delegate)
         flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
@@ -447,9 +465,9 @@ def participants(slug: str):
 
 
 def display_name(d) -> str:
-    """"H.E. Ms. María José PÉREZ ÑÚÑEZ": the UN way, family name in capitals."""
-    salutation = salutation_label(d)
-    return " ".join(part for part in (salutation, d.given_name, d.family_name.upper()) if part)
+    """"H.E. Ms. María José PÉREZ ÑÚÑEZ", "Mr. LI Ming": the UN way, in the person's own order,
+    family name in capitals."""
+    return services.person_name(d, salutation_label(d))
 
 
 @manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")

@@ -49,7 +49,7 @@ def test_withdrawal_and_rejection_messages_elide_in_french_only(app, client, aut
     assert "La désignation de Luis Vera est refusée." in flashes(client)
     mails = {m.subject: m.body for m in db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.recipient == user.email))}
-    eva_mail = next(body for subject, body in mails.items() if subject.startswith("La désignation d’Eva Ramos à"))
-    assert "la désignation d’Eva Ramos (" in eva_mail
-    luis_mail = next(body for subject, body in mails.items() if subject.startswith("La désignation de Luis Vera à"))
-    assert "la désignation de Luis Vera (" in luis_mail
+    eva_mail = next(body for subject, body in mails.items() if subject.startswith("La désignation d’Eva RAMOS à"))
+    assert "la désignation d’Eva RAMOS (" in eva_mail
+    luis_mail = next(body for subject, body in mails.items() if subject.startswith("La désignation de Luis VERA à"))
+    assert "la désignation de Luis VERA (" in luis_mail

@@ -71,7 +71,7 @@ def test_csv_template_opens_in_columns_in_excel_of_each_language(app, client, au
     auth.login(user.email)
     text = client.get(f"/{lang}/events/{ev.slug}/delegations/{d.id}/template.csv").data.decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
-    assert len(header) == 9
+    assert len(header) == 11  # with the name order and the name in own script
 
 
 def test_values_ministries_write_are_understood(app, client, auth):
@@ -189,7 +189,7 @@ def test_organiser_accredits_selected_nominations_at_once(app, client, auth, org
     assert sorted(e.target for e in entries) == sorted(f"delegate:{p.id}" for p in people[:19])
     assert all(e.user_id == org.id for e in entries)
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == focal.email)).all()
-    assert len(mails) == 1 and "19" in mails[0].subject and "Family18" in mails[0].body
+    assert len(mails) == 1 and "19" in mails[0].subject and "Given18 FAMILY18" in mails[0].body
     page = client.get(response.location).get_data(as_text=True)
     assert "19 délégués sont accrédités" in page
 
@@ -293,8 +293,9 @@ def test_excel_template_offers_drop_downs_in_the_users_language(app, client, aut
     book = load_workbook(io.BytesIO(client.get(f"/es/events/{ev.slug}/delegations/{d.id}/template.xlsx").data))
     sheet = book.active
     lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
-    assert set(lists) == {"A", "F", "G", "H"}
-    assert "Excma. Sra." in lists["A"] and "Mujer" in lists["F"] and "Jefe de delegación" in lists["G"] and "En línea" in lists["H"]
+    assert set(lists) == {"A", "D", "H", "I", "J"}
+    assert "Excma. Sra." in lists["A"] and "Mujer" in lists["H"] and "Jefe de delegación" in lists["I"] and "En línea" in lists["J"]
+    assert "Apellido primero (LI Ming)" in lists["D"]
     assert sheet.freeze_panes == "A2"
 
 

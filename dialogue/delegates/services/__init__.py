@@ -34,6 +34,11 @@ from .names import (
     elides,
     is_country,
     name_key,
+    name_parts,
+    person_html,
+    person_name,
+    plain_name,
+    suggested_order,
 )
 from .nominations import nominate, update_delegate, withdraw
 from .notify import external_url
@@ -45,6 +50,7 @@ __all__ = [
     "SessionRegistration",
     "about", "accredit", "accredit_many", "agree", "clean_delegate", "collation_key", "countries", "country_name",
     "delegate_by_badge", "delegation_delegates", "delegation_name", "elides", "event_delegations", "external_url",
-    "import_delegates", "invite_focal_point", "is_country", "my_delegations", "name_key", "nominate", "participants",
+    "import_delegates", "invite_focal_point", "is_country", "my_delegations", "name_key",
+    "name_parts", "person_html", "person_name", "plain_name", "suggested_order", "nominate", "participants",
     "places", "reject", "save_delegation", "session_attendance", "statistics", "update_delegate", "withdraw",
 ]

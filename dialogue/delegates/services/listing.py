@@ -71,7 +71,7 @@ class ParticipantGroup:
 #: so that 100,000 delegates load in a fraction of the time.
 PARTICIPANT_COLUMNS = (Delegate.id, Delegate.delegation_id, Delegate.salutation, Delegate.given_name, Delegate.family_name,
                        Delegate.function, Delegate.email, Delegate.role, Delegate.attendance, Delegate.gender,
-                       Delegate.badge_code)
+                       Delegate.badge_code, Delegate.name_order, Delegate.native_name, Delegate.photo_sha256)
 
 
 def participants(event: Event, lang: str) -> list[ParticipantGroup]:

@@ -5,6 +5,7 @@ import unicodedata
 from functools import lru_cache
 
 from babel import Locale
+from markupsafe import Markup, escape
 
 from ..models import Delegation
 
@@ -86,3 +87,60 @@ def name_key(text: str, lang: str) -> str:
         folded = folded.replace("ñ", "n\U0010fffd")
     base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
     return base + "\x00" + folded
+
+
+# --- people's names in their own order ------------------------------------------------------------
+
+#: Scripts whose names are written family name first: Han (Chinese, Japanese kanji), kana, Hangul.
+_FAMILY_FIRST_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA", "HANGUL")
+
+
+def family_first_script(*texts: str) -> bool:
+    """Whether a name is in a script whose names put the family name first (Chinese, Japanese, Korean)."""
+    for text in texts:
+        for ch in text or "":
+            if ch.isalpha():
+                name = unicodedata.name(ch, "")
+                if name.startswith(_FAMILY_FIRST_SCRIPTS):
+                    return True
+    return False
+
+
+def suggested_order(given_name: str, family_name: str, native_name: str = "") -> str:
+    """The name order to suggest when none is chosen: family name first for CJK names, else given
+    name first (Hungarian and Latin-script CJK names are chosen by hand)."""
+    return "family_given" if family_first_script(native_name, family_name, given_name) else "given_family"
+
+
+def name_parts(person) -> tuple[str, str]:
+    """(first, second) part of a person's name as they write it, the family name in capitals as UN
+    lists print it: ("María", "LÓPEZ") or ("LI", "Ming")."""
+    family = (person.family_name or "").upper()
+    if getattr(person, "name_order", "given_family") == "family_given":
+        return family, person.given_name or ""
+    return person.given_name or "", family
+
+
+def person_name(person, salutation: str = "") -> str:
+    """"María LÓPEZ", "LI Ming", "H.E. Ms. María LÓPEZ": the way the person writes their name."""
+    return " ".join(part for part in (salutation, *name_parts(person)) if part)
+
+
+def plain_name(person) -> str:
+    """The name in its order without capitals, for sentences: "María López", "Li Ming"."""
+    first, second = (person.given_name, person.family_name)
+    if getattr(person, "name_order", "given_family") == "family_given":
+        first, second = second, first
+    return " ".join(part for part in (first, second) if part)
+
+
+def person_html(person, salutation: str = "") -> Markup:
+    """The name for pages: in the person's order, the family name marked so that CSS sets it in capitals
+    (`.family-name`), while the text stays as typed for search, copy and screen readers."""
+    first, second = person.given_name or "", person.family_name or ""
+    family = Markup('<span class="family-name">%s</span>') % second
+    parts = [family, escape(first)] if getattr(person, "name_order", "given_family") == "family_given" \
+        else [escape(first), family]
+    if salutation:
+        parts.insert(0, escape(salutation))
+    return Markup(" ").join(p for p in parts if p)

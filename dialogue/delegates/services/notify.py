@@ -12,7 +12,7 @@ from ...i18n import LANGUAGES
 from ...mail import send_mail
 from ...sessions.models import Event
 from ..models import Delegate, FocalPoint
-from .names import about, agree, delegation_name
+from .names import about, agree, delegation_name, person_name
 
 
 def _external(path: str) -> str:
@@ -41,7 +41,7 @@ def _tell_focal_points(delegate: Delegate) -> None:
     for point in points:
         lang = point.user.locale if point.user.locale in LANGUAGES else event.original_language
         with force_locale(lang):
-            who = f"{delegate.given_name} {delegate.family_name}"
+            who = person_name(delegate)
             title = _event_title(event, lang)
             url = external_url("delegates.delegation", lang=lang, slug=event.slug, delegation_id=delegation.id)
             if delegate.status == "accredited":
@@ -76,7 +76,7 @@ def _tell_focal_points_many(delegates: list[Delegate]) -> None:
     event = delegation.event
     points = db.session.scalars(select(FocalPoint).where(FocalPoint.delegation_id == delegation.id)
                                 .options(selectinload(FocalPoint.user))).all()
-    names = "\n".join(f"- {d.given_name} {d.family_name}" for d in delegates)
+    names = "\n".join(f"- {person_name(d)}" for d in delegates)
     for point in points:
         lang = point.user.locale if point.user.locale in LANGUAGES else event.original_language
         with force_locale(lang):

@@ -9,12 +9,14 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...sessions.models import GENDERS, Event, MeetingSession
-from ..models import ATTENDANCE, DELEGATE_ROLES, SALUTATIONS
+from ..models import ATTENDANCE, DELEGATE_ROLES, NAME_ORDERS, SALUTATIONS
 from .errors import DelegationError
+from .names import suggested_order
 
 #: The fields of a nomination, in the order forms, files and the API use.
-FIELDS = ("salutation", "given_name", "family_name", "function", "email", "gender", "role", "attendance", "sessions")
-LIMITS = {"given_name": 120, "family_name": 120, "function": 300, "email": 254}
+FIELDS = ("salutation", "given_name", "family_name", "name_order", "native_name", "function",
+          "email", "gender", "role", "attendance", "sessions")
+LIMITS = {"given_name": 120, "family_name": 120, "native_name": 240, "function": 300, "email": 254}
 
 
 def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
@@ -26,10 +28,11 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
     """
     errors: dict[str, str] = {}
     out: dict = {}
-    for name in ("given_name", "family_name", "function", "email", "salutation", "gender", "role", "attendance"):
+    for name in ("given_name", "family_name", "native_name", "name_order", "function", "email", "salutation", "gender",
+                 "role", "attendance"):
         if data.get(name) is not None and not isinstance(data.get(name), str):
             errors[name] = _("Give this as text.")
-    for name in ("given_name", "family_name", "function"):
+    for name in ("given_name", "family_name", "native_name", "function"):
         value = data.get(name)
         value = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else ""
         out[name] = value
@@ -39,6 +42,13 @@ def clean_delegate(event: Event, data: dict) -> tuple[dict, dict[str, str]]:
         errors.setdefault("given_name", _("Give the given name."))
     if not out["family_name"]:
         errors.setdefault("family_name", _("Give the family name."))
+    # No order chosen (an older file, the API, "suggest" on the form): family name first for CJK names.
+    order = data.get("name_order")
+    order = order.strip() if isinstance(order, str) else ""
+    if "name_order" not in errors and order and order not in NAME_ORDERS:
+        errors["name_order"] = _("Choose one of: %(choices)s.", choices=", ".join(NAME_ORDERS))
+    out["name_order"] = order if order in NAME_ORDERS else suggested_order(
+        out["given_name"], out["family_name"], out["native_name"])
     email = data.get("email")
     email = email.strip() if isinstance(email, str) else ""
     if "email" in errors:

@@ -1,0 +1,178 @@
+"""Badges: the boxes of the layout, and fitting each text into its box (shrink, then wrap, then cut).
+
+A badge is 85 × 56 mm with fixed boxes (templates/pdf/badges.html, static/participants.css): the
+event's title, the photo, the name, the delegation, the role and the QR code. Every text box has a
+fixed size and clips what does not fit, so nothing ever runs under the QR code or onto the next
+badge. Before that, each text is given the largest font size at which it fits whole (estimated
+from the widths of its characters, generously), wrapped at spaces (or anywhere in a word longer
+than the line); at the smallest size what still does not fit ends with an ellipsis (CSS
+`line-clamp`, which WeasyPrint draws).
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from .labels import role_label
+from .photos import data_url
+from .services.names import name_parts
+
+#: Millimetres per typographic point.
+PT = 25.4 / 72
+#: The CSS line height is 1.15; a line that mixes fonts (DejaVu's strut, a CJK or Arabic fallback,
+#: bold and regular) is measured up to 1.24 em tall by WeasyPrint, so lines are counted at 1.3.
+LINE_HEIGHT = 1.3
+
+#: The boxes, in mm from the badge's top left corner (see participants.css, which uses the same numbers).
+BADGE = (85.0, 56.0)
+MARGIN = 4.0
+PHOTO = (20.0, 26.67)
+QR = 22.0
+#: Left edge of the texts beside the photo, and without one.
+TEXT_LEFT_PHOTO = MARGIN + PHOTO[0] + 3.0
+NAME_TOP, NAME_HEIGHT = 8.5, 19.5
+NATIVE_HEIGHT = 4.6
+DELEGATION_TOP, DELEGATION_HEIGHT = 29.5, 11.0
+#: The QR code's left edge: texts below the name stop 2 mm before it.
+QR_LEFT = BADGE[0] - MARGIN - QR
+
+#: The padding at the end of each text box (participants.css), where an ellipsis goes.
+ROOM = 5.0
+NAME_SIZES = (16, 15, 14, 13, 12, 11, 10, 9, 8)
+DELEGATION_SIZES = (10, 9, 8, 7)
+
+
+def _em(ch: str, bold: bool) -> float:
+    """A generous width of a character in em in the badge's fonts (DejaVu Sans, Noto CJK and Naskh)."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0.0
+    if ch.isspace():
+        return 0.35
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if unicodedata.bidirectional(ch) in ("AL", "R"):
+        return 0.6
+    if ch.isupper():
+        return 0.8 if bold else 0.74
+    if ch.isalpha():
+        return 0.68 if bold else 0.62
+    return 0.7
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """Estimated width in em."""
+    return sum(_em(ch, bold) for ch in text)
+
+
+def lines_needed(text: str, width_mm: float, size_pt: float, bold: bool = False) -> int:
+    """Lines `text` takes in a box `width_mm` wide at `size_pt`, wrapped at spaces, and anywhere in a
+    word that is longer than a line (CSS overflow-wrap: anywhere; CJK breaks between characters)."""
+    if not text:
+        return 0
+    line_em = width_mm / (size_pt * PT)
+    space = _em(" ", bold)
+    lines, used = 1, 0.0
+    for word in text.split():
+        w = text_width(word, bold)
+        if used and used + space + w <= line_em:
+            used += space + w
+            continue
+        if used:
+            lines += 1
+            used = 0.0
+        if w > line_em:  # a word longer than the line breaks where it must
+            extra = math.ceil(w / line_em) - 1
+            lines += extra
+            used = w - extra * line_em
+        else:
+            used = w
+    return lines
+
+
+@dataclass
+class Fit:
+    """A font size in pt, the most lines the box shows at that size, and the texts cut to fit them."""
+
+    size: float
+    lines: int
+    texts: list[str]
+
+
+def cut(text: str, lines: int, width_mm: float, size_pt: float, bold: bool) -> str:
+    """The longest beginning of `text` that, with an ellipsis, takes at most `lines` lines."""
+    if lines_needed(text, width_mm, size_pt, bold) <= lines:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if lines_needed(text[:middle].rstrip() + "…", width_mm, size_pt, bold) <= lines:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+def fit(parts: list[tuple[str, bool]], width_mm: float, height_mm: float, sizes=NAME_SIZES) -> Fit:
+    """Shrink, wrap, cut: the largest size at which `parts` (each beginning a line; (text, bold)) fit the
+    box whole; else the smallest size, each part cut with an ellipsis to share the lines the box holds
+    (the first part keeps at least one line for the others)."""
+    for size in sizes:
+        needed = sum(lines_needed(text, width_mm, size, bold) for text, bold in parts if text)
+        room = math.floor(height_mm / (size * PT * LINE_HEIGHT))
+        if needed <= room:
+            return Fit(size, room, [text for text, _bold in parts])
+    size = sizes[-1]
+    room = max(1, math.floor(height_mm / (size * PT * LINE_HEIGHT)))
+    texts, left = [], room
+    for index, (text, bold) in enumerate(parts):
+        later = sum(1 for t, _b in parts[index + 1:] if t)
+        allowed = max(1, left - later)
+        texts.append(cut(text, allowed, width_mm, size, bold) if text else text)
+        left -= min(allowed, lines_needed(texts[-1], width_mm, size, bold))
+    return Fit(size, room, texts)
+
+
+@dataclass
+class BadgeText:
+    """What one badge prints, its text already fitted: the template only places it."""
+
+    first: str
+    second: str
+    #: Whether the family name comes first ("LI" bold on the first line).
+    family_first: bool
+    native: str
+    dir: str
+    name: Fit
+    native_fit: Fit | None
+    delegation: str
+    delegation_fit: Fit
+    role: str
+    photo: str | None
+    qr: str | None
+    wide: bool
+
+
+def badge_text(person, first: str, second: str, family_first: bool, delegation: str, role: str,
+               photo: str | None, qr: str | None, direction: str) -> BadgeText:
+    """Fit a person's texts into the boxes of a badge with (or without) a photo."""
+    left = TEXT_LEFT_PHOTO if photo else MARGIN
+    name_width = BADGE[0] - MARGIN - left
+    native = (getattr(person, "native_name", "") or "").strip()
+    name_height = NAME_HEIGHT - (NATIVE_HEIGHT if native else 0)
+    # Texts are set 1 em narrower than their box: the room for an ellipsis the PDF engine may add.
+    name = fit([(first, family_first), (second, not family_first)], name_width - ROOM, name_height)
+    native_fit = fit([(native, False)], name_width - ROOM, NATIVE_HEIGHT, sizes=(10, 9, 8, 7)) if native else None
+    delegation_width = QR_LEFT - 2.0 - left
+    delegation_fit = fit([(delegation, False)], delegation_width - ROOM, DELEGATION_HEIGHT, sizes=DELEGATION_SIZES)
+    return BadgeText(name.texts[0], name.texts[1], family_first, native_fit.texts[0] if native_fit else "", direction,
+                     name, native_fit, delegation_fit.texts[0], delegation_fit, role, photo, qr, wide=not photo)
+
+
+def badge(person, delegation_name: str, qr: str | None):
+    """A person's badge, its texts fitted to their boxes (see badges.py), with their photo if any."""
+    from .views import text_dir
+    first, second = name_parts(person)
+    return badge_text(person, first, second, person.name_order == "family_given", delegation_name, role_label(person),
+                      data_url(person.photo_sha256), qr,
+                      text_dir(person.given_name, person.family_name))

@@ -1,0 +1,172 @@
+"""Files a focal point makes of their own delegation, by workers: its list (PDF, CSV, XLSX) and a badge preview.
+
+Each kind takes the delegation as a parameter (`{"delegation": id}`): only that delegation's focal
+points and the event's organisers may start one (`start_for`) or see it and its file (`may_see`).
+The preview prints every delegate who holds a place, with a frame where the QR code will be: a
+preview is never a valid badge.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import unicodedata
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..jobs import services as jobs
+from ..jobs.kinds import JobKind, Output
+from ..pdf import render_pdf
+from ..permissions import can_edit_delegation, ensure
+from ..spreadsheet_safety import safe_writer, xlsx_row
+from . import services
+from .badges import badge
+from .models import Delegate, Delegation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _delegation(job) -> Delegation | None:
+    delegation_id = (job.params or {}).get("delegation")
+    delegation = db.session.get(Delegation, delegation_id) if isinstance(delegation_id, int) else None
+    return delegation if delegation is not None and delegation.event_id == job.event_id else None
+
+
+def _file_name(job, delegation: Delegation, what: str, ext: str) -> str:
+    name = services.delegation_name(delegation, job.language)
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:60] or "delegation"
+    return f"{job.event.slug}-{slug}-{what}-{job.language}.{ext}"
+
+
+class _OwnDelegation(JobKind):
+    """A file of one delegation, for its focal points and the organisers."""
+
+    def fingerprint(self, event, params):
+        delegation_id = params["delegation"]
+        count, changed = db.session.execute(select(func.count(Delegate.id), func.max(Delegate.updated_at))
+                                            .where(Delegate.delegation_id == delegation_id)).one()
+        touched = db.session.scalar(select(Delegation.updated_at).where(Delegation.id == delegation_id))
+        return 0, f"{delegation_id}:{count}:{changed}:{touched}:{event.updated_at}:{event.revision}"
+
+    def may_start(self, user, event) -> bool:
+        return False  # only through start_for(), which knows the delegation
+
+    def may_see(self, user, job) -> bool:
+        delegation = _delegation(job)
+        return delegation is not None and can_edit_delegation(user, delegation)
+
+    def people(self, job) -> tuple[Delegation, list[Delegate]]:
+        delegation = _delegation(job)
+        return delegation, services.delegation_delegates(delegation, job.language)
+
+
+def list_rows(job, people) -> list[list[str]]:
+    """The header and one row per delegate, in the delegation page's order, labels translated."""
+    from .labels import ATTENDANCE_LABELS, STATUS_LABELS, gendered_label
+    rows = [[_("Name as written"), _("Given name"), _("Family name"), _("Name in own script"), _("Salutation"),
+             _("Role in the delegation"), _("Function"), _("Email"), _("Attendance"), _("Sessions"), _("Status")]]
+    for p in people:
+        rows.append([services.person_name(p), p.given_name, p.family_name, p.native_name,
+                     gendered_label("salutation", p.salutation, p.gender), gendered_label("role", p.role, p.gender),
+                     p.function, p.email, str(ATTENDANCE_LABELS.get(p.attendance, p.attendance)),
+                     " ".join(sorted(r.session.code for r in p.registrations)),
+                     str(STATUS_LABELS.get(p.status, p.status))])
+    return rows
+
+
+class DelegationListPDF(_OwnDelegation):
+    name = "delegation_list_pdf"
+
+    def label(self, job):
+        return _("List of the delegation (PDF)")
+
+    def progress_text(self, job):
+        return _("Making the list of the delegation (PDF)…")
+
+    def make(self, job, progress):
+        from .views import LABELS
+        delegation, people = self.people(job)
+        progress(0, len(people))
+        pdf = render_pdf("pdf/delegation_list.html", job.language, event=job.event, delegation=delegation,
+                         name=services.delegation_name(delegation, job.language), people=people, **LABELS)
+        return Output(_file_name(job, delegation, "list", "pdf"), "application/pdf", body=pdf)
+
+
+class DelegationListCSV(_OwnDelegation):
+    name = "delegation_list_csv"
+
+    def label(self, job):
+        return _("List of the delegation (CSV)")
+
+    def progress_text(self, job):
+        return _("Writing the list of the delegation…")
+
+    def make(self, job, progress):
+        from .spreadsheets import csv_delimiter
+        delegation, people = self.people(job)
+        out = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        safe_writer(text, delimiter=csv_delimiter(job.language)).writerows(list_rows(job, people))
+        text.flush()
+        text.detach()
+        return Output(_file_name(job, delegation, "list", "csv"), "text/csv", stream=out)
+
+
+class DelegationListXLSX(_OwnDelegation):
+    name = "delegation_list_xlsx"
+
+    def label(self, job):
+        return _("List of the delegation (Excel)")
+
+    def progress_text(self, job):
+        return _("Writing the list of the delegation…")
+
+    def make(self, job, progress):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        delegation, people = self.people(job)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("Delegation")[:31]
+        for row in list_rows(job, people):
+            sheet.append(xlsx_row(sheet, row))  # text cells, never formulas
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        out = tempfile.TemporaryFile()
+        book.save(out)
+        return Output(_file_name(job, delegation, "list", "xlsx"), XLSX, stream=out)
+
+
+class DelegationBadgesPreview(_OwnDelegation):
+    name = "delegation_badges_preview"
+
+    def label(self, job):
+        return _("Preview of the delegation's badges (PDF)")
+
+    def progress_text(self, job):
+        return _("Rendering the preview of the badges…")
+
+    def make(self, job, progress):
+        from .views import LABELS, display_name
+        delegation, people = self.people(job)
+        holding = [p for p in people if p.is_active]
+        progress(0, len(holding))
+        name = services.delegation_name(delegation, job.language)
+        pdf = render_pdf("pdf/badges.html", job.language, event=job.event, preview=True,
+                         badges=[badge(p, name, None) for p in holding], display_name=display_name, **LABELS)
+        return Output(_file_name(job, delegation, "badges-preview", "pdf"), "application/pdf", body=pdf)
+
+
+DELEGATION_KINDS = [DelegationListPDF(), DelegationListCSV(), DelegationListXLSX(), DelegationBadgesPreview()]
+#: What the buttons of a delegation page ask for.
+DOWNLOADS = {kind.name: kind for kind in DELEGATION_KINDS}
+
+
+def start_for(delegation: Delegation, kind_name: str, lang: str, by):
+    """The job making this file of `delegation` (an existing one if the data has not changed)."""
+    ensure(can_edit_delegation, by, delegation)
+    return jobs.start(kind_name, delegation.event, lang, by, {"delegation": delegation.id}, check=False)
