@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
 from ..jobs.engine import publish_after_commit
-from ..models import TimestampMixin, utcnow
+from ..models import TimestampMixin, User, utcnow
 
 EVENT_STATUSES = ("draft", "published")
 SESSION_KINDS = ("plenary", "working", "regional_dialogue", "side_event")
@@ -94,6 +94,12 @@ class MeetingSession(TimestampMixin, db.Model):
     #: iCalendar SEQUENCE: raised by the services whenever what a calendar shows of the session
     #: (times, room, code, title, purpose, kind, status) changes; not for people or other texts.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When an organiser put the session in the bin (None: on the agenda); see sessions/bin.py.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The session was on the published agenda when it was binned: calendars keep it, cancelled.
+    deleted_public: Mapped[bool] = mapped_column(default=False, server_default="0")
+    deleted_by: Mapped[User | None] = relationship()
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     people: Mapped[list[SessionPerson]] = relationship(
@@ -103,6 +109,10 @@ class MeetingSession(TimestampMixin, db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def is_binned(self) -> bool:
+        return self.deleted_at is not None
 
     def __repr__(self) -> str:
         return f"<MeetingSession {self.code}>"
