@@ -1,0 +1,111 @@
+"""Safe changes: deleting asks first and bins; the bin restores; history and audit log speak in words."""
+import re
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from dialogue.extensions import db
+from dialogue.models import AuditEntry, audit
+from dialogue.sessions.models import MeetingSession
+
+from .. import factories as f
+
+
+def _organiser(auth, status="published"):
+    org = f.user("maria@example.org", name="María López")
+    ev = f.event(organiser=org, status=status)
+    auth.login(org.email)
+    return org, ev
+
+
+def test_delete_asks_for_confirmation_with_csrf_then_bins_and_restores(client, app, auth):
+    org, ev = _organiser(auth)
+    s = f.session(ev, "PL2", room="Sala A")
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(f"/fr/manage/events/{ev.slug}/sessions/PL2/delete")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Supprimer la séance PL2 ?" in html and "<script" not in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    assert client.post(f"/fr/manage/events/{ev.slug}/sessions/PL2/delete").status_code == 400  # no token
+    assert db.session.get(MeetingSession, s.id).deleted_at is None
+    assert client.post(f"/fr/manage/events/{ev.slug}/sessions/PL2/delete", data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MeetingSession, s.id).is_binned
+
+    # Gone from the public agenda, the session page, the JSON API and the conflict checks
+    assert "sessions/PL2" not in client.get(f"/en/events/{ev.slug}/").get_data(as_text=True)
+    assert client.get(f"/en/events/{ev.slug}/sessions/PL2").status_code == 404
+    assert client.get(f"/api/v1/events/{ev.slug}/sessions").get_json()["count"] == 0
+    # ... but calendars see it cancelled, with a higher SEQUENCE
+    cal = Calendar.from_ical(client.get(f"/events/{ev.slug}/agenda.ics").data)
+    [vevent] = list(cal.walk("VEVENT"))
+    assert str(vevent["STATUS"]) == "CANCELLED" and int(vevent["SEQUENCE"]) == 1
+
+    binned = client.get(f"/es/manage/events/{ev.slug}/bin").get_data(as_text=True)
+    assert "1 sesión en la papelera" in binned and "Eliminada por María López" in binned
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', binned).group(1)
+    response = client.post(f"/es/manage/events/{ev.slug}/bin/{s.id}/restore", data={"csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(MeetingSession, s.id).is_binned
+    assert "sessions/PL2" in client.get(f"/en/events/{ev.slug}/").get_data(as_text=True)
+    assert "La papelera está vacía." in client.get(f"/es/manage/events/{ev.slug}/bin").get_data(as_text=True)
+
+
+def test_a_new_session_cannot_take_the_code_of_a_binned_one(client, app, auth):
+    org, ev = _organiser(auth)
+    f.session(ev, "PL2")
+    client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/delete")
+    response = client.post(f"/en/manage/events/{ev.slug}/sessions/new", data={
+        "code": "PL2", "kind": "plenary", "original_language": "en", "title-en": "Again",
+        "starts_at": "2022-12-12T09:00", "ends_at": "2022-12-12T10:00"})
+    assert response.status_code == 422
+    assert "A session in the bin has the code PL2" in response.get_data(as_text=True)
+
+
+def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
+    org, ev = _organiser(auth, status="draft")
+    s = f.session(ev, "PL2", room="Sala A", start="2022-12-12 09:00")
+    data = {"code": "PL2", "kind": "plenary", "original_language": "en", **{f"title-{k}": v for k, v in s.title.items()},
+            "starts_at": "2022-12-12T09:00", "ends_at": "2022-12-12T10:30", "room": "Sala B"}
+    assert client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/edit", data=data).status_code == 302
+    event_form = {"slug": ev.slug, "title-en": "Test summit", "original_language": "en", "starts_on": "2022-12-12",
+                  "ends_on": "2022-12-14", "timezone": "Europe/Zurich"}
+    client.post(f"/en/manage/events/{ev.slug}/edit", data={**event_form, "status": "published"})
+    client.post(f"/en/manage/events/{ev.slug}/edit", data={**event_form, "status": "draft"})
+    client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/status", data={"status": "cancelled"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update"))
+    assert entry.data["changes"] == {"room": ["Sala A", "Sala B"]}
+
+    history = client.get(f"/en/manage/events/{ev.slug}/sessions/PL2/history").get_data(as_text=True)
+    assert "María López changed the room of PL2 from Sala A to Sala B" in history
+    assert "María López cancelled session PL2" in history
+    log = client.get(f"/fr/manage/events/{ev.slug}/audit").get_data(as_text=True)
+    assert "María López a changé la salle de PL2 de Sala A à Sala B" in log
+    assert "María López a publié l’événement" in log
+    assert "María López a retiré la publication de l’événement" in log
+    assert "event.update" not in log and "session:" not in log
+    es = client.get(f"/es/manage/events/{ev.slug}/audit").get_data(as_text=True)
+    assert "María López cambió la sala de PL2 de Sala A a Sala B" in es
+
+
+def test_entries_written_before_the_log_kept_changes_read_in_words(client, app, auth, count_queries):
+    org, ev = _organiser(auth)
+    s = f.session(ev, "PL7")
+    for _i in range(3):
+        audit("session.update", user=org, event=ev, target=f"session:{s.id}", code="PL7")
+        audit("event.update", user=None, event=ev, target=f"event:{ev.id}")
+    db.session.commit()
+    client.get(f"/en/manage/events/{ev.slug}/audit")
+    with count_queries() as few:
+        log = client.get(f"/en/manage/events/{ev.slug}/audit").get_data(as_text=True)
+    assert "María López changed session PL7" in log
+    assert "The system changed the details of the event" in log
+    for _i in range(20):
+        audit("session.cancel", user=org, event=ev, target=f"session:{s.id}", code="PL7")
+    db.session.commit()
+    client.get(f"/en/manage/events/{ev.slug}/audit")
+    with count_queries() as more:
+        client.get(f"/en/manage/events/{ev.slug}/audit")
+    assert more.count == few.count, "\n".join(more.statements)
