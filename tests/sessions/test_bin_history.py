@@ -25,7 +25,7 @@ def test_delete_asks_for_confirmation_with_csrf_then_bins_and_restores(client, a
     page = client.get(f"/fr/manage/events/{ev.slug}/sessions/PL2/delete")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Supprimer la séance PL2 ?" in html and "<script" not in html
+    assert "Supprimer la session PL2 ?" in html and "<script" not in html
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     assert client.post(f"/fr/manage/events/{ev.slug}/sessions/PL2/delete").status_code == 400  # no token
     assert db.session.get(MeetingSession, s.id).deleted_at is None

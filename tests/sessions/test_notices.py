@@ -56,8 +56,8 @@ def test_two_edits_of_two_sessions_send_one_mail_per_person_in_their_language(cl
     assert "PL1" in jeanne and "PL2" in jeanne
     assert "Salle : Sala A → Sala B" in jeanne
     assert "09:00–10:30 → " in jeanne and "11:00–12:30" in jeanne  # Zurich time, as the event
-    assert "modifié 2 séances" in jeanne and "Europe/Zurich" in jeanne
-    assert "2 séances" in mails["jeanne@example.fr"].subject
+    assert "modifié 2 sessions" in jeanne and "Europe/Zurich" in jeanne
+    assert "2 sessions" in mails["jeanne@example.fr"].subject
     rosa = mails["rosa@example.pe"]
     assert "PL2" in rosa.body and "PL1" not in rosa.body and "Sala A" not in rosa.body
     assert "Hora:" in rosa.body  # Peru: Spanish
@@ -69,7 +69,7 @@ def test_cancelling_and_binning_are_told(client, app, auth, jobs):
     org, ev, pl1, pl2 = _setting(auth)
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL1/status", data={"status": "cancelled"})
     jobs.wait()
-    assert "Cette séance est annulée." in _mails()["jeanne@example.fr"].body
+    assert "Cette session est annulée." in _mails()["jeanne@example.fr"].body
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/delete")
     jobs.wait()
     last = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "rosa@example.pe")).all()
