@@ -103,3 +103,26 @@ def test_organiser_agenda_is_a_list_of_cards_on_a_phone(phone):
     box = row.bounding_box()
     assert box["width"] <= WIDTH and box["height"] > 60
     screenshot(phone, "phone-agenda-fr")
+
+
+def test_delete_confirm_and_restore_work_without_javascript(browser, live_server):
+    """On a phone with scripts off: delete asks first, the session waits in the bin, restore brings it back."""
+    context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": 740},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        login(page, lang="es")
+        page.goto(f"/es/manage/events/{SLUG}/sessions/WS02/edit")
+        page.get_by_role("link", name="Eliminar la sesión WS02").click()
+        assert page.get_by_role("heading", name="¿Eliminar la sesión WS02?").is_visible()
+        page.get_by_role("button", name="Mover a la papelera").click()
+        assert "La sesión WS02 está en la papelera" in page.locator(".flash").inner_text()
+        assert page.locator("#s-WS02").count() == 0
+        page.get_by_role("navigation", name="Administración del evento").get_by_role("link", name="Papelera").click()
+        page.get_by_role("button", name="Restaurar WS02").click()
+        assert page.locator("#s-WS02").count() == 1
+        page.goto(f"/es/manage/events/{SLUG}/sessions/WS02/history")
+        assert "movió la sesión WS02 a la papelera" in page.locator("main").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    finally:
+        context.close()
