@@ -149,15 +149,17 @@ def _who(entry: AuditEntry) -> str:
 
 def _value(name: str, value, event) -> str:
     """A field's old or new value as a reader sees it."""
-    from .formatting import fmt_datetime
+    from .formatting import fmt_date_local, fmt_time
     from .sessions.labels import KIND_LABELS, PERSON_ROLE_LABELS
     if value in (None, "", [], {}):
         return "—"
     if name in ("starts_at", "ends_at"):
         try:
-            return fmt_datetime(datetime.fromisoformat(value), event.timezone, "medium")
+            moment = datetime.fromisoformat(value)
         except (TypeError, ValueError):
             return str(value)
+        return gettext("%(date)s, %(start)s", date=fmt_date_local(moment, event.timezone, "medium"),
+                       start=fmt_time(moment, event.timezone))
     if name in ("starts_on", "ends_on"):
         from .formatting import fmt_date
         try:

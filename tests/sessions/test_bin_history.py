@@ -75,12 +75,16 @@ def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
     client.post(f"/en/manage/events/{ev.slug}/edit", data={**event_form, "status": "published"})
     client.post(f"/en/manage/events/{ev.slug}/edit", data={**event_form, "status": "draft"})
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/status", data={"status": "cancelled"})
+    client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/edit",
+                data={**data, "starts_at": "2022-12-12T10:00", "ends_at": "2022-12-12T11:30"})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update"))
     assert entry.data["changes"] == {"room": ["Sala A", "Sala B"]}
 
     history = client.get(f"/en/manage/events/{ev.slug}/sessions/PL2/history").get_data(as_text=True)
     assert "María López changed the room of PL2 from Sala A to Sala B" in history
     assert "María López cancelled session PL2" in history
+    assert "María López changed the start of PL2 from 12 Dec 2022, 09:00 to 12 Dec 2022, 10:00" in history
+    assert "María López changed the end of PL2 from 12 Dec 2022, 10:30 to 12 Dec 2022, 11:30" in history
     log = client.get(f"/fr/manage/events/{ev.slug}/audit").get_data(as_text=True)
     assert "María López a changé la salle de PL2 de Sala A à Sala B" in log
     assert "María López a publié l’événement" in log
