@@ -113,3 +113,24 @@ def test_entries_written_before_the_log_kept_changes_read_in_words(client, app, 
     with count_queries() as more:
         client.get(f"/en/manage/events/{ev.slug}/audit")
     assert more.count == few.count, "\n".join(more.statements)
+
+
+def test_binned_sessions_leave_the_conflict_checks_and_the_agenda_pdf(client, app, auth, jobs, tmp_path):
+    import subprocess
+
+    from dialogue.sessions import services
+
+    from ..workers import fetch
+    org, ev = _organiser(auth)
+    f.session(ev, "PL1", room="Sala A", start="2022-12-12 09:00")
+    f.session(ev, "PL9", room="Sala A", start="2022-12-12 09:30", title={"en": "Doomed double booking"})
+    assert [c.kind for c in services.conflicts(ev)] == ["room"]
+    assert client.post(f"/en/manage/events/{ev.slug}/sessions/PL9/delete").status_code == 302
+    assert services.conflicts(ev) == []
+    assert "No conflict" in client.get(f"/en/manage/events/{ev.slug}/").get_data(as_text=True)
+    pdf = fetch(client, jobs, f"/en/events/{ev.slug}/agenda.pdf")
+    assert pdf.mimetype == "application/pdf"
+    path = tmp_path / "agenda.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "PL1" in text and "PL9" not in text and "Doomed" not in text
