@@ -31,7 +31,7 @@ class RestoreForm(NFCForm):
 
 def _event(slug: str) -> Event:
     """The event, for its organisers; a former address redirects (as every organiser page does)."""
-    from .views import redirect_if_moved
+    from .views import redirect_if_moved  # views imports this module: `confirm_delete`
     ev = services.event_by_slug(slug)
     if ev is None:
         redirect_if_moved(slug, current_user)

@@ -27,6 +27,7 @@ from ..models import AuditEntry, EventRole, OutboxMessage
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
 from .bin import calendar_sessions
+from .bin_views import confirm_delete
 from .exports import to_ical
 from .forms import EventForm, SessionForm, language_choices
 from .jobs import KIND as AGENDA_PDF
@@ -312,7 +313,6 @@ def session_status(slug: str, code: str):
 @manage_bp.route("/events/<slug>/sessions/<code>/delete", methods=["GET", "POST"])
 def session_delete(slug: str, code: str):
     """Ask to confirm, then move the session to the bin (see bin_views.py)."""
-    from .bin_views import confirm_delete
     return confirm_delete(_organised_event(slug), code)
 
 
