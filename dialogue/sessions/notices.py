@@ -120,7 +120,9 @@ def recipients(event: Event, sessions: list[MeetingSession]) -> dict[str, dict]:
 def send_due(event_id: int, now: datetime | None = None) -> int:
     """Turn the event's pending changes into mails once its editing has paused for the delay.
 
-    Returns the number of messages written to the outbox; the caller commits.
+    Returns the number of messages written to the outbox; the caller commits. While the newest
+    change is younger than the delay, nothing is sent and the task is asked for again when it is
+    due (the newest change's own task normally comes then; this covers clocks that disagree).
     """
     from .notice_mail import compose
 
@@ -130,8 +132,10 @@ def send_due(event_id: int, now: datetime | None = None) -> int:
     if not rows:
         return 0
     wait = delay()
-    if wait and max(r.created_at for r in rows) > now - timedelta(seconds=wait) + timedelta(seconds=1):
-        return 0  # still being edited: the task of the newest change sends them all
+    due = max(r.created_at for r in rows) + timedelta(seconds=wait)
+    if wait and due > now + timedelta(seconds=1):
+        publish_after_commit(db.session, TASK, event_id, countdown=(due - now).total_seconds())
+        return 0  # still being edited
     db.session.execute(delete(PendingNotice).where(PendingNotice.id.in_([r.id for r in rows])))
     event = db.session.get(Event, event_id)
     changes = merge(rows)

@@ -101,3 +101,27 @@ def test_a_move_and_a_move_back_cancel_out(client, app, auth, jobs):
         app.config["CHANGE_NOTICE_DELAY"] = 0
     assert _mails() == {}
     assert db.session.scalar(select(SessionPerson.email).where(SessionPerson.session_id == pl1.id)) == "chair@example.org"
+
+
+def test_notices_wait_until_the_editing_has_paused_for_the_delay(client, app, auth):
+    from datetime import timedelta
+
+    from dialogue.models import utcnow
+    from dialogue.sessions.notices import send_due
+    org, ev, pl1, pl2 = _setting(auth)
+    start = utcnow()
+    db.session.add_all([
+        PendingNotice(event_id=ev.id, session_id=pl1.id, created_at=start, changes={"room": ["Sala A", "Sala B"]}),
+        PendingNotice(event_id=ev.id, session_id=pl2.id, created_at=start + timedelta(seconds=100),
+                      changes={"room": ["Sala C", "Sala D"]})])
+    db.session.commit()
+    app.config["CHANGE_NOTICE_DELAY"] = 300
+    try:
+        assert send_due(ev.id, now=start + timedelta(seconds=350)) == 0  # the second change is 250 s old
+        db.session.rollback()  # (the task would ask to be run again at 400 s)
+        assert send_due(ev.id, now=start + timedelta(seconds=401)) == 2  # Jeanne and Rosa
+        db.session.commit()
+    finally:
+        app.config["CHANGE_NOTICE_DELAY"] = 0
+    assert "Sala A → Sala B" in _mails()["jeanne@example.fr"].body
+    assert db.session.scalar(select(PendingNotice.id)) is None
