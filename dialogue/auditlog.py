@@ -185,7 +185,8 @@ def describe(entry: AuditEntry, event, names: Names) -> Line:
     data = entry.data or {}
     kind, _sep, raw = (entry.target or "").partition(":")
     target_id = int(raw) if raw.isdigit() else None
-    session = data.get("code") or names.sessions.get(target_id) or names.messages.get(target_id) or "—"
+    looked_up = {"session": names.sessions, "key_message": names.messages}.get(kind, {}).get(target_id)
+    session = data.get("code") or looked_up or "—"
     if entry.action == "session.update" and data.get("code") and "code" in (data.get("changes") or {}):
         session = data["changes"]["code"][1]
     values = {

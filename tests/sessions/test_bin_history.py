@@ -134,3 +134,28 @@ def test_binned_sessions_leave_the_conflict_checks_and_the_agenda_pdf(client, ap
     path.write_bytes(pdf.data)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "PL1" in text and "PL9" not in text and "Doomed" not in text
+
+
+def test_audit_log_names_delegates_delegations_and_key_messages(client, app, auth):
+    from dialogue.outcomes.models import KeyMessage
+
+    from ..delegates import factories as df
+    org, ev = _organiser(auth)
+    s = f.session(ev, "RD-LAC")
+    france = df.delegation(ev, "FR")
+    jeanne = df.delegate(france, "Jeanne", "Martin")
+    message = KeyMessage(session=s, text={"en": "A message"}, original_language="en")
+    db.session.add(message)
+    db.session.flush()
+    audit("delegation.create", user=org, event=ev, target=f"delegation:{france.id}")
+    audit("delegate.accredit", user=org, event=ev, target=f"delegate:{jeanne.id}")
+    audit("key_message.approve", user=org, event=ev, target=f"key_message:{message.id}")
+    audit("delegate.import", user=org, event=ev, target=f"delegation:{france.id}", rows=1)
+    db.session.commit()
+    en = client.get(f"/en/manage/events/{ev.slug}/audit").get_data(as_text=True)
+    assert "María López created the delegation of France" in en
+    assert "María López accredited Jeanne Martin" in en
+    assert "María López approved a key message of RD-LAC" in en
+    assert "María López imported 1 delegate into the delegation of France" in en
+    es = client.get(f"/es/manage/events/{ev.slug}/audit").get_data(as_text=True)
+    assert "María López creó la delegación de Francia" in es
