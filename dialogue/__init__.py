@@ -145,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(manage_bp)
+    from .sessions import bin_views
+    bin_views.register(app)
     app.register_blueprint(ics_bp)
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):

@@ -108,4 +108,6 @@ def build_config(instance_path: Path) -> dict:
         "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
         "BADGES_PER_CHUNK": int(os.environ.get("BADGES_PER_CHUNK", "500")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Seconds a change notice waits for more changes of the same editing session (one mail per person).
+        "CHANGE_NOTICE_DELAY": int(os.environ.get("CHANGE_NOTICE_DELAY", "300")),
     }

@@ -22,7 +22,7 @@ def _app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["DIALOGUE_INSTANCE"] = str(instance)
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-              "SERVER_NAME_FOR_MAIL": "http://localhost", "CELERY_BROKER_URL": "memory://",
+              "SERVER_NAME_FOR_MAIL": "http://localhost", "CELERY_BROKER_URL": "memory://", "CHANGE_NOTICE_DELAY": 0,
               "CELERY_QUEUE": "dialogue-tests", "STORAGE_DIR": str(instance / "files")}
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"

@@ -96,11 +96,12 @@ def celery_for(app: Flask) -> Celery:
 
 # --- publishing after commit ------------------------------------------------------------------
 
-def publish_after_commit(session: OrmSession, task: str, *args) -> None:
-    """Send `task(*args)` to the workers once this transaction commits (never if it rolls back)."""
+def publish_after_commit(session: OrmSession, task: str, *args, countdown: float | None = None) -> None:
+    """Send `task(*args)` to the workers once this transaction commits (never if it rolls back),
+    to run at once or `countdown` seconds later."""
     pending = session.info.setdefault("dialogue_publish", [])
-    if (task, args) not in pending:
-        pending.append((task, args))
+    if not any(t == task and a == args for t, a, _c in pending):
+        pending.append((task, args, countdown))
 
 
 @sa_event.listens_for(OrmSession, "after_commit")
@@ -110,9 +111,9 @@ def _publish(session: OrmSession) -> None:
         return
     from flask import current_app
     celery = celery_for(current_app)
-    for task, args in pending:
+    for task, args, countdown in pending:
         try:
-            celery.send_task(task, args=list(args))
+            celery.send_task(task, args=list(args), countdown=countdown or None)
         except Exception:
             current_app.logger.exception("could not publish %s%r; it stays queued for the sweeper", task, args)
 

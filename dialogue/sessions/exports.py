@@ -27,7 +27,7 @@ def _aware(value, tz: str):
 def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_session) -> bytes:
     """A VCALENDAR of the sessions, with the event's VTIMEZONE and summaries in `lang`.
 
-    Cancelled sessions stay in it with STATUS:CANCELLED (a subscribed calendar then shows them so
+    Cancelled (and binned) sessions stay in it with STATUS:CANCELLED (a subscribed calendar then shows them so
     instead of silently dropping them); SEQUENCE is the session's `sequence`, DTSTAMP and
     LAST-MODIFIED its `updated_at`.
     """
@@ -42,7 +42,7 @@ def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_ses
         item = VEvent()
         item.add("uid", session_uid(s))
         item.add("sequence", s.sequence or 0)
-        item.add("status", "CANCELLED" if s.is_cancelled else "CONFIRMED")
+        item.add("status", "CANCELLED" if s.is_cancelled or s.is_binned else "CONFIRMED")
         item.add("dtstamp", s.updated_at.replace(tzinfo=UTC))
         item.add("last-modified", s.updated_at.replace(tzinfo=UTC))
         item.add("dtstart", _aware(s.starts_at, event.timezone))

@@ -54,7 +54,7 @@ class PersonForm(NFCSubForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Function and organisation"), validators=[Optional(), Length(max=300)])
     gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")
-    email = StringField(_l("Email (contacts only, shown publicly)"), validators=[Optional(), Length(max=254)])
+    email = StringField(_l("Email (told of changes; shown publicly for contacts only)"), validators=[Optional(), Length(max=254)])
 
 
 class SessionForm(NFCForm):

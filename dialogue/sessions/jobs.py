@@ -63,3 +63,4 @@ def refresh_agenda_pdfs(event_id: int) -> None:
     for lang in sorted(languages):
         jobs.start(KIND, event, lang, None, check=False)
     db.session.commit()
+from . import notices  # noqa: E402,F401  (dialogue.send_change_notices, the pending_notice table)

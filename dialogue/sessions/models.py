@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from ..extensions import db
 from ..jobs.engine import publish_after_commit
-from ..models import TimestampMixin, utcnow
+from ..models import TimestampMixin, User, utcnow
 
 EVENT_STATUSES = ("draft", "published")
 SESSION_KINDS = ("plenary", "working", "regional_dialogue", "side_event")
@@ -96,6 +96,12 @@ class MeetingSession(TimestampMixin, db.Model):
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Most words a key message of the session may have in each language (set by the organisers); None: no limit.
     key_message_word_limit: Mapped[int | None]
+    #: When an organiser put the session in the bin (None: on the agenda); see sessions/bin.py.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The session was on the published agenda when it was binned: calendars keep it, cancelled.
+    deleted_public: Mapped[bool] = mapped_column(default=False, server_default="0")
+    deleted_by: Mapped[User | None] = relationship()
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     people: Mapped[list[SessionPerson]] = relationship(
@@ -105,6 +111,10 @@ class MeetingSession(TimestampMixin, db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def is_binned(self) -> bool:
+        return self.deleted_at is not None
 
     def __repr__(self) -> str:
         return f"<MeetingSession {self.code}>"

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
 from ..permissions import can_create_event, can_organise, ensure, viewable_events
-from . import localtime
+from . import history, localtime, notices
 from .models import (
     CONCEPT_NOTE_FIELDS,
     GENDERS,
@@ -89,7 +89,7 @@ def visible_events(user=None) -> list[Event]:
 
 def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]:
     """The sessions of an event with their people, in two queries whatever their number."""
-    query = (select(MeetingSession).where(MeetingSession.event_id == event.id)
+    query = (select(MeetingSession).where(MeetingSession.event_id == event.id, MeetingSession.deleted_at.is_(None))
              .options(selectinload(MeetingSession.people))
              .order_by(MeetingSession.starts_at, MeetingSession.code))
     if kinds:
@@ -99,7 +99,8 @@ def agenda(event: Event, kinds: list[str] | None = None) -> list[MeetingSession]
 
 def session_by_code(event: Event, code: str) -> MeetingSession | None:
     return db.session.scalar(
-        select(MeetingSession).where(MeetingSession.event_id == event.id, MeetingSession.code == code)
+        select(MeetingSession).where(MeetingSession.event_id == event.id, MeetingSession.code == code,
+                                     MeetingSession.deleted_at.is_(None))
         .options(selectinload(MeetingSession.people)))
 
 
@@ -216,6 +217,7 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
     if original not in LANGUAGES:
         raise AgendaError(_("Choose one of the languages."), "original_language")
     created = event is None
+    before = _event_view(event)
     if created:
         event = Event()
         db.session.add(event)
@@ -233,8 +235,23 @@ def save_event(data: dict, by, event: Event | None = None) -> Event:
     if created and by is not None and not by.is_admin:
         from ..auth import grant_role
         grant_role(by, event, "organiser")
-    audit("event.create" if created else "event.update", user=by, event=event, target=f"event:{event.id}")
+    changes = {k: [before[k], v] for k, v in _event_view(event).items() if not created and before[k] != v}
+    status = changes.pop("status", None)
+    if created or changes:
+        audit("event.create" if created else "event.update", user=by, event=event, target=f"event:{event.id}",
+              **({"changes": changes} if changes else {}))
+    if status is not None:
+        audit("event.publish" if event.is_published else "event.unpublish", user=by, event=event,
+              target=f"event:{event.id}")
     return event
+
+
+def _event_view(event: Event | None) -> dict:
+    """What the audit log follows of an event (for "changed the address from ... to ...")."""
+    if event is None:
+        return {}
+    return {"slug": event.slug, "title": dict(event.title or {}), "starts_on": str(event.starts_on),
+            "ends_on": str(event.ends_on), "timezone": event.timezone, "status": event.status}
 
 
 def _keep_former_slug(event: Event, new_slug: str) -> None:
@@ -263,6 +280,9 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     clash = db.session.scalar(select(MeetingSession.id).where(
         MeetingSession.event_id == event.id, MeetingSession.code == code))
     if clash is not None and (session is None or clash != session.id):
+        if db.session.get(MeetingSession, clash).is_binned:
+            raise AgendaError(_("A session in the bin has the code %(code)s: restore it, or choose another code.",
+                                code=code), "code")
         raise AgendaError(_("Another session of this event already has the code %(code)s.", code=code), "code")
     if data.get("kind") not in SESSION_KINDS:
         raise AgendaError(_("Choose a kind of session."), "kind")
@@ -284,6 +304,7 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
         session = MeetingSession(event=event, status="scheduled", sequence=0)
         db.session.add(session)
     before = None if created else _calendar_view(session)
+    was = history.snapshot(None if created else session)
     session.code = code
     session.kind = data["kind"]
     session.title = title
@@ -299,8 +320,11 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     if before is not None and _calendar_view(session) != before:
         session.sequence = (session.sequence or 0) + 1
     db.session.flush()
-    audit("session.create" if created else "session.update", user=by, event=event,
-          target=f"session:{session.id}", code=session.code)
+    changes = history.diff(was, history.snapshot(session))
+    if created or changes:
+        audit("session.create" if created else "session.update", user=by, event=event,
+              target=f"session:{session.id}", code=session.code, **({"changes": changes} if changes else {}))
+    notices.queue(session, changes, by)
     return session
 
 
@@ -324,6 +348,7 @@ def set_session_status(session: MeetingSession, status: str, by) -> MeetingSessi
     if status not in SESSION_STATUSES:
         raise AgendaError(_("Unknown session status."), "status")
     if session.status != status:
+        notices.queue(session, {"status": [session.status, status]}, by)
         session.status = status
         session.sequence = (session.sequence or 0) + 1
         db.session.flush()
@@ -333,7 +358,6 @@ def set_session_status(session: MeetingSession, status: str, by) -> MeetingSessi
 
 
 def delete_session(session: MeetingSession, by) -> None:
-    """Remove a session from the agenda (calendars drop it; cancelling keeps it, marked)."""
-    ensure(can_organise, by, session.event)
-    audit("session.delete", user=by, event=session.event, target=f"session:{session.id}", code=session.code)
-    db.session.delete(session)
+    """Move a session to the bin, from which an organiser can restore it (see sessions/bin.py)."""
+    from .bin import bin_session
+    bin_session(session, by)

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .. import mail
 from ..actions import perform
+from ..auditlog import describe_all
 from ..auth import invite
 from ..cache import cached, cached_hit
 from ..extensions import db
@@ -25,6 +26,8 @@ from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
 from . import services
+from .bin import calendar_sessions
+from .bin_views import confirm_delete
 from .exports import to_ical
 from .forms import EventForm, SessionForm, language_choices
 from .jobs import KIND as AGENDA_PDF
@@ -159,7 +162,7 @@ def agenda_ics(slug: str):
     ev = _public_event(slug)
 
     def render():
-        return to_ical(ev, services.agenda(ev), lang, lambda s: url_for(
+        return to_ical(ev, calendar_sessions(ev), lang, lambda s: url_for(
             "sessions.session", lang=lang, slug=ev.slug, code=s.code, _external=True))
     return cached(("agenda.ics", ev.id, ev.revision, lang), render, "text/calendar",
                   filename=f"{ev.slug}.ics", public=ev.is_published)
@@ -168,7 +171,7 @@ def agenda_ics(slug: str):
 @ics_bp.get("/events/<slug>/sessions/<code>.ics")
 def session_ics(slug: str, code: str):
     ev = _public_event(slug)
-    s = services.session_by_code(ev, code) or abort(404)
+    s = next(iter(calendar_sessions(ev, code)), None) or abort(404)
     lang = _ics_lang()
     return cached(("session.ics", ev.id, ev.revision, s.id, lang), lambda: to_ical(ev, [s], lang, lambda x: url_for(
         "sessions.session", lang=lang, slug=ev.slug, code=x.code, _external=True)), "text/calendar",
@@ -311,14 +314,10 @@ def session_status(slug: str, code: str):
     return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{code}")
 
 
-@manage_bp.post("/events/<slug>/sessions/<code>/delete")
+@manage_bp.route("/events/<slug>/sessions/<code>/delete", methods=["GET", "POST"])
 def session_delete(slug: str, code: str):
-    ev = _organised_event(slug)
-    s = services.session_by_code(ev, code) or abort(404)
-    ok, _deleted = perform(lambda: services.delete_session(s, current_user))
-    if ok:
-        flash(_("Session %(code)s is deleted.", code=code), "success")
-    return redirect(url_for("manage.agenda", slug=ev.slug))
+    """Ask to confirm, then move the session to the bin (see bin_views.py)."""
+    return confirm_delete(_organised_event(slug), code)
 
 
 class InviteForm(NFCForm):
@@ -347,10 +346,12 @@ def team(slug: str):
 
 @manage_bp.get("/events/<slug>/audit")
 def audit_log(slug: str):
+    """What happened in the event, newest first, in words in the reader's language."""
     ev = _organised_event(slug)
-    entries = db.paginate(select(AuditEntry).where(AuditEntry.event_id == ev.id).order_by(AuditEntry.at.desc()),
-                          per_page=50)
-    return render_template("manage/audit.html", event=ev, entries=entries)
+    entries = db.paginate(select(AuditEntry).where(AuditEntry.event_id == ev.id)
+                          .options(selectinload(AuditEntry.user))
+                          .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), per_page=50)
+    return render_template("manage/audit.html", event=ev, entries=entries, lines=describe_all(entries.items, ev))
 
 
 @manage_bp.get("/events/<slug>/outbox")

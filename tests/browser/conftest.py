@@ -57,7 +57,7 @@ def live_app(tmp_path_factory):
 
     instance = tmp_path_factory.mktemp("live-instance")
     config = {"TESTING": False, "SECRET_KEY": "live-server-secret", "WTF_CSRF_ENABLED": True,
-              "SERVER_NAME_FOR_MAIL": "http://127.0.0.1", "CELERY_BROKER_URL": "memory://",
+              "SERVER_NAME_FOR_MAIL": "http://127.0.0.1", "CELERY_BROKER_URL": "memory://", "CHANGE_NOTICE_DELAY": 0,
               "CELERY_QUEUE": "dialogue-live", "STORAGE_DIR": str(instance / "files"),
               "BADGES_PER_CHUNK": 20, "BADGES_PER_PART": 20}
     if not os.environ.get("DATABASE_URL"):

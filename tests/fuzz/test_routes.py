@@ -39,6 +39,7 @@ def known_values() -> dict[str, list[str]]:
         "delegation_id": ids(Delegation), "delegate_id": ids(Delegate),
         "link_id": ids(SessionRapporteur), "token_id": ids(ApiToken), "job_id": ids(Job),
         "message_id": ids(KeyMessage) + ids(OutboxMessage),
+        "session_id": ids(MeetingSession),
     }
 
 

@@ -149,11 +149,13 @@ def test_session_form_requires_csrf_token(client, app, auth):
     assert accepted.status_code == 302
 
 
-def test_delete_session(client, app, auth):
+def test_delete_session_moves_it_to_the_bin(client, app, auth):
     org, ev = _organiser_with_event(auth)
     f.session(ev, "PL1")
     assert client.post(f"/en/manage/events/{ev.slug}/sessions/PL1/delete").status_code == 302
-    assert db.session.scalar(select(MeetingSession.id)) is None
+    binned = db.session.scalar(select(MeetingSession))
+    assert binned.deleted_at is not None and binned.deleted_by_id == org.id
+    assert client.get(f"/en/manage/events/{ev.slug}/sessions/PL1/edit").status_code == 404
 
 
 def test_organiser_invites_a_co_organiser_who_sets_a_password(client, app, auth):
