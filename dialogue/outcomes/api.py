@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, url_for
 
 from ..permissions import can_view_event, ensure
 from ..sessions.services import event_by_slug
-from . import document as outcome
+from . import publications
 
 bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
 
@@ -21,7 +21,7 @@ def outcome_versions(slug: str):
         abort(404, description="No published event with this slug.")
     ensure(can_view_event, None, ev, status=404)  # the API opens nothing to a session cookie
     versions: dict[int, dict] = {}
-    for p in outcome.versions(ev):
+    for p in publications.all_versions(ev):
         entry = versions.setdefault(p.version, {"version": p.version, "symbol": p.symbol,
                                                 "published_at": p.published_at.isoformat() + "Z", "files": {}})
         entry["files"][p.language] = {
