@@ -18,8 +18,13 @@ from ..permissions import can_view_event, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event
 from . import document as outcome
+from . import (
+    exchange_views,  # noqa: F401  (its routes, on the same blueprints)
+    publications,
+    rendering,
+    versions,
+)
 from . import jobs as outcome_jobs
-from . import publications, rendering, versions
 from .document_forms import VersionedPublishForm
 from .forms import OutcomeDocumentForm
 from .views import _event, _is_organiser, _organised, manage_bp, public_bp
