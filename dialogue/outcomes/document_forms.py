@@ -37,3 +37,14 @@ class XliffImportForm(NFCForm):
     file = FileField(_l("Translated XLIFF file"), validators=[
         FileRequired(_l("Choose a file.")), FileAllowed(["xlf", "xliff", "xml"], _l("Upload a .xlf or .xliff file."))])
     upload = SubmitField(_l("Import the translations"))
+
+
+class WordImportForm(NFCForm):
+    """A rapporteur's Word file, read as the text of a new key message."""
+
+    original_language = SelectField(_l("Language of the text"), choices=language_choices)
+    file = FileField(_l("Word file (.docx)"), validators=[
+        FileRequired(_l("Choose a file.")), FileAllowed(["docx"], _l("Upload a .docx file."))],
+        description=_l("Paragraphs, emphasis and lists are kept; tables, images, footnotes and other "
+                       "formatting are left out. The message is saved as a draft for you to check."))
+    upload = SubmitField(_l("Import as a new key message"))

@@ -138,7 +138,10 @@ def page(slug: str):
                            organiser=_is_organiser(ev))
 
 
-def _download(slug: str, version: int | None):
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(slug: str, version: int | None, kind: str = "pdf"):
     """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
 
     Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
@@ -148,18 +151,25 @@ def _download(slug: str, version: int | None):
         abort(404)
     publication, ev = found
     ensure(can_view_event, current_user, ev, status=404)
-    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=publication.sha256)
-    response = current_app.response_class(b"" if held else publications.publication_pdf(publication),
-                                          mimetype="application/pdf")
-    response.set_etag(publication.sha256)
+    if kind == "docx":
+        if publication.docx_sha256 is None:  # published before Word files were made
+            abort(404)
+        etag, size, mimetype, read = publication.docx_sha256, publication.docx_size, DOCX, publications.publication_docx
+    else:
+        etag, size, mimetype, read = publication.sha256, publication.size, "application/pdf", publications.publication_pdf
+    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=etag)
+    response = current_app.response_class(b"" if held else read(publication), mimetype=mimetype)
+    response.set_etag(etag)
     # A numbered version never changes: caches may keep it. The current one is revalidated.
     response.cache_control.max_age = 31536000 if version else 0
     response.cache_control.public = ev.is_published
     response.cache_control.private = not ev.is_published
     response.cache_control.must_revalidate = True
     response.vary.update(("Accept-Language", "Cookie"))
-    response.headers["Content-Disposition"] = f'inline; filename="{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"'
-    return response.make_conditional(request, accept_ranges=True, complete_length=publication.size)
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response.headers["Content-Disposition"] = (f'{disposition}; filename="{ev.slug}-outcome-v{publication.version}'
+                                               f'-{g.lang}.{kind}"')
+    return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
 
 @public_bp.get("/outcome.pdf")
@@ -172,6 +182,18 @@ def download(slug: str):
 def download_version(slug: str, version: int):
     """A given version's PDF in the page's language (never changes: cached for a year)."""
     return _download(slug, version)
+
+
+@public_bp.get("/outcome.docx")
+def download_docx(slug: str):
+    """The current version as a Word file in the page's language, for delegations to negotiate on."""
+    return _download(slug, None, "docx")
+
+
+@public_bp.get("/outcome/v<id:version>.docx")
+def download_docx_version(slug: str, version: int):
+    """A given version's Word file in the page's language."""
+    return _download(slug, version, "docx")
 
 
 

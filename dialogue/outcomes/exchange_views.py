@@ -6,16 +6,18 @@ made in the request; the Word version of the document is a job (jobs.py), like t
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..actions import perform
+from ..permissions import can_edit_message, ensure
+from ..sessions import services as agenda
 from . import document as outcome
-from . import services, xliff
-from .document_forms import XliffExportForm, XliffImportForm
-from .views import _organised, manage_bp
+from . import services, word, xliff
+from .document_forms import WordImportForm, XliffExportForm, XliffImportForm
+from .views import _organised, _staff_event, manage_bp
 
 
 def _files_page(ev, doc, export_form, import_form, status=200):
@@ -64,3 +66,29 @@ def translation_export(slug: str):
             response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     return _files_page(ev, doc, form, XliffImportForm(formdata=None), 422)
+
+
+@manage_bp.route("/sessions/<code>/key-messages/import", methods=["GET", "POST"])
+def import_word(slug: str, code: str):
+    """A rapporteur's Word text as a new draft key message (paragraphs, emphasis and lists only)."""
+    ev = _staff_event(slug)
+    s = agenda.session_by_code(ev, code) or abort(404)
+    ensure(can_edit_message, current_user, s)
+    form = WordImportForm(original_language=s.original_language)
+    if form.validate_on_submit():
+        data = form.file.data.read(word.MAX_BYTES + 1)
+
+        def create():
+            text, dropped = word.read_text(data)
+            message = services.create_message(s, {"text": {form.original_language.data: text},
+                                                  "original_language": form.original_language.data}, current_user)
+            return message, dropped
+        ok, made = perform(create, form=form)
+        if ok:
+            message, dropped = made
+            flash(_("The Word text is saved as a draft key message: check it, then submit it."), "success")
+            if dropped:
+                flash(_("Left out of the Word file: %(parts)s.", parts=", ".join(dropped)), "warning")
+            return redirect(url_for(".edit_message", slug=ev.slug, message_id=message.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("outcomes/import_word.html", event=ev, s=s, form=form), status

@@ -21,7 +21,7 @@ from ..i18n import LANGUAGES, pick
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..sessions.models import Event
-from . import rendering, versions
+from . import rendering, versions, word
 from .document import Composition, compose, ensure_publishable
 from .models import OutcomeDocument, Publication
 
@@ -55,19 +55,21 @@ def publish(document: OutcomeDocument, by, progress: Callable[[int, int], None] 
     rendered = []
     for done, lang in enumerate(LANGUAGES, start=1):
         rendered.append((lang, rendering.render_pdf(comp, lang, draft=False, edition=edition),
-                         rendering.render_html(comp, lang, draft=False, edition=edition)))
+                         rendering.render_html(comp, lang, draft=False, edition=edition),
+                         word.render_docx(comp, lang, edition)))
         if progress is not None:
             progress(done, len(LANGUAGES))
     version = (latest_version(document) or 0) + 1
     published = []
-    for lang, pdf, html in rendered:
+    for lang, pdf, html, docx in rendered:
         numbers = [p.number for p in comp.paragraphs if not (p.text.get(lang) or "").strip()]
         with force_locale(lang):
             title = pick(document.title, lang, document.original_language).text
         publication = Publication(document=document, version=version, language=lang, symbol=edition.symbol[:60],
                                   mark=edition.mark, issued_on=document.issued_on, content_sha256=digest,
                                   title=title[:500], html=html, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-                                  size=len(pdf), original_only=numbers, by=by)
+                                  size=len(pdf), original_only=numbers, by=by, docx=docx,
+                                  docx_sha256=hashlib.sha256(docx).hexdigest(), docx_size=len(docx))
         db.session.add(publication)
         published.append(publication)
     document.status = "published"
@@ -100,12 +102,21 @@ _pdf_lock = threading.Lock()
 
 def publication_pdf(publication: Publication) -> bytes:
     """The bytes of a publication, from memory after the first download (the column is deferred)."""
+    return _cached(publication.sha256, lambda: publication.pdf)
+
+
+def publication_docx(publication: Publication) -> bytes:
+    """The Word file of a publication, like publication_pdf."""
+    return _cached(publication.docx_sha256, lambda: publication.docx)
+
+
+def _cached(sha256: str, load: Callable[[], bytes]) -> bytes:
     with _pdf_lock:
-        body = _pdf_cache.get(publication.sha256)
+        body = _pdf_cache.get(sha256)
     if body is None:
-        body = publication.pdf  # one query
+        body = load()  # one query
         with _pdf_lock, contextlib.suppress(ValueError):  # larger than the whole cache: not kept
-            _pdf_cache[publication.sha256] = body
+            _pdf_cache[sha256] = body
     return body
 
 
