@@ -125,7 +125,7 @@ def _text(element) -> str:
         block.tail = " " + (block.tail or "")
         if block.tag != "br":
             block.text = " " + (block.text or "")
-    return re.sub(r"\s+", " ", element.text_content()).strip()
+    return re.sub(r"[ \t\r\n\f\v]+", " ", element.text_content()).strip(" ")  # no-break spaces stay
 
 
 def compare(old_html: str, new_html: str) -> list[Change]:
@@ -159,7 +159,8 @@ def _deleted(text: str) -> Markup:
 
 def words(old: str, new: str) -> Markup:
     """`new`, with words deleted from `old` in <del> and words added in <ins>, each announced in words."""
-    a, b = re.findall(r"\w+|\s+|[^\w\s]+", old), re.findall(r"\w+|\s+|[^\w\s]+", new)
+    token = re.compile(r"\w+|[ \t\n]+|[^\w \t\n]+")  # a no-break space stays with its punctuation
+    a, b = token.findall(old), token.findall(new)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

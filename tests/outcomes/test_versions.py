@@ -149,3 +149,9 @@ def test_compare_pairs_paragraphs_and_marks_additions_and_deletions():
     changes = versions.compare(old, new)
     assert [(c.old_number, c.new_number, c.state) for c in changes] == [("1", "1", "changed"), ("2", "", "deleted")]
     assert "Gamma. one two" in str(changes[1].html)
+
+
+def test_comparison_keeps_french_no_break_spaces_with_their_punctuation():
+    html = str(versions.words("Est-ce possible\u202f? Oui\u202f!", "Est-ce possible\u202f? Non\u202f!"))
+    assert "possible\u202f? " in html and "Non</span>" not in html and "\u202f!" in html
+    assert re.search(r"<del>.*Oui.*</del><ins>.*Non.*</ins>\u202f!", html)
