@@ -93,6 +93,10 @@ def test_second_publication_is_rev_1_in_masthead_title_and_metadata_and_the_firs
         assert stored.sha256 == v1[lang][0] == hashlib.sha256(stored.pdf).hexdigest()
         assert client.get(f"/{lang}/events/{ev.slug}/outcome/v1.pdf").data == v1[lang][1]
         assert "Rev.1" not in pdftotext(v1[lang][1])
+    data = client.get(f"/api/v1/events/{ev.slug}/outcome").get_json()
+    assert [(v["version"], v["mark"], v["symbol"]) for v in data["versions"]] == [
+        (2, "Rev.1", "ECS/2022/1/Rev.1"), (1, "", "ECS/2022/1")]
+    assert data["versions"][0]["files"]["fr"]["docx"]["url"].endswith(f"/fr/events/{ev.slug}/outcome/v2.docx")
     _change(doc, "ya")
     publish(doc, org, jobs, "corr")
     third = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
