@@ -44,8 +44,8 @@ def apply_html(html: str, lang: str) -> str:
 
     A whole document (starting with <!doctype) keeps its doctype; a fragment stays a fragment.
     """
-    if not any(code in html for code in RULES) and lang not in RULES:
-        return html
+    if lang not in RULES and not any(f'lang="{code}"' in html for code in RULES):
+        return html  # nothing in a language with rules: the HTML stays as it is
     whole = html.lstrip().lower().startswith("<!doctype")
     if whole:
         root = lxml.html.document_fromstring(html)

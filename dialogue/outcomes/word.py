@@ -46,7 +46,7 @@ def _render(comp: Composition, lang: str, edition: Edition) -> bytes:
     out.styles["Normal"].font.size = Pt(11)
     title = pick(doc.title, lang, doc.original_language).text
     props = out.core_properties
-    props.title = f"{edition.symbol} · {title}"
+    props.title = typography.apply_text(f"{edition.symbol} · {title}", lang)
     props.language = lang
     props.subject = edition.symbol
     props.keywords = edition.mark

@@ -112,3 +112,13 @@ def test_justified_text_is_hyphenated_by_its_language(app):
                       f'{long_word}</p></body></html>').write_pdf()
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "\u2010\n" in text  # pyphen's French patterns broke the word
+
+
+def test_french_typography_leaves_times_addresses_and_other_languages_alone():
+    from dialogue.outcomes import typography
+    assert typography.french("À 10:30, voir https://example.org/a?b=1 ; l'accord.") == (
+        "À 10:30, voir https://example.org/a?b=1\u202f; l\u2019accord.")
+    html = '<p>It\'s here: yes!</p><div lang="fr"><p>C\'est <em>ça</em> : oui ?</p></div>'
+    assert typography.apply_html(html, "en") == (
+        '<p>It\'s here: yes!</p><div lang="fr"><p>C\u2019est <em>ça</em>\u00a0: oui\u202f?</p></div>')
+    assert typography.apply_html("<p>It's here: yes!</p>", "es") == "<p>It's here: yes!</p>"
