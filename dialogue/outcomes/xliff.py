@@ -56,11 +56,14 @@ def _doc_units(document: OutcomeDocument, source: str, target: str) -> list[Unit
     for field, label in (("title", _("Title")), ("place", _("Place")), ("preamble", _("Preamble"))):
         value = getattr(document, field) or {}
         units.append(Unit(field, label, value.get(source, ""), value.get(target, "")))
-    for p in compose(document).paragraphs:
-        label = _("Paragraph %(number)d", number=p.number) + (f" ({p.label})" if p.label else "")
-        key, _sep, index = p.key.partition(":")
-        unit_id = f"km-{index}" if key == "km" else f"{key}-{index}"
-        units.append(Unit(unit_id, label, p.text.get(source, ""), p.text.get(target, "")))
+    for section in compose(document).sections:
+        heading = section.title(source)[0]
+        for p in section.paragraphs:
+            label = (_("Paragraph %(number)d", number=p.number) + (f" ({p.label})" if p.label else "")
+                     + f" · {section.numeral}. {heading}")
+            key, _sep, index = p.key.partition(":")
+            unit_id = f"km-{index}" if key == "km" else f"{key}-{index}"
+            units.append(Unit(unit_id, label, p.text.get(source, ""), p.text.get(target, "")))
     return units
 
 
