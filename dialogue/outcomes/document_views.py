@@ -106,8 +106,10 @@ def translations(slug: str):
             flash(_("The choice is saved."), "success")
             return redirect(url_for(".translations", slug=ev.slug))
     status = 422 if request.method == "POST" else 200
+    latest = versions.latest(doc)
     return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           language_name=language_name, latest=versions.latest(doc),
+                           language_name=language_name, latest=latest,
+                           unchanged=latest is not None and latest.content_sha256 == publications.content_sha256(comp),
                            next_rev=versions.next_edition(doc, "rev"), next_corr=versions.next_edition(doc, "corr")), status
 
 

@@ -122,6 +122,10 @@ def test_publish_page_offers_revision_or_correction_with_the_next_symbol(first, 
     page = client.get(f"/es/manage/events/{ev.slug}/outcome/translations").get_data(as_text=True)
     assert "ECS/2022/1/Rev.1" in page and "ECS/2022/1/Corr.1" in page
     assert 'name="mark"' in page
+    assert "Nada ha cambiado desde la versión 1" in page  # said before the button is pressed
+    _change(doc, "pronto")
+    assert "Nada ha cambiado" not in client.get(f"/es/manage/events/{ev.slug}/outcome/translations").get_data(
+        as_text=True)
 
 
 def test_public_page_lists_versions_and_shows_what_changed(first, client, jobs, count_queries):
