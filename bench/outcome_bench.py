@@ -99,14 +99,15 @@ def bench_render(app, messages: int) -> None:
     from weasyprint import HTML
 
     from dialogue.outcomes import document as outcome
+    from dialogue.outcomes import publications, rendering
     from dialogue.pdf import BASE_URL
     doc, org = build(app, messages)
     with app.test_request_context("/es/"):
         comp = outcome.compose(doc)
-        html = outcome.render_pdf_html(comp, "es", draft=False)
+        html = rendering.render_pdf_html(comp, "es", draft=False)
         runs = {"ours": [], "alone": [], "alone_ua": []}
         candidates = {
-            "ours": lambda: outcome.render_pdf(outcome.compose(doc), "es", draft=False),
+            "ours": lambda: rendering.render_pdf(outcome.compose(doc), "es", draft=False),
             "alone": lambda: HTML(string=html, base_url=BASE_URL).write_pdf(),
             "alone_ua": lambda: HTML(string=html, base_url=BASE_URL).write_pdf(pdf_variant="pdf/ua-1"),
         }
@@ -121,7 +122,7 @@ def bench_render(app, messages: int) -> None:
         prep = []
         for _round in range(5):
             start = time.perf_counter()
-            outcome.render_pdf_html(outcome.compose(doc), "es", draft=False)
+            rendering.render_pdf_html(outcome.compose(doc), "es", draft=False)
             prep.append(time.perf_counter() - start)
         ours = (min(runs["ours"]), statistics.median(runs["ours"]), result)
         alone = (min(runs["alone"]), statistics.median(runs["alone"]))
@@ -135,7 +136,7 @@ def bench_render(app, messages: int) -> None:
     print(f"  dialogue vs WeasyPrint alone: {100 * (ours[0] / alone[0] - 1):+.0f} %; "
           f"vs WeasyPrint with the same PDF/UA-1 output: {100 * (ours[0] / alone_ua[0] - 1):+.0f} %")
     with app.test_request_context("/es/"):
-        outcome.publish(doc, org)
+        publications.publish(doc, org)
     from dialogue.extensions import db
     db.session.commit()
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import User
 from ..sessions.models import Event, MeetingSession
 from . import document as outcome
-from . import services
+from . import publications, services
 from .models import SessionRapporteur
 
 
@@ -116,4 +116,4 @@ def load_demo(event: Event) -> None:
             "next_steps": {code: "\n\n".join(r[code] for r in NEXT_STEPS) for code in ("fr", "es", "en")},
         }, organiser)
     # Rendered outside the fake request above: PDFs are never made inside a request.
-    outcome.publish(document, organiser)
+    publications.publish(document, organiser)

@@ -1,34 +1,28 @@
-"""The outcome document: composing it, the translation report, rendering, and publishing.
+"""The outcome document: composing it, its translation report and the rules for publishing it.
+
+Rendering is in rendering.py, publications in publications.py, revision marks in versions.py.
 
 Paragraph numbers are assigned once, on the composition, before any language is chosen: the
 same paragraph has the same number in French, Spanish and English by construction.
 """
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import re
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cachetools import LRUCache
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name, missing_languages
 from ..models import audit
-from ..pdf import SafeFetcher, html_to_pdf
 from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
 from . import freshness, markup
-from .models import GROUPINGS, KeyMessage, OutcomeDocument, Publication
+from .models import GROUPINGS, KeyMessage, OutcomeDocument
 from .services import OutcomeError, split_items
 from .services import themes as event_themes
 
@@ -271,134 +265,3 @@ def set_original_only(document: OutcomeDocument, keys: list[str], by) -> None:
     document.original_only = sorted(set(keys))
     db.session.flush()
     audit("outcome.original_only", user=by, event=document.event, keys=document.original_only)
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-def context(comp: Composition, lang: str, draft: bool) -> dict:
-    doc = comp.document
-    original_only = set(doc.original_only or [])
-    return {"comp": comp, "doc": doc, "event": comp.event, "lang": lang, "draft": draft,
-            "original_only": original_only, "original_name": language_name(doc.original_language, lang),
-            "language_name": language_name}
-
-
-def render_html(comp: Composition, lang: str, draft: bool) -> str:
-    """The document body as HTML (the public page shows it; the PDF wraps it)."""
-    with force_locale(lang):
-        return render_template("outcomes/_document.html", **context(comp, lang, draft))
-
-
-#: A space just before an inline element of the light markup.
-_SPACE_BEFORE_INLINE = re.compile(r"[ \t]+<(em|strong|i|b)>")
-
-
-def _weasyprint_safe(html: str) -> str:
-    """Work around a WeasyPrint (70) line-breaking bug.
-
-    When a justified line would end on the space right before an inline element, WeasyPrint may
-    break the paragraph after its first word instead ("Les" alone, then "pays de la région ...
-    leurs propres", then "**institutions**"). The same space inside the element looks the same in
-    print and lays out correctly.
-    """
-    return _SPACE_BEFORE_INLINE.sub(r"<\1> ", html)
-
-
-def render_pdf(comp: Composition, lang: str, draft: bool, fetcher: SafeFetcher | None = None) -> bytes:
-    return html_to_pdf(render_pdf_html(comp, lang, draft), fetcher)
-
-
-def render_pdf_html(comp: Composition, lang: str, draft: bool) -> str:
-    """The complete HTML handed to WeasyPrint (for the benchmark and tests)."""
-    with force_locale(lang):
-        return _weasyprint_safe(render_template("pdf/outcome.html", **context(comp, lang, draft)))
-
-
-# --- publications -----------------------------------------------------------------------------
-
-def publish(document: OutcomeDocument, by, progress: Callable[[int, int], None] | None = None,
-            *, check: bool = True) -> list[Publication]:
-    """Render and store the document in every language as a new, immutable version.
-
-    Never in a request: a worker runs this (dialogue/outcomes/jobs.py), or the CLI. The version
-    number is allocated in the caller's transaction; the unique constraint settles a race.
-    """
-    if check:
-        ensure(can_organise, by, document.event)
-    comp = compose(document)
-    ensure_publishable(comp)
-    rendered = []
-    for done, lang in enumerate(LANGUAGES, start=1):
-        rendered.append((lang, render_pdf(comp, lang, draft=False), render_html(comp, lang, draft=False)))
-        if progress is not None:
-            progress(done, len(LANGUAGES))
-    version = (latest_version(document) or 0) + 1
-    published = []
-    for lang, pdf, html in rendered:
-        numbers = [p.number for p in comp.paragraphs if not (p.text.get(lang) or "").strip()]
-        with force_locale(lang):
-            title = _pick(document.title, lang, document.original_language)
-        publication = Publication(document=document, version=version, language=lang, symbol=document.symbol,
-                                  title=title[:500], html=html, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-                                  size=len(pdf), original_only=numbers, by=by)
-        db.session.add(publication)
-        published.append(publication)
-    document.status = "published"
-    db.session.flush()
-    audit("outcome.publish", user=by, event=document.event, target=f"outcome_document:{document.id}",
-          version=version, sha256={p.language: p.sha256 for p in published})
-    return published
-
-
-def latest_version(document: OutcomeDocument) -> int | None:
-    """The number of the current publication, None before the first."""
-    return db.session.scalar(select(func.max(Publication.version)).where(Publication.document_id == document.id))
-
-
-def fingerprint(document: OutcomeDocument, draft: bool) -> str:
-    """A hash of what the document's PDFs would show in every language (the HTML handed to WeasyPrint)."""
-    comp = compose(document)
-    digest = hashlib.sha256()
-    for lang in LANGUAGES:
-        digest.update(render_pdf_html(comp, lang, draft).encode())
-    return digest.hexdigest()
-
-
-def _pick(value: dict, lang: str, original: str) -> str:
-    from ..i18n import pick
-    return pick(value, lang, original).text
-
-
-def published_version(slug: str, lang: str, version: int | None = None) -> tuple[Publication, Event] | None:
-    """The current (or a given) publication of an event by slug, with the event, in one query."""
-    query = (select(Publication, Event).join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
-             .join(Event, Event.id == OutcomeDocument.event_id)
-             .where(Event.slug == slug, Publication.language == lang))
-    if version is not None:
-        query = query.where(Publication.version == version)
-    row = db.session.execute(query.order_by(Publication.version.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else None
-
-
-#: Published PDFs by SHA-256, kept in memory: content-addressed, so never stale.
-_pdf_cache: LRUCache = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
-_pdf_lock = threading.Lock()
-
-
-def publication_pdf(publication: Publication) -> bytes:
-    """The bytes of a publication, from memory after the first download (the column is deferred)."""
-    with _pdf_lock:
-        body = _pdf_cache.get(publication.sha256)
-    if body is None:
-        body = publication.pdf  # one query
-        with _pdf_lock, contextlib.suppress(ValueError):  # larger than the whole cache: not kept
-            _pdf_cache[publication.sha256] = body
-    return body
-
-
-def versions(event: Event) -> list[Publication]:
-    """Every publication of the event, newest version first."""
-    return list(db.session.scalars(
-        select(Publication).join(OutcomeDocument).where(OutcomeDocument.event_id == event.id)
-        .order_by(Publication.version.desc(), Publication.language)))
-

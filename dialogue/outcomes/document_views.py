@@ -18,9 +18,16 @@ from ..permissions import can_view_event, ensure
 from ..sessions import services as agenda
 from ..sessions.models import Event
 from . import document as outcome
-from . import freshness
+from . import (
+    exchange_views,  # noqa: F401  (its routes, on the same blueprints)
+    freshness,
+    publications,
+    rendering,
+    versions,
+)
 from . import jobs as outcome_jobs
-from .forms import OutcomeDocumentForm, PublishForm
+from .document_forms import VersionedPublishForm
+from .forms import OutcomeDocumentForm
 from .views import _event, _is_organiser, _organised, manage_bp, public_bp
 
 # --- the outcome document ---------------------------------------------------------------------
@@ -51,7 +58,7 @@ def document(slug: str):
     comp = outcome.compose(doc)
     gaps = outcome.translation_report(comp)
     return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
-                           versions=outcome.versions(ev)), status
+                           versions=publications.all_versions(ev)), status
 
 
 @manage_bp.get("/outcome/preview")
@@ -60,7 +67,7 @@ def preview(slug: str):
     ev = _organised(slug)
     _ok, doc = perform(lambda: outcome.get_or_create_document(ev))
     comp = outcome.compose(doc)
-    body = Markup(outcome.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
+    body = Markup(rendering.render_html(comp, g.lang, draft=True))  # noqa: S704  (rendered by Jinja with autoescape)
     return render_template("outcomes/preview.html", event=ev, doc=doc, body=body)
 
 
@@ -80,15 +87,17 @@ def translations(slug: str):
     comp = outcome.compose(doc)
     gaps = outcome.translation_report(comp)
     outdated = freshness.in_document(comp)
-    form = PublishForm(original_only=[gap.key for gap in gaps if gap.accepted],
-                       accept_outdated=[o.key for o in outdated if o.key in (doc.accepted_outdated or [])])
+    form = VersionedPublishForm(original_only=[gap.key for gap in gaps if gap.accepted],
+                                accept_outdated=[o.key for o in outdated if o.key in (doc.accepted_outdated or [])])
     form.original_only.choices = [(gap.key, gap.label) for gap in gaps]
     form.accept_outdated.choices = [(o.key, o.label) for o in outdated]
     if form.validate_on_submit():
         def choose_and_publish():
             outcome.set_original_only(doc, form.original_only.data or [], current_user)
             freshness.accept_outdated(doc, form.accept_outdated.data or [], current_user)
-            return outcome_jobs.request_publication(doc, current_user) if form.publish.data else None
+            if not form.publish.data:
+                return None
+            return outcome_jobs.request_publication(doc, current_user, form.mark.data or "rev")
         # Another organiser may publish or change the document at the same moment: a conflict.
         ok, job = perform(choose_and_publish, form=form, conflict=_(
             "Someone else changed or published the document at the same moment. Reload the page and check the "
@@ -102,8 +111,11 @@ def translations(slug: str):
             flash(_("The choice is saved."), "success")
             return redirect(url_for(".translations", slug=ev.slug))
     status = 422 if request.method == "POST" else 200
+    latest = versions.latest(doc)
     return render_template("outcomes/translations.html", event=ev, doc=doc, comp=comp, gaps=gaps, form=form,
-                           outdated=outdated, language_name=language_name), status
+                           outdated=outdated, language_name=language_name, latest=latest,
+                           unchanged=latest is not None and latest.content_sha256 == publications.content_sha256(comp),
+                           next_rev=versions.next_edition(doc, "rev"), next_corr=versions.next_edition(doc, "corr")), status
 
 
 # --- public -----------------------------------------------------------------------------------
@@ -119,39 +131,52 @@ def _public_event(slug: str) -> Event:
 def page(slug: str):
     """The current publication in the page's language, with the PDFs and the earlier versions."""
     ev = _public_event(slug)
-    pubs = outcome.versions(ev)
+    pubs = publications.all_versions(ev)
     current = next((p for p in pubs if p.language == g.lang), None)
     by_version: dict[int, dict[str, object]] = {}
     for p in pubs:
         by_version.setdefault(p.version, {})[p.language] = p
+    numbers = list(by_version)
+    prior = {number: numbers[i + 1] for i, number in enumerate(numbers[:-1])}
     return render_template("outcomes/public.html", event=ev, current=current,
                            body=Markup(current.html) if current else None, by_version=by_version,  # noqa: S704  (stored rendering of our own template)
-                           latest_version=pubs[0].version if pubs else None,
+                           latest_version=pubs[0].version if pubs else None, prior=prior,
+                           compare_pubs=[p for p in pubs if p.language == g.lang],
                            organiser=_is_organiser(ev))
 
 
-def _download(slug: str, version: int | None):
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(slug: str, version: int | None, kind: str = "pdf"):
     """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
 
     Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
     """
-    found = outcome.published_version(slug, g.lang, version)
+    found = publications.published_version(slug, g.lang, version)
     if found is None:
         abort(404)
     publication, ev = found
     ensure(can_view_event, current_user, ev, status=404)
-    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=publication.sha256)
-    response = current_app.response_class(b"" if held else outcome.publication_pdf(publication),
-                                          mimetype="application/pdf")
-    response.set_etag(publication.sha256)
+    if kind == "docx":
+        if publication.docx_sha256 is None:  # published before Word files were made
+            abort(404)
+        etag, size, mimetype, read = publication.docx_sha256, publication.docx_size, DOCX, publications.publication_docx
+    else:
+        etag, size, mimetype, read = publication.sha256, publication.size, "application/pdf", publications.publication_pdf
+    held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=etag)
+    response = current_app.response_class(b"" if held else read(publication), mimetype=mimetype)
+    response.set_etag(etag)
     # A numbered version never changes: caches may keep it. The current one is revalidated.
     response.cache_control.max_age = 31536000 if version else 0
     response.cache_control.public = ev.is_published
     response.cache_control.private = not ev.is_published
     response.cache_control.must_revalidate = True
     response.vary.update(("Accept-Language", "Cookie"))
-    response.headers["Content-Disposition"] = f'inline; filename="{ev.slug}-outcome-v{publication.version}-{g.lang}.pdf"'
-    return response.make_conditional(request, accept_ranges=True, complete_length=publication.size)
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response.headers["Content-Disposition"] = (f'{disposition}; filename="{ev.slug}-outcome-v{publication.version}'
+                                               f'-{g.lang}.{kind}"')
+    return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
 
 @public_bp.get("/outcome.pdf")
@@ -165,3 +190,37 @@ def download_version(slug: str, version: int):
     """A given version's PDF in the page's language (never changes: cached for a year)."""
     return _download(slug, version)
 
+
+@public_bp.get("/outcome.docx")
+def download_docx(slug: str):
+    """The current version as a Word file in the page's language, for delegations to negotiate on."""
+    return _download(slug, None, "docx")
+
+
+@public_bp.get("/outcome/v<id:version>.docx")
+def download_docx_version(slug: str, version: int):
+    """A given version's Word file in the page's language."""
+    return _download(slug, version, "docx")
+
+
+
+@public_bp.get("/outcome/changes")
+def changes(slug: str):
+    """What changed between two published versions, paragraph by paragraph, in the page's language."""
+    ev = _public_event(slug)
+    pubs = [p for p in publications.all_versions(ev) if p.language == g.lang]
+    numbers = [p.version for p in pubs]
+    if len(numbers) < 2:
+        abort(404)
+    new = request.args.get("to", type=int)
+    old = request.args.get("from", type=int)
+    new = new if new in numbers else numbers[0]
+    old = old if old in numbers and old != new else next((n for n in numbers if n < new), numbers[-1])
+    if old == new:
+        abort(404)
+    found = publications.pair(ev, g.lang, old, new)
+    if found is None:
+        abort(404)
+    before, after = found
+    return render_template("outcomes/changes.html", event=ev, before=before, after=after, pubs=pubs,
+                           changes=versions.compare(before.html, after.html))

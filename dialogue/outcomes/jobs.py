@@ -15,6 +15,7 @@ from ..jobs import services as jobs
 from ..jobs.kinds import JobKind, Output
 from ..permissions import can_organise, ensure
 from . import document as outcome
+from . import publications, rendering, versions
 from .models import OutcomeDocument
 from .services import OutcomeError
 
@@ -35,12 +36,12 @@ class OutcomePreview(JobKind):
 
     def fingerprint(self, event, params):
         document = outcome.get_or_create_document(event)
-        return document.version, outcome.fingerprint(document, draft=True)
+        return document.version, rendering.fingerprint(outcome.compose(document), draft=True)
 
     def make(self, job, progress):
         ev = job.event
         document = outcome.get_or_create_document(ev)
-        pdf = outcome.render_pdf(outcome.compose(document), job.language, draft=True)
+        pdf = rendering.render_pdf(outcome.compose(document), job.language, draft=True)
         progress(1, 1)
         return Output(f"{ev.slug}-outcome-draft-{job.language}.pdf", "application/pdf", body=pdf)
 
@@ -62,8 +63,8 @@ class OutcomePublication(JobKind):
     def fingerprint(self, event, params):
         """What the PDFs show and the version they follow: pressing Publish twice at once gives one job."""
         document = outcome.get_document(event)
-        latest = outcome.latest_version(document) or 0
-        return latest, f"after:{latest}:{outcome.fingerprint(document, draft=False)}"
+        latest = publications.latest_version(document) or 0
+        return latest, f"after:{latest}:{rendering.fingerprint(outcome.compose(document), draft=False)}"
 
     def link(self, job):
         if job.event is None:
@@ -80,7 +81,8 @@ class OutcomePublication(JobKind):
             raise OutcomeError(_("The document changed, or another version was published, after the button "
                                  "was pressed. Check the document and publish again."))
         try:
-            published = outcome.publish(document, job.created_by, progress, check=False)
+            published = publications.publish(document, job.created_by, progress, check=False,
+                                             mark=job.params.get("mark", "rev"))
         except IntegrityError as exc:  # another worker stored this version number first
             raise OutcomeError(_("Another version was published at the same moment. Check the document "
                                  "and publish again.")) from exc
@@ -91,12 +93,17 @@ class OutcomePublication(JobKind):
 KINDS = [OutcomePreview(), OutcomePublication()]
 
 
-def request_publication(document: OutcomeDocument, by):
+def request_publication(document: OutcomeDocument, by, mark: str = "rev"):
     """Pressing Publish: check the document now (clear errors), then start the job that publishes it.
+
+    `mark` chooses what a later version is: "rev" (Rev.n) or "corr" (Corr.n).
 
     The job is in the document's original language, whatever the interface language of the
     organisers who press the button: two of them pressing at once find the same job.
     """
     ensure(can_organise, by, document.event)
-    outcome.ensure_publishable(outcome.compose(document))
-    return jobs.start(PUBLICATION, document.event, document.original_language, by)
+    comp = outcome.compose(document)
+    outcome.ensure_publishable(comp)
+    publications.ensure_new_content(document, comp)
+    return jobs.start(PUBLICATION, document.event, document.original_language, by,
+                      {"mark": mark if mark in versions.MARK_KINDS else "rev"})

@@ -169,6 +169,16 @@ class Publication(db.Model):
     size: Mapped[int]
     #: Paragraph numbers published in their original language only.
     original_only: Mapped[list] = mapped_column(JSON, default=list)
+    #: Revision mark after the first version, UN style: "Rev.1", "Corr.1", "Rev.1/Corr.1" ("" for the first).
+    mark: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: The date the version bears (the document's date when it was published).
+    issued_on: Mapped[date | None]
+    #: SHA-256 of the content in every language, without the mark: an unchanged document is not republished.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The same version as a Word file (python-docx), for delegations to negotiate on; None before it existed.
+    docx: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    docx_size: Mapped[int | None]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -1,0 +1,182 @@
+"""Word files: the outcome document as DOCX beside the PDFs (same masthead, headings and numbered
+paragraphs), and a rapporteur's Word text imported as a new key message."""
+import io
+import re
+import shutil
+import subprocess
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from sqlalchemy import select
+
+from dialogue.auth import grant_role
+from dialogue.extensions import db
+from dialogue.outcomes import document as outcome
+from dialogue.outcomes.jobs import request_publication
+from dialogue.outcomes.models import KeyMessage
+
+from .. import factories as f
+from . import factories as of
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+MESSAGES = [
+    {"es": "La cooperación debe apoyarse en los sistemas *nacionales*.",
+     "fr": "La coopération doit s'appuyer sur les systèmes *nationaux*.",
+     "en": "Co-operation should rely on *national* systems."},
+    {"es": "Los datos abiertos:\n\n- mejoran la rendición de cuentas\n- **fortalecen** la confianza",
+     "fr": "Les données ouvertes :\n\n- améliorent la redevabilité\n- **renforcent** la confiance",
+     "en": "Open data:\n\n- improve accountability\n- **strengthen** trust"},
+]
+
+
+@pytest.fixture
+def published(app, jobs):
+    ev, s, org, rap = of.setting()
+    reviewer = f.user(name="Reviewer")
+    grant_role(reviewer, ev, "organiser")
+    db.session.commit()
+    for text in MESSAGES:
+        of.message(s, rap, text, status="approved", reviewer=reviewer)
+    french = of.message(s, rap, {"fr": "Un paragraphe en français seulement."}, original="fr", status="approved",
+                        reviewer=reviewer)
+    doc = of.document(ev, org, next_steps={"es": "Presentar los mensajes.", "fr": "Présenter les messages.",
+                                           "en": "Present the messages."})
+    outcome.set_original_only(doc, [f"km:{french.id}"], org)
+    db.session.commit()
+    of.publish(doc, org, jobs)
+    return ev, doc, org, s, rap
+
+
+def _numbered_docx(document) -> list[tuple[str, str]]:
+    """(number, text) of the numbered paragraphs, the list items that follow joined to their paragraph."""
+    out = []
+    for p in document.paragraphs:
+        match = re.match(r"^(\d+)\.\t(.*)$", p.text, re.S)
+        if match:
+            out.append([match.group(1), match.group(2)])
+        elif out and p.style.name.startswith("List"):
+            out[-1][1] += " " + p.text
+        elif out and not p.text.startswith(("Published", "Publié", "Publicado")) and p.style.name == "Normal" \
+                and p.paragraph_format.left_indent:
+            out[-1][1] += " " + p.text
+    return [(n, " ".join(t.split())) for n, t in out]
+
+
+def _numbered_pdf(pdf: bytes) -> list[tuple[str, str]]:
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    text = text.replace("\u2010\n", "").replace("\u00a0", " ").replace("\u202f", " ")
+    starts = [m.end() for m in re.finditer(r"(?m)^I\.\n", text)]
+    body = text[starts[1]:]  # after the table of contents
+    parts = re.split(r"(?m)^(\d+)\.\n", body)
+    found = []
+    for number, chunk in zip(parts[1::2], parts[2::2], strict=True):
+        chunk = re.split(r"(?m)^(II|III|IV)\.$|^Page \d|^Página \d|^Published|^Publié|^Publicado", chunk)[0]
+        found.append((number, " ".join(chunk.replace("•", " ").split())))
+    return found
+
+
+def test_docx_holds_the_same_numbered_paragraphs_and_masthead_as_the_pdf(published, client):
+    ev, doc, org, s, rap = published
+    for lang, distr, heading in (("en", "Distr.: General", "Regional dialogue"),
+                                 ("fr", "Distr. générale", "Dialogue régional"),
+                                 ("es", "Distr. general", "Diálogo regional")):
+        response = client.get(f"/{lang}/events/{ev.slug}/outcome.docx")
+        assert response.status_code == 200
+        assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        document = docx.Document(io.BytesIO(response.data))
+        texts = [p.text for p in document.paragraphs]
+        assert "ECS/2022/1" in texts and distr in texts and f"I.\t{heading}" in texts
+        assert document.core_properties.title.startswith("ECS/2022/1 · ")
+        assert document.core_properties.language == lang
+        in_docx = _numbered_docx(document)
+        in_pdf = _numbered_pdf(client.get(f"/{lang}/events/{ev.slug}/outcome.pdf").data)
+        assert [n for n, _t in in_docx] == [n for n, _t in in_pdf] == ["1", "2", "3", "4"]
+        for (_n, a), (_m, b) in zip(in_docx, in_pdf, strict=True):
+            assert a.replace("\u00a0", " ").replace("\u202f", " ") == b, (lang, a, b)
+    english = docx.Document(io.BytesIO(client.get(f"/en/events/{ev.slug}/outcome.docx").data))
+    first = next(p for p in english.paragraphs if p.text.startswith("1.\t"))
+    assert [r.text for r in first.runs if r.italic] == ["national"]
+    french_run = next(r for p in english.paragraphs if p.text.startswith("3.\t") for r in p.runs if "français" in r.text)
+    assert french_run._r.rPr.find(qn("w:lang")).get(qn("w:val")) == "fr"  # its language, for Word's spelling
+
+
+def test_public_page_offers_the_docx_beside_the_pdfs_and_it_is_cached_by_sha256(published, client):
+    ev, doc, org, s, rap = published
+    page = client.get(f"/es/events/{ev.slug}/outcome/").get_data(as_text=True)
+    assert f'/es/events/{ev.slug}/outcome.docx' in page and "Word (DOCX) en español" in page
+    first = client.get(f"/es/events/{ev.slug}/outcome.docx")
+    again = client.get(f"/es/events/{ev.slug}/outcome.docx", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(f"/es/events/{ev.slug}/outcome/v1.docx").data == first.data
+    assert client.get(f"/es/events/{ev.slug}/outcome/v7.docx").status_code == 404
+
+
+def test_docx_of_a_revision_carries_its_mark_and_what_it_replaces(published, client, jobs):
+    ev, doc, org, s, rap = published
+    doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
+    db.session.commit()
+    request_publication(doc, org, "corr")
+    db.session.commit()
+    jobs.wait()
+    document = docx.Document(io.BytesIO(client.get(f"/fr/events/{ev.slug}/outcome.docx").data))
+    texts = [p.text for p in document.paragraphs]
+    assert "ECS/2022/1/Corr.1" in texts
+    assert "Le présent document remplace le document ECS/2022/1 du 14\u00a0décembre\u00a02022." in texts or any(
+        t.startswith("Le présent document remplace le document ECS/2022/1 du") for t in texts)
+    assert any("s’appuyer" in t for t in texts) and not any("s'appuyer" in t for t in texts)
+
+
+def _word_file(build) -> bytes:
+    document = docx.Document()
+    build(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_rapporteur_imports_a_word_text_as_a_new_key_message(published, client, auth):
+    ev, doc, org, s, rap = published
+
+    def build(d):
+        p = d.add_paragraph("Los países ")
+        p.add_run("deben").bold = True
+        p.add_run(" actuar ")
+        p.add_run("juntos").italic = True
+        p.add_run(".")
+        d.add_paragraph("Primero", style="List Bullet")
+        d.add_paragraph("Segundo", style="List Bullet")
+        d.add_paragraph("Un segundo párrafo con *asteriscos*.")
+        table = d.add_table(rows=1, cols=2)
+        table.cell(0, 0).text = "no"
+    auth.login(rap.email, lang="es")
+    page = client.get(f"/es/manage/events/{ev.slug}/key-messages/")
+    assert f"/es/manage/events/{ev.slug}/sessions/{s.code}/key-messages/import" in page.get_data(as_text=True)
+    url = f"/es/manage/events/{ev.slug}/sessions/{s.code}/key-messages/import"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data={"original_language": "es", "upload": "1",
+                                      "file": (io.BytesIO(_word_file(build)), "mensaje.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    message = db.session.scalars(select(KeyMessage).order_by(KeyMessage.id.desc())).first()
+    assert message.status == "draft" and message.original_language == "es" and message.author_id == rap.id
+    assert message.text == {"es": "Los países **deben** actuar *juntos*.\n\n- Primero\n- Segundo\n\n"
+                                  "Un segundo párrafo con asteriscos."}
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "tablas" in shown
+
+
+def test_word_import_refuses_other_files_and_other_sessions(published, client, auth):
+    ev, doc, org, s, rap = published
+    auth.login(rap.email)
+    url = f"/en/manage/events/{ev.slug}/sessions/{s.code}/key-messages/import"
+    for name, body in (("fake.docx", b"PK\x03\x04 not really"), ("empty.docx", _word_file(lambda d: None))):
+        response = client.post(url, data={"original_language": "en", "upload": "1",
+                                          "file": (io.BytesIO(body), name)}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert "This is not a Word (.docx) file." in page or "no text to import" in page
+    other = f.session(ev, "PL-2")
+    response = client.get(f"/en/manage/events/{ev.slug}/sessions/{other.code}/key-messages/import")
+    assert response.status_code == 403

@@ -1,0 +1,177 @@
+"""XLIFF 2.0 round trip of the outcome document through translate-toolkit: export, translate by a script,
+import, publish; and the refusals of stale, foreign and unknown units."""
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import select
+from translate.storage.xliff2 import Xliff2File
+
+from dialogue.auth import grant_role
+from dialogue.extensions import db
+from dialogue.outcomes.models import KeyMessage, KeyMessageRevision
+
+from .. import factories as f
+from . import factories as of
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+MESSAGES = [
+    {"es": "La cooperación debe apoyarse en los sistemas *nacionales*.", "fr": "La coopération nationale.",
+     "en": "Co-operation should rely on national systems."},
+    {"es": "Los datos abiertos mejoran la rendición de cuentas.", "fr": "Les données ouvertes.",
+     "en": "Open data improve accountability."},
+]
+
+
+@pytest.fixture
+def ready(app, jobs):
+    ev, s, org, rap = of.setting()
+    reviewer = f.user(name="Reviewer")
+    grant_role(reviewer, ev, "organiser")
+    db.session.commit()
+    messages = [of.message(s, rap, text, status="approved", reviewer=reviewer) for text in MESSAGES]
+    doc = of.document(ev, org, next_steps={"es": "Presentar los mensajes.", "fr": "Présenter les messages.",
+                                           "en": "Present the messages."})
+    return ev, doc, org, messages
+
+
+def _export(client, ev, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    response = client.get(f"/en/manage/events/{ev.slug}/outcome/translation.xlf?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert response.mimetype == "application/xliff+xml"
+    return response.data
+
+
+def _import(client, ev, data: bytes, lang="en"):
+    return client.post(f"/{lang}/manage/events/{ev.slug}/outcome/translation-files",
+                       data={"file": (io.BytesIO(data), "translated.xlf"), "upload": "1"},
+                       content_type="multipart/form-data")
+
+
+def translate(data: bytes, texts: dict) -> bytes:
+    """What a translator's tool does: fill the targets, through translate-toolkit."""
+    store = Xliff2File.parsestring(data)
+    for unit in store.units:
+        if unit.getid() in texts:
+            unit.target = texts[unit.getid()]
+            unit.marktranslated()
+    return bytes(store)
+
+
+def test_export_translate_import_publish_round_trip(ready, client, auth, jobs):
+    ev, doc, org, messages = ready
+    auth.login(org.email)
+    assert "Translation files (XLIFF)" in client.get(f"/en/manage/events/{ev.slug}/outcome/").get_data(as_text=True)
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    store = Xliff2File.parsestring(exported)
+    assert store.sourcelanguage == "es" and store.gettargetlanguage() == "en"
+    units = {u.getid(): u for u in store.units}
+    first, second = (f"km-{m.id}" for m in messages)
+    assert list(units) == ["title", "place", "preamble", first, second, "next_steps-1"]
+    assert units[first].source == MESSAGES[0]["es"] and units[first].target == MESSAGES[0]["en"]
+    xml = exported.decode()
+    assert re.search(rf'<unit id="{first}">\s*<notes>\s*<note category="location">Paragraph 1 \(RD-LAC\) · I\. Diálogo regional</note>', xml)
+    assert "Keep the light markup" in xml  # the *emphasis* of paragraph 1
+    new = {first: "Co-operation must rest on *national* systems, says the new text.",
+           second: "Open data strengthen accountability, says the new text.",
+           "next_steps-1": "Present the key messages to the plenary."}
+    response = _import(client, ev, translate(exported, new))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "3 translations imported" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    message = db.session.get(KeyMessage, messages[0].id)
+    assert message.text["en"] == new[first] and message.text["es"] == MESSAGES[0]["es"]
+    assert message.status == "approved"  # a translation by an organiser keeps the approval
+    last = db.session.scalars(select(KeyMessageRevision).where(KeyMessageRevision.message_id == message.id)
+                              .order_by(KeyMessageRevision.number.desc())).first()
+    assert last.user_id == org.id and last.text["en"] == new[first]
+    of.publish(doc, org, jobs)
+    pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.replace("\u2010\n", "").split())
+    assert re.findall(r"^(\d+)\.\s", text, re.M) == ["1", "2", "3"]
+    assert "1. Co-operation must rest on national systems, says the new text." in flat
+    assert "2. Open data strengthen accountability, says the new text." in flat
+    assert "3. Present the key messages to the plenary." in flat
+
+
+def test_a_file_whose_source_changed_since_export_is_refused_naming_the_unit(ready, client, auth):
+    ev, doc, org, messages = ready
+    auth.login(org.email, lang="fr")
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    doc.next_steps = [{"es": "Presentar otra cosa.", "fr": "Présenter autre chose.", "en": "Present something else."}]
+    db.session.commit()
+    response = _import(client, ev, translate(exported, {f"km-{messages[0].id}": "Changed."}), lang="fr")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "« next_steps-1 »" in page and "Paragraphe 3" in page and "rien n’a été importé" in page
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, messages[0].id).text["en"] == MESSAGES[0]["en"]  # all or nothing
+
+
+def test_foreign_files_and_units_are_refused(ready, client, auth):
+    ev, doc, org, messages = ready
+    auth.login(org.email)
+    exported = _export(client, ev, source="es", target="fr", scope="document")
+    foreign = exported.replace(f'id="dialogue-outcome-{doc.id}"'.encode(), b'id="dialogue-outcome-999"')
+    page = _import(client, ev, foreign).get_data(as_text=True)
+    assert "was not exported from this outcome document" in page
+    store = Xliff2File.parsestring(exported)
+    stranger = store.addsourceunit("Texto ajeno.")
+    stranger.setid("km-999999")
+    response = _import(client, ev, bytes(store))
+    assert response.status_code == 422 and "“km-999999” does not belong to this document" in response.get_data(as_text=True)
+    store = Xliff2File.parsestring(exported)
+    bad = store.addsourceunit("x")
+    bad.setid("evil-1")
+    assert "“evil-1” does not belong" in _import(client, ev, bytes(store)).get_data(as_text=True)
+    for junk in (b"not xml", b"<xliff version='1.2'/>", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"):
+        response = _import(client, ev, junk)
+        assert response.status_code == 422 and "This is not an XLIFF 2 file" in response.get_data(as_text=True)
+
+
+def test_chosen_key_messages_only_including_drafts(ready, client, auth):
+    ev, doc, org, messages = ready
+    draft = of.message(messages[0].session, org, {"fr": "Un brouillon."}, original="fr")
+    auth.login(org.email)
+    exported = _export(client, ev, source="fr", target="es", scope="messages", messages=draft.id)
+    units = list(Xliff2File.parsestring(exported).units)
+    assert [u.getid() for u in units] == [f"km-{draft.id}"]
+    assert "Key message (not in the document)" in exported.decode()
+    response = _import(client, ev, translate(exported, {f"km-{draft.id}": "Un borrador."}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(KeyMessage, draft.id).text == {"fr": "Un brouillon.", "es": "Un borrador."}
+
+
+def test_translation_files_page_in_three_languages_and_only_for_organisers(ready, client, auth):
+    ev, doc, org, messages = ready
+    assert client.get(f"/en/manage/events/{ev.slug}/outcome/translation-files").status_code in (302, 401, 403, 404)
+    auth.login(org.email)
+    for lang, words in (("fr", "Fichiers de traduction (XLIFF)"), ("es", "Archivos de traducción (XLIFF)"),
+                        ("en", "Translation files (XLIFF)")):
+        page = client.get(f"/{lang}/manage/events/{ev.slug}/outcome/translation-files")
+        assert page.status_code == 200 and words in page.get_data(as_text=True)
+    same = client.get(f"/en/manage/events/{ev.slug}/outcome/translation.xlf?source=es&target=es")
+    assert same.status_code == 422 and "Choose two different languages." in same.get_data(as_text=True)
+
+
+def test_translation_files_page_loads_in_a_fixed_number_of_queries(ready, client, auth, count_queries):
+    ev, doc, org, messages = ready
+    auth.login(org.email)
+    url = f"/en/manage/events/{ev.slug}/outcome/translation-files"
+
+    def count():
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+    count()
+    few = count()
+    for i in range(4):
+        of.message(messages[0].session, org, {"en": f"Another message {i}."}, original="en")
+    count()  # the test's own commits expired the signed-in user: the first request reloads it
+    assert count() == few
