@@ -38,6 +38,11 @@ class Delegation(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     #: Most delegates that may hold a place (nominated or accredited) at once.
     quota: Mapped[int] = mapped_column(default=5)
+    #: Organisers' extension of the nomination deadline for this delegation alone (naive UTC), and why.
+    deadline_extended_to: Mapped[datetime | None]
+    extension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The deadline (naive UTC) for which the reminder was sent: once per delegation per deadline.
+    reminded_for: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()  # noqa: F821
     delegates: Mapped[list[Delegate]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
@@ -64,9 +69,11 @@ class Delegate(TimestampMixin, db.Model):
     """A person nominated by a focal point; organisers accredit or reject them."""
 
     __table_args__ = (
-        # One email once per event among delegates who hold a place; a withdrawn or rejected
-        # nomination frees it. The service checks first; this index settles races.
-        Index("uq_delegate_event_email_active", "event_id", "email", unique=True,
+        # One email once per delegation among delegates who hold a place; a withdrawn or rejected
+        # nomination frees it. The service checks first; this index settles races. The same email
+        # in another delegation is taken and flagged for the organisers (`also_in_delegation_id`):
+        # refusing it would tell a focal point who else is coming.
+        Index("uq_delegate_delegation_email_active", "delegation_id", "email", unique=True,
               sqlite_where=text("status IN ('nominated', 'accredited')"),
               postgresql_where=text("status IN ('nominated', 'accredited')")),
         # The paginated lists: counts per delegation, with a name search, from the index alone; the
@@ -96,6 +103,11 @@ class Delegate(TimestampMixin, db.Model):
     #: Random code printed as a QR on the badge; organisers look it up to verify a badge.
     badge_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     decided_at: Mapped[datetime | None]
+    #: Another delegation of the event that nominated the same email (shown to organisers only).
+    #: Not a foreign key, so that the two paths from delegate to delegation stay unambiguous.
+    also_in_delegation_id: Mapped[int | None]
+    #: When the organisers were mailed about that (by `dialogue reminders send`).
+    duplicate_noticed_at: Mapped[datetime | None]
     #: The order of paginated lists, from the names (see `sort_key`); set on every write.
     sort_name: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"),
                                            default="", server_default="")
@@ -172,10 +184,16 @@ class SessionRegistration(db.Model):
 
 
 class ApiToken(db.Model):
-    """A personal token with which a focal point's own system pushes its delegation."""
+    """A personal token with which a focal point's own system reads or pushes one delegation."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The one delegation it opens; None for a token made before tokens had a scope (refused: recreate it).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    #: False: it may only read.
+    can_write: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    #: After this (naive UTC) it is refused.
+    expires_at: Mapped[datetime | None]
     label: Mapped[str] = mapped_column(String(100), default="")
     #: SHA-256 of the secret; the secret itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -186,3 +204,14 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+    delegation: Mapped[Delegation | None] = relationship()
+
+
+class NominationWindow(db.Model):
+    """When focal points may nominate delegates to an event (naive UTC), and when to remind them."""
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    #: Days before the deadline at which focal points of delegations without nominations are reminded.
+    reminder_days: Mapped[int] = mapped_column(default=7, server_default="7")

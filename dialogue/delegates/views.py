@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from ..actions import perform
 from ..extensions import db, login_manager
 from ..jobs.views import start_and_redirect
+from ..models import utcnow
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
@@ -58,12 +59,14 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api
+    from . import api, window_views  # noqa: F401  (window_views adds its routes to manage_bp)
+    from .cli import reminders
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
+    app.cli.add_command(reminders)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
@@ -79,6 +82,7 @@ def _dashboard_links(user) -> list[dict]:
 
 def _manage_links(event) -> list[dict]:
     return [{"url": url_for("delegates_manage.delegations", slug=event.slug), "label": _("Delegations")},
+            {"url": url_for("delegates_manage.nomination_window", slug=event.slug), "label": _("Nomination window")},
             {"url": url_for("delegates_manage.accreditation", slug=event.slug), "label": _("Accreditation")},
             {"url": url_for("delegates_manage.participants", slug=event.slug), "label": _("Participants")},
             {"url": url_for("delegates_manage.statistics", slug=event.slug), "label": _("Statistics")},
@@ -162,7 +166,7 @@ def delegation(slug: str, delegation_id: int):
     q = _search()
     page, held = queries.delegation_page(d, g.lang, q, page_arg())
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
-                           q=q, pager=_pager(page, q=q),
+                           q=q, pager=_pager(page, q=q), deadline=services.time_left(d),
                            organiser=can_organise(current_user, d.event), **LABELS)
 
 
@@ -272,10 +276,12 @@ def tokens(slug: str, delegation_id: int):
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        ok, made = perform(lambda: api.create_token(current_user, form.label.data))
+        ok, made = perform(lambda: api.create_token(current_user, form.label.data, d, can_write=form.access.data == "write",
+                                                    expires_on=form.expires_on.data), form=form)
         secret = made[1] if ok else None  # shown once: only its hash is kept
+    status = 422 if request.method == "POST" and secret is None else 200
     return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
-                           tokens=api.user_tokens(current_user), **LABELS)
+                           tokens=api.user_tokens(current_user, d), now=utcnow(), **LABELS), status
 
 
 @bp.post("/<id:delegation_id>/tokens/<id:token_id>/revoke")

@@ -37,7 +37,9 @@ from .names import (
 )
 from .nominations import nominate, update_delegate, withdraw
 from .notify import external_url
+from .reminders import send_deadline_reminders, send_duplicate_notices
 from .validation import FIELDS, LIMITS, clean_delegate
+from .window import WindowClosed, ensure_open, event_window, extend_deadline, save_window, time_left, window_for
 
 __all__ = [
     "EXAMPLE_EMAIL", "FIELDS", "LIMITS", "NOT_COUNTRIES", "PARTICIPANT_COLUMNS",
@@ -47,4 +49,6 @@ __all__ = [
     "delegate_by_badge", "delegation_delegates", "delegation_name", "elides", "event_delegations", "external_url",
     "import_delegates", "invite_focal_point", "is_country", "my_delegations", "name_key", "nominate", "participants",
     "places", "reject", "save_delegation", "session_attendance", "statistics", "update_delegate", "withdraw",
+    "WindowClosed", "ensure_open", "event_window", "extend_deadline", "save_window", "time_left", "window_for",
+    "send_deadline_reminders", "send_duplicate_notices",
 ]
