@@ -12,7 +12,7 @@ from ..forms import IntegerField, NFCForm, YearRange
 from ..models import utcnow
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
-from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS
+from .labels import ATTENDANCE_LABELS, CREDENTIALS_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, SALUTATION_LABELS
 
 
 class DelegationForm(NFCForm):
@@ -82,3 +82,15 @@ class ExtensionForm(NFCForm):
                                validators=[DataRequired(), YearRange()], description=_l("In the event's time zone."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Extend the deadline"))
+
+
+class CredentialsForm(NFCForm):
+    file = FileField(_l("Letter of credentials (PDF, PNG or JPEG)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload"))
+
+
+class CredentialsDecisionForm(NFCForm):
+    status = SelectField(_l("State of the letter"), choices=lambda: [
+        (k, v) for k, v in CREDENTIALS_LABELS.items() if k != "submitted"], default="received")
+    reason = TextAreaField(_l("What is missing, or a note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record"))

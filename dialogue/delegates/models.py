@@ -215,3 +215,28 @@ class NominationWindow(db.Model):
     closes_at: Mapped[datetime | None]
     #: Days before the deadline at which focal points of delegations without nominations are reminded.
     reminder_days: Mapped[int] = mapped_column(default=7, server_default="7")
+
+
+CREDENTIALS_STATUSES = ("submitted", "received", "in_order", "incomplete")
+
+
+class CredentialsLetter(db.Model):
+    """A delegation's letter of credentials (note verbale): the file in STORAGE_DIR, and the organisers' check."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), unique=True)
+    #: SHA-256 of the file, its name in STORAGE_DIR (see dialogue/jobs/storage.py).
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    #: application/pdf, image/png or image/jpeg, from the file's content.
+    content_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: One of CREDENTIALS_STATUSES: submitted by the focal point, then received, in order, or incomplete.
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    #: What is missing, or any note of the organisers' decision.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+
+    delegation: Mapped[Delegation] = relationship()

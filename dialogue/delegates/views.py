@@ -59,7 +59,7 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api, window_views  # noqa: F401  (window_views adds its routes to manage_bp)
+    from . import api, credentials_views, window_views  # noqa: F401  (they add their routes to bp and manage_bp)
     from .cli import reminders
 
     app.register_blueprint(bp)
@@ -447,9 +447,11 @@ def participants(slug: str):
     """The list of participants as printed, a hundred at a time, searchable by name."""
     event = _organised(slug)
     q = _search()
-    page = queries.participants_page(event, g.lang, q, page_arg())
-    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
-                           pager=_pager(page, q=q), **LABELS)
+    in_order = request.args.get("credentials") == "in_order"
+    page = queries.participants_page(event, g.lang, q, page_arg(),
+                                     only=(services.credentials_in_order(),) if in_order else ())
+    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q, in_order=in_order,
+                           pager=_pager(page, q=q, credentials="in_order" if in_order else None), **LABELS)
 
 
 def display_name(d) -> str:
@@ -492,7 +494,9 @@ def verify_badge(slug: str, code: str):
 @manage_bp.get("/statistics")
 def statistics(slug: str):
     event = _organised(slug)
-    return render_template("delegates/statistics.html", event=event, stats=services.statistics(event, g.lang), **LABELS)
+    in_order = request.args.get("credentials") == "in_order"
+    return render_template("delegates/statistics.html", event=event, in_order=in_order,
+                           stats=services.statistics(event, g.lang, in_order), **LABELS)
 
 
 @manage_bp.get("/attendance")

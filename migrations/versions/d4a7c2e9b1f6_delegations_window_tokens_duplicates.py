@@ -1,5 +1,5 @@
 """delegations: nomination window and per-delegation extensions, reminders, scoped expiring API tokens,
-one email once per delegation (a duplicate in another delegation is flagged for organisers)
+one email once per delegation (a duplicate in another delegation is flagged for organisers), letters of credentials
 
 Existing API tokens are scoped to the delegation their owner is focal point of when there is exactly
 one, and expire 90 days after this migration; the others (no delegation, or several) are left without
@@ -41,6 +41,26 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('event_id', name=op.f('pk_nomination_window')),
     )
+    op.create_table(
+        'credentials_letter',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('delegation_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('content_type', sa.String(length=40), nullable=False),
+        sa.Column('filename', sa.String(length=200), nullable=False),
+        sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+        sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+        sa.Column('status', sa.String(length=12), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['delegation_id'], ['delegation.id'],
+                                name=op.f('fk_credentials_letter_delegation_id_delegation'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_credentials_letter_uploaded_by_id_user'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_credentials_letter')),
+        sa.UniqueConstraint('delegation_id', name=op.f('uq_credentials_letter_delegation_id')),
+    )
     with op.batch_alter_table('delegation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('deadline_extended_to', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('extension_reason', sa.Text(), server_default='', nullable=False))
@@ -81,3 +101,4 @@ def downgrade():
         batch_op.drop_column('extension_reason')
         batch_op.drop_column('deadline_extended_to')
     op.drop_table('nomination_window')
+    op.drop_table('credentials_letter')

@@ -13,6 +13,7 @@ from ..models import (
     ACTIVE_STATUSES,
     DELEGATE_ROLES,
     DELEGATION_KINDS,
+    CredentialsLetter,
     Delegate,
     Delegation,
     FocalPoint,
@@ -94,12 +95,20 @@ def participants(event: Event, lang: str) -> list[ParticipantGroup]:
     return [groups[k] for k in DELEGATION_KINDS if k in groups]
 
 
-def statistics(event: Event, lang: str) -> dict:
-    """Delegates (nominated or accredited) by kind, by delegation and by gender, and heads by gender."""
+def credentials_in_order():
+    """A condition on delegates: their delegation's letter of credentials is in order."""
+    return Delegate.delegation_id.in_(select(CredentialsLetter.delegation_id)
+                                      .where(CredentialsLetter.status == "in_order"))
+
+
+def statistics(event: Event, lang: str, only_credentials_in_order: bool = False) -> dict:
+    """Delegates (nominated or accredited) by kind, by delegation and by gender, and heads by gender;
+    optionally of the delegations whose credentials are in order only."""
+    only = [credentials_in_order()] if only_credentials_in_order else []
     rows = db.session.execute(
         select(Delegation.id, Delegation.kind, Delegate.gender, Delegate.role, func.count())
         .join(Delegate, Delegate.delegation_id == Delegation.id)
-        .where(Delegation.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES))
+        .where(Delegation.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES), *only)
         .group_by(Delegation.id, Delegation.kind, Delegate.gender, Delegate.role)).all()
     delegations = {d.id: d for d in db.session.scalars(select(Delegation).where(Delegation.event_id == event.id))}
     by_kind, by_delegation, gender, heads = Counter(), Counter(), Counter(), Counter()
