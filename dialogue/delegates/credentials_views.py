@@ -31,9 +31,13 @@ def credentials(slug: str, delegation_id: int):
             return redirect(url_for("delegates.credentials", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     organiser = can_organise(current_user, d.event)
-    decision = CredentialsDecisionForm(prefix="check") if organiser else None
+    letter = services.letter(d)
+    decision = None
+    if organiser:  # the organisers' form starts from the letter's present state
+        current = letter.status if letter is not None and letter.status != "submitted" else "received"
+        decision = CredentialsDecisionForm(prefix="check", status=current, reason=letter.reason if letter else "")
     return render_template("delegates/credentials.html", event=d.event, delegation=d, form=form, decision=decision,
-                           letter=services.letter(d), organiser=organiser, CREDENTIALS_LABELS=CREDENTIALS_LABELS,
+                           letter=letter, organiser=organiser, CREDENTIALS_LABELS=CREDENTIALS_LABELS,
                            max_mb=services.credentials.max_megabytes(), **LABELS), status
 
 

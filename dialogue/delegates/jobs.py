@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 
 import segno
+from celery import shared_task
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -257,3 +258,12 @@ class Badges(_Roster):
 
 
 KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges()]
+
+
+@shared_task(name="dialogue.delegations_reminders")
+def send_reminders() -> dict:
+    """The scheduled mails of `dialogue reminders send`, for Celery beat, e.g. every hour:
+    beat_schedule = {"reminders": {"task": "dialogue.delegations_reminders", "schedule": 3600}}."""
+    counts = {"reminded": services.send_deadline_reminders(), "reported": services.send_duplicate_notices()}
+    db.session.commit()
+    return counts

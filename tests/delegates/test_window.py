@@ -146,3 +146,10 @@ def test_no_reminder_too_early(app, runner, world):
     window(world["event"], closes=utcnow() + timedelta(days=30), days=7)
     runner.invoke(args=["reminders", "send"])
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_the_celery_task_sends_the_same_reminders(app, world):
+    from dialogue.delegates.jobs import send_reminders
+    window(world["event"], closes=utcnow() + timedelta(days=2), days=7)
+    assert send_reminders.run() == {"reminded": 2, "reported": 0}
+    assert send_reminders.run() == {"reminded": 0, "reported": 0}
