@@ -117,3 +117,13 @@ def test_organisers_get_one_notice_per_duplicate_and_focal_points_none(app, runn
     assert len(mails_to(org.email)) == 1  # sent once
     assert not mails_to(peru_fp.email) and not mails_to(colombia_fp.email)
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_duplicates_a_race_left_unflagged_are_flagged_by_the_notices(app):
+    from dialogue.delegates import services
+    _ev, _org, (_pfp, peru), (_cfp, colombia) = two_delegations()
+    df.delegate(peru, email="taken@example.org")  # as if both had checked before the other committed
+    assert services.send_duplicate_notices() == 1
+    db.session.commit()
+    flags = db.session.scalars(select(Delegate.also_in_delegation_id).order_by(Delegate.delegation_id)).all()
+    assert sorted(flags) == sorted([peru.id, colombia.id])

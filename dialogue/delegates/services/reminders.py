@@ -73,9 +73,34 @@ def _remind(delegation: Delegation, deadline: datetime, now: datetime) -> None:
         send_mail(point.user.email, subject, body, event)
 
 
+def flag_missed_duplicates() -> int:
+    """Flag the duplicates that two nominations made at the same moment could not see (each checked
+    before the other committed); returns the number of nominations flagged."""
+    pairs = (select(Delegate.event_id, Delegate.email).where(Delegate.status.in_(ACTIVE_STATUSES))
+             .group_by(Delegate.event_id, Delegate.email)
+             .having(func.count(func.distinct(Delegate.delegation_id)) > 1).subquery())
+    rows = db.session.execute(
+        select(Delegate, pairs.c.event_id).join(pairs, (pairs.c.event_id == Delegate.event_id)
+                                                & (pairs.c.email == Delegate.email))
+        .where(Delegate.status.in_(ACTIVE_STATUSES)).order_by(Delegate.id)).all()
+    holders: dict[tuple, list[Delegate]] = defaultdict(list)
+    for delegate, _event in rows:
+        holders[(delegate.event_id, delegate.email)].append(delegate)
+    flagged = 0
+    for people in holders.values():
+        for delegate in people:
+            if delegate.also_in_delegation_id is None:
+                delegate.also_in_delegation_id = min(d.delegation_id for d in people
+                                                     if d.delegation_id != delegate.delegation_id)
+                flagged += 1
+    return flagged
+
+
 def send_duplicate_notices() -> int:
     """Tell each event's organisers, in one mail, about the people newly nominated by two
     delegations (flagged on the accreditation queue); returns the number of people reported."""
+    flag_missed_duplicates()
+    db.session.flush()
     rows = db.session.scalars(select(Delegate).where(
         Delegate.also_in_delegation_id.is_not(None), Delegate.duplicate_noticed_at.is_(None),
         Delegate.status.in_(ACTIVE_STATUSES)).order_by(Delegate.event_id, Delegate.id)).all()
