@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from anyascii import anyascii
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
@@ -205,6 +205,11 @@ class ApiToken(db.Model):
 
     user: Mapped[User] = relationship()
     delegation: Mapped[Delegation | None] = relationship()
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day (UTC) it works: the expiry date chosen when it was made."""
+        return (self.expires_at - timedelta(seconds=1)).date() if self.expires_at else None
 
 
 class NominationWindow(db.Model):

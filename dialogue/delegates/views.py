@@ -22,6 +22,7 @@ from . import queries, services
 from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
 from .labels import (
     ATTENDANCE_LABELS,
+    CREDENTIALS_LABELS,
     DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
@@ -309,7 +310,9 @@ def delegations(slug: str):
             return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     return render_template("delegates/manage_delegations.html", event=event, form=form,
-                           rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS, **LABELS), status
+                           rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS,
+                           credentials=services.credentials_states(event), CREDENTIALS_LABELS=CREDENTIALS_LABELS,
+                           **LABELS), status
 
 
 @manage_bp.route("/delegations/<id:delegation_id>/edit", methods=["GET", "POST"])

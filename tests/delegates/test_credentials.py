@@ -119,6 +119,8 @@ def test_organiser_marks_the_letter_with_a_reason_and_lists_filter_on_it(app, cl
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "credentials.decide",
                                                        AuditEntry.target == f"delegation:{colombia.id}"))
     assert entry.data == {"status": "incomplete", "reason": "Signature of the minister missing"}
+    desk = client.get(f"/en/manage/events/{ev.slug}/delegations/").get_data(as_text=True)
+    assert "credentials-in_order" in desk and ">Incomplete<" in desk
     all_people = client.get(f"/en/manage/events/{ev.slug}/participants").get_data(as_text=True).upper()
     assert "QUISPE" in all_people and "VALDÉS" in all_people
     only = client.get(f"/en/manage/events/{ev.slug}/participants?credentials=in_order").get_data(as_text=True).upper()

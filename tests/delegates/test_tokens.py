@@ -4,6 +4,7 @@ import pathlib
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select, text
 
 from dialogue.delegates import api
@@ -104,7 +105,7 @@ def test_focal_point_chooses_access_and_expiry_on_the_page(app, client, auth, wo
     token = db.session.scalar(select(ApiToken).where(ApiToken.label == "reader"))
     assert (token.delegation_id, token.can_write, token.expires_at.date()) == (peru.id, False, day + timedelta(days=1))
     listing = client.get(url).get_data(as_text=True)
-    assert "Read only" in listing and "reader" in listing
+    assert "Read only" in listing and "reader" in listing and format_date(day, "medium", locale="en_GB") in listing
     for late in (utcnow().date() + timedelta(days=400), utcnow().date() - timedelta(days=1)):
         refused = client.post(url, data={"label": "too long", "access": "write", "expires_on": late.isoformat()})
         assert refused.status_code == 422 and "one year from now" in refused.get_data(as_text=True)

@@ -8,34 +8,42 @@ queries); this one re-exports their public names, so callers write `services.nom
 # The models, as the one-module services exposed them to callers and tests.
 from ..models import Delegate, Delegation, FocalPoint, SessionRegistration
 from .accreditation import accredit, accredit_many, reject
-from .credentials import check_file, credentials_file, decide_credentials, in_order_ids, letter, upload_credentials
+from .credentials import (
+    check_file,
+    credentials_file,
+    credentials_states,
+    decide_credentials,
+    in_order_ids,
+    letter,
+    upload_credentials,
+)
 from .delegations import invite_focal_point, save_delegation
 from .errors import DelegationError, QuotaReached
 from .importing import EXAMPLE_EMAIL, ImportFailed, RowError, import_delegates
 from .listing import (
-                          PARTICIPANT_COLUMNS,
-                          ParticipantGroup,
-                          credentials_in_order,
-                          delegate_by_badge,
-                          delegation_delegates,
-                          event_delegations,
-                          my_delegations,
-                          participants,
-                          places,
-                          session_attendance,
-                          statistics,
+    PARTICIPANT_COLUMNS,
+    ParticipantGroup,
+    credentials_in_order,
+    delegate_by_badge,
+    delegation_delegates,
+    event_delegations,
+    my_delegations,
+    participants,
+    places,
+    session_attendance,
+    statistics,
 )
 from .names import (
-                          NOT_COUNTRIES,
-                          about,
-                          agree,
-                          collation_key,
-                          countries,
-                          country_name,
-                          delegation_name,
-                          elides,
-                          is_country,
-                          name_key,
+    NOT_COUNTRIES,
+    about,
+    agree,
+    collation_key,
+    countries,
+    country_name,
+    delegation_name,
+    elides,
+    is_country,
+    name_key,
 )
 from .nominations import nominate, update_delegate, withdraw
 from .notify import external_url
@@ -53,6 +61,6 @@ __all__ = [
     "places", "reject", "save_delegation", "session_attendance", "statistics", "update_delegate", "withdraw",
     "WindowClosed", "ensure_open", "event_window", "extend_deadline", "save_window", "time_left", "window_for",
     "send_deadline_reminders", "send_duplicate_notices",
-    "check_file", "credentials_file", "credentials_in_order", "decide_credentials", "in_order_ids", "letter",
+    "check_file", "credentials_file", "credentials_states", "credentials_in_order", "decide_credentials", "in_order_ids", "letter",
     "upload_credentials",
 ]

@@ -154,3 +154,9 @@ def in_order_ids(event) -> set[int]:
     """Ids of the event's delegations whose letter of credentials is in order."""
     return set(db.session.scalars(select(CredentialsLetter.delegation_id).join(Delegation).where(
         Delegation.event_id == event.id, CredentialsLetter.status == "in_order")))
+
+
+def credentials_states(event) -> dict[int, str]:
+    """The state of each delegation's letter of credentials ({delegation id: status}); one query."""
+    return dict(db.session.execute(select(CredentialsLetter.delegation_id, CredentialsLetter.status).join(Delegation)
+                                   .where(Delegation.event_id == event.id)).all())
