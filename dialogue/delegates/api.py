@@ -180,9 +180,16 @@ def _validator(schema: str):
 def list_delegates(slug: str, delegation_id: int):
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
+    window = services.window_for(d)
     perform(lambda: None)  # keeps the token's last use, when it was due to be written
     return jsonify({"delegation": d.id, "quota": d.quota, "held": sum(1 for x in items if x["status"] in ("nominated", "accredited")),
+                    "window": {"opens_at": _utc(window.opens_at), "closes_at": _utc(window.closes_at),
+                               "open": window.state() == "open"},
                     "delegates": items})
+
+
+def _utc(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value is not None else None
 
 
 @bp.post("/events/<slug>/delegations/<id:delegation_id>/delegates")
@@ -279,6 +286,11 @@ PATHS = {
                 "parameters": _params, "responses": {"200": {"description": "All nominations, heads first", "content": {
                     "application/json": {"schema": {"type": "object", "properties": {
                         "delegation": {"type": "integer"}, "quota": {"type": "integer"}, "held": {"type": "integer"},
+                        "window": {"type": "object", "description": "When this delegation may nominate (UTC; null: no bound), "
+                                   "with its own extension if any.", "properties": {
+                                       "opens_at": {"type": ["string", "null"], "format": "date-time"},
+                                       "closes_at": {"type": ["string", "null"], "format": "date-time"},
+                                       "open": {"type": "boolean"}}},
                         "delegates": {"type": "array", "items": _ref}}}}}}, **_common}},
         "post": {"summary": "Nominate a delegate", "operationId": "createDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                  "parameters": _params,

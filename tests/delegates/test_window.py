@@ -80,6 +80,9 @@ def test_after_the_deadline_the_form_import_and_api_refuse_with_a_clear_message(
     response = client.post(f"/api/v1/events/{ev.slug}/delegations/{peru.id}/delegates", json=FORM,
                            headers={"Authorization": f"Bearer {secret}", "Accept-Language": "en"})
     assert response.status_code == 409 and "deadline" in response.json["error"]
+    listing = client.get(f"/api/v1/events/{ev.slug}/delegations/{peru.id}/delegates",
+                         headers={"Authorization": f"Bearer {secret}"}).json
+    assert listing["window"]["open"] is False and listing["window"]["closes_at"].endswith("Z")
     assert db.session.scalar(select(func.count(Delegate.id))) == 0
     assert "ask the organisers for an extension" in client.get(
         f"/en/events/{ev.slug}/delegations/{peru.id}/").get_data(as_text=True)
