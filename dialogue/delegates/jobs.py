@@ -25,7 +25,7 @@ from ..jobs.kinds import JobKind, Output
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .models import Delegate, Delegation
+from .models import CredentialsLetter, Delegate, Delegation
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
 BADGES_PER_CHUNK = 500
@@ -47,7 +47,18 @@ def _roster_fingerprint(event) -> tuple[int, str]:
 
 class _Roster(JobKind):
     def fingerprint(self, event, params):
-        return _roster_fingerprint(event)
+        revision, fingerprint = _roster_fingerprint(event)
+        if _in_order(params):  # the organisers' checks of credentials change this list too
+            letters = db.session.execute(select(func.count(CredentialsLetter.id), func.max(CredentialsLetter.decided_at),
+                                                func.max(CredentialsLetter.uploaded_at)).join(Delegation)
+                                         .where(Delegation.event_id == event.id)).one()
+            fingerprint += ":credentials:" + ":".join(map(str, letters))
+        return revision, fingerprint
+
+
+def _in_order(params) -> bool:
+    """Whether a list is of the delegations whose credentials are in order only."""
+    return (params or {}).get("credentials") == "in_order"
 
 
 def _labels():
@@ -66,7 +77,7 @@ class ParticipantsPDF(_Roster):
 
     def make(self, job, progress):
         labels, display_name = _labels()
-        groups = services.participants(job.event, job.language)
+        groups = services.participants(job.event, job.language, _in_order(job.params))
         total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
         progress(0, total)
         pdf = render_pdf("pdf/participants.html", job.language, event=job.event, groups=groups,
@@ -87,7 +98,7 @@ def participant_rows(job, progress):
             labels[key] = gendered_label(field, code, gender)
         return labels[key]
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
-    groups = services.participants(job.event, job.language)
+    groups = services.participants(job.event, job.language, _in_order(job.params))
     total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
     done = 0
     progress(0, total)

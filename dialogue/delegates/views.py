@@ -466,7 +466,12 @@ def display_name(d) -> str:
 @manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
 def participants_file(slug: str, fmt: str):
     """The participants list as a file a worker makes: the file when ready, else its progress page."""
-    return start_and_redirect(f"participants_{fmt}", _organised(slug))
+    return start_and_redirect(f"participants_{fmt}", _organised(slug), _list_params(request.args))
+
+
+def _list_params(values) -> dict:
+    """Options of a participants list: only the delegations whose credentials are in order."""
+    return {"credentials": "in_order"} if values.get("credentials") == "in_order" else {}
 
 
 @manage_bp.get("/badges.pdf")
@@ -482,7 +487,7 @@ def start_file(slug: str):
     kind = request.form.get("kind", "")
     if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
         abort(400)
-    return start_and_redirect(kind, event)
+    return start_and_redirect(kind, event, _list_params(request.form) if kind != "badges" else None)
 
 
 @manage_bp.get("/badges/<code>")

@@ -144,3 +144,21 @@ def test_a_focal_point_cannot_mark_their_own_letter(app, client, auth, world):
                            data={"check-status": "in_order"})
     assert response.status_code == 403
     assert db.session.scalar(select(CredentialsLetter)).status == "submitted"
+
+
+def test_participants_file_of_delegations_with_credentials_in_order(jobs, app, client, auth, world):
+    from ..workers import fetch
+    ev, peru, colombia = world["event"], world["peru"], world["colombia"]
+    df.delegate(peru, "Rosa", "Quispe", status="accredited")
+    df.delegate(colombia, "Juan", "Valdés", status="accredited")
+    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), world["peru_fp"])
+    db.session.commit()
+    auth.login(world["org"].email)
+    base = f"/en/manage/events/{ev.slug}/participants.csv"
+    everyone = fetch(client, jobs, base).data.decode("utf-8-sig")
+    assert "Quispe" in everyone and "Valdés" in everyone
+    assert "Quispe" not in fetch(client, jobs, base + "?credentials=in_order").data.decode("utf-8-sig")
+    services.decide_credentials(peru, "in_order", "", world["org"])
+    db.session.commit()
+    only = fetch(client, jobs, base + "?credentials=in_order").data.decode("utf-8-sig")  # a new file: the check changed
+    assert "Quispe" in only and "Valdés" not in only
