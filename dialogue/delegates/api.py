@@ -178,6 +178,7 @@ def _validator(schema: str):
 
 @bp.get("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def list_delegates(slug: str, delegation_id: int):
+    """The delegation's delegates, its quota and places held, and its nomination window."""
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
     window = services.window_for(d)
@@ -194,6 +195,7 @@ def _utc(value: datetime | None) -> str | None:
 
 @bp.post("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def create_delegate(slug: str, delegation_id: int):
+    """Nominate a delegate (a read-write token, within the quota and the window)."""
     user, d = _delegation(slug, delegation_id, write=True)
     with force_locale(_lang()):
         data = _payload()
@@ -212,6 +214,7 @@ def _own_delegate(d: Delegation, delegate_id: int) -> Delegate:
 
 @bp.patch("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def update_delegate(slug: str, delegation_id: int, delegate_id: int):
+    """Change a pending nomination: only the fields sent change."""
     user, d = _delegation(slug, delegation_id, write=True)
     delegate = _own_delegate(d, delegate_id)
     current = delegate_json(delegate)
@@ -224,6 +227,7 @@ def update_delegate(slug: str, delegation_id: int, delegate_id: int):
 
 @bp.delete("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
+    """Withdraw a pending nomination: its place and email are free again."""
     user, d = _delegation(slug, delegation_id, write=True)
     delegate = _own_delegate(d, delegate_id)
     with force_locale(_lang()):
