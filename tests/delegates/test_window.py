@@ -156,3 +156,14 @@ def test_the_celery_task_sends_the_same_reminders(app, world):
     window(world["event"], closes=utcnow() + timedelta(days=2), days=7)
     assert send_reminders.run() == {"reminded": 2, "reported": 0}
     assert send_reminders.run() == {"reminded": 0, "reported": 0}
+
+
+def test_after_the_deadline_the_focal_point_may_withdraw_but_not_change(app, client, auth, world):
+    ev, peru = world["event"], world["peru"]
+    pending = df.delegate(peru, email="pending@example.org")
+    window(ev, closes=utcnow() - timedelta(hours=1))
+    auth.login(world["peru_fp"].email)
+    page = client.get(f"/en/events/{ev.slug}/delegations/{peru.id}/").get_data(as_text=True)
+    assert f"/delegates/{pending.id}/edit" not in page and f"/delegates/{pending.id}/withdraw" in page
+    assert client.post(f"/en/events/{ev.slug}/delegations/{peru.id}/delegates/{pending.id}/withdraw").status_code == 302
+    assert db.session.get(Delegate, pending.id).status == "withdrawn"
