@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import jsonschema_rs
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from ..actions import perform
+from ..actions import DomainError, perform
 from ..extensions import csrf, db
 from ..i18n import LANGUAGES
-from ..models import User, utcnow
-from ..permissions import can_edit_delegation
+from ..models import User, audit, utcnow
+from ..permissions import can_edit_delegation, ensure
 from ..sessions import services as agenda
 from ..validation import MAX_ID, json_body
 from . import services
-from .models import ApiToken, Delegate, Delegation
+from .models import ApiToken, Delegate, Delegation, FocalPoint
 
 bp = Blueprint("delegates_api", __name__, url_prefix="/api/v1")
 TOKEN_PREFIX = "dlg_"  # noqa: S105  (a prefix, not a secret)
@@ -40,17 +41,45 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: User, label: str) -> tuple[ApiToken, str]:
-    """A new token; the secret is returned once and only its hash is kept."""
+#: Days a token lasts unless its maker chooses otherwise, and at most.
+DEFAULT_DAYS, MAX_DAYS = 90, 366
+#: A token's last use is written at most this often, so that a busy script does not write on every call.
+LAST_USE_EVERY = timedelta(minutes=5)
+
+
+def create_token(user: User, label: str, delegation: Delegation | None = None, *, can_write: bool = True,
+                 expires_on: date | None = None) -> tuple[ApiToken, str]:
+    """A new token for one delegation of which `user` is a focal point or organiser (without
+    `delegation`: their only one), read-write or read-only, that expires at the end of
+    `expires_on` (UTC; by default in 90 days, at most a year). The secret is returned once and
+    only its hash is kept."""
+    if delegation is None:
+        ids = list(db.session.scalars(select(FocalPoint.delegation_id).where(FocalPoint.user_id == user.id).limit(2)))
+        if len(ids) != 1:
+            raise DomainError(_("Choose the delegation the token opens."), "delegation")
+        delegation = db.session.get(Delegation, ids[0])
+    ensure(can_edit_delegation, user, delegation, status=404)
+    today = utcnow().date()
+    expires_on = expires_on or today + timedelta(days=DEFAULT_DAYS)
+    if not today <= expires_on <= today + timedelta(days=MAX_DAYS - 1):
+        raise DomainError(_("Choose an expiry date from today to one year from now."), "expires_on")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, label=label.strip()[:100], token_hash=_hash(secret), prefix=secret[:10])
+    token = ApiToken(user=user, delegation=delegation, label=label.strip()[:100], token_hash=_hash(secret),
+                     prefix=secret[:10], can_write=bool(can_write),
+                     expires_at=datetime.combine(expires_on + timedelta(days=1), time()))
     db.session.add(token)
+    db.session.flush()
+    audit("api_token.create", user=user, event=delegation.event, target=f"delegation:{delegation.id}",
+          token=token.prefix, can_write=token.can_write, expires_at=token.expires_at.isoformat())
     return token, secret
 
 
-def user_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                                   .order_by(ApiToken.created_at.desc())))
+def user_tokens(user: User, delegation: Delegation | None = None) -> list[ApiToken]:
+    """A user's tokens that are not revoked: those of `delegation`, and the old ones without a scope."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if delegation is not None:
+        query = query.where(or_(ApiToken.delegation_id == delegation.id, ApiToken.delegation_id.is_(None)))
+    return list(db.session.scalars(query.order_by(ApiToken.created_at.desc())))
 
 
 def revoke_token(user: User, token_id: int) -> bool:
@@ -61,17 +90,25 @@ def revoke_token(user: User, token_id: int) -> bool:
     return True
 
 
-def _token_user() -> User:
+def _token() -> ApiToken:
+    """The request's token, if it may still be used; 401 with the reason otherwise."""
     header = request.headers.get("Authorization", "")
     scheme, _sp, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        _fail(401, "Send a personal API token: Authorization: Bearer <token>.")
+        _fail(401, _("Send a personal API token: Authorization: Bearer <token>."))
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret.strip()),
                                                      ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.active:
-        _fail(401, "This API token is not valid or was revoked.")
-    token.last_used_at = utcnow()
-    return token.user
+        _fail(401, _("This API token is not valid or was revoked."))
+    now = utcnow()
+    if token.delegation_id is None:
+        _fail(401, _("This API token was made before tokens opened one delegation and expired: create a new one "
+                     "on your delegation's page."))
+    if token.expires_at is None or token.expires_at <= now:
+        _fail(401, _("This API token has expired: create a new one on your delegation's page."))
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USE_EVERY:
+        token.last_used_at = now
+    return token
 
 
 def _fail(status: int, message: str, field: str | None = None):
@@ -89,12 +126,20 @@ def _lang() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
-def _delegation(slug: str, delegation_id: int) -> tuple[User, Delegation]:
-    user = _token_user()
-    event = agenda.event_by_slug(slug)
-    delegation = db.session.get(Delegation, delegation_id) if event else None
-    if delegation is None or delegation.event_id != event.id or not can_edit_delegation(user, delegation):
-        _fail(404, "No delegation with this id that your token may see.")
+def _delegation(slug: str, delegation_id: int, write: bool = False) -> tuple[User, Delegation]:
+    """The delegation the token opens (404 for any other), and its user; 403 for a write with a
+    read-only token."""
+    with force_locale(_lang()):
+        token = _token()
+        user = token.user
+        event = agenda.event_by_slug(slug)
+        delegation = db.session.get(Delegation, delegation_id) if event else None
+        if delegation is None or delegation.event_id != event.id or token.delegation_id != delegation.id \
+                or not can_edit_delegation(user, delegation):
+            _fail(404, _("No delegation with this id that your token may see."))
+        if write and not token.can_write:
+            db.session.commit()  # its last use
+            _fail(403, _("This API token is read-only: create a read-write token to change the delegation."))
     return user, delegation
 
 
@@ -133,16 +178,25 @@ def _validator(schema: str):
 
 @bp.get("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def list_delegates(slug: str, delegation_id: int):
+    """The delegation's delegates, its quota and places held, and its nomination window."""
     _user, d = _delegation(slug, delegation_id)
     items = [delegate_json(x) for x in services.delegation_delegates(d)]
-    perform(lambda: None)  # keeps the token's last_used_at
+    window = services.window_for(d)
+    perform(lambda: None)  # keeps the token's last use, when it was due to be written
     return jsonify({"delegation": d.id, "quota": d.quota, "held": sum(1 for x in items if x["status"] in ("nominated", "accredited")),
+                    "window": {"opens_at": _utc(window.opens_at), "closes_at": _utc(window.closes_at),
+                               "open": window.state() == "open"},
                     "delegates": items})
+
+
+def _utc(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value is not None else None
 
 
 @bp.post("/events/<slug>/delegations/<id:delegation_id>/delegates")
 def create_delegate(slug: str, delegation_id: int):
-    user, d = _delegation(slug, delegation_id)
+    """Nominate a delegate (a read-write token, within the quota and the window)."""
+    user, d = _delegation(slug, delegation_id, write=True)
     with force_locale(_lang()):
         data = _payload()
     with force_locale(_lang()):  # a DomainError answers 422 (409 for the quota) through the app's handler
@@ -153,13 +207,15 @@ def create_delegate(slug: str, delegation_id: int):
 def _own_delegate(d: Delegation, delegate_id: int) -> Delegate:
     delegate = db.session.get(Delegate, delegate_id)
     if delegate is None or delegate.delegation_id != d.id:
-        _fail(404, "No delegate with this id in your delegation.")
+        with force_locale(_lang()):
+            _fail(404, _("No delegate with this id in your delegation."))
     return delegate
 
 
 @bp.patch("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def update_delegate(slug: str, delegation_id: int, delegate_id: int):
-    user, d = _delegation(slug, delegation_id)
+    """Change a pending nomination: only the fields sent change."""
+    user, d = _delegation(slug, delegation_id, write=True)
     delegate = _own_delegate(d, delegate_id)
     current = delegate_json(delegate)
     with force_locale(_lang()):
@@ -171,7 +227,8 @@ def update_delegate(slug: str, delegation_id: int, delegate_id: int):
 
 @bp.delete("/events/<slug>/delegations/<id:delegation_id>/delegates/<id:delegate_id>")
 def withdraw_delegate(slug: str, delegation_id: int, delegate_id: int):
-    user, d = _delegation(slug, delegation_id)
+    """Withdraw a pending nomination: its place and email are free again."""
+    user, d = _delegation(slug, delegation_id, write=True)
     delegate = _own_delegate(d, delegate_id)
     with force_locale(_lang()):
         perform(lambda: services.withdraw(delegate, user), denied=404)
@@ -189,9 +246,14 @@ _NAME = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*[^\\s\\x00-\\x1F\\x7F][^\\x00
 _params = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
            {"name": "delegation_id", "in": "path", "required": True, "schema": _id}]
 _delegate_param = {"name": "delegate_id", "in": "path", "required": True, "schema": _id}
-_auth = "Authenticate with a personal token made on your delegation's page: `Authorization: Bearer <token>`."
-_common = {"401": {"description": "No token, or a revoked one", **_err},
-           "404": {"description": "Not your delegation, or no such delegate", **_err}}
+_auth = ("Authenticate with a personal token made on your delegation's page: `Authorization: Bearer <token>`. "
+         "A token opens one delegation, reads only or reads and writes, and expires on the date chosen when it was "
+         "made (90 days by default, a year at most). Tokens made before tokens had a scope were moved to their "
+         "owner's delegation when there was exactly one (expiring 90 days after the upgrade); the others answer 401 "
+         "and must be made again on the delegation's page.")
+_common = {"401": {"description": "No token, or a revoked, expired or unscoped one", **_err},
+           "404": {"description": "Not the delegation of this token, or no such delegate", **_err}}
+_readonly = {"403": {"description": "A read-only token", **_err}}
 
 SCHEMAS = {
     "DelegateInput": {"type": "object", "additionalProperties": False, "required": ["given_name", "family_name", "email"], "properties": {
@@ -231,24 +293,32 @@ PATHS = {
                 "parameters": _params, "responses": {"200": {"description": "All nominations, heads first", "content": {
                     "application/json": {"schema": {"type": "object", "properties": {
                         "delegation": {"type": "integer"}, "quota": {"type": "integer"}, "held": {"type": "integer"},
+                        "window": {"type": "object", "description": "When this delegation may nominate (UTC; null: no bound), "
+                                   "with its own extension if any.", "properties": {
+                                       "opens_at": {"type": ["string", "null"], "format": "date-time"},
+                                       "closes_at": {"type": ["string", "null"], "format": "date-time"},
+                                       "open": {"type": "boolean"}}},
                         "delegates": {"type": "array", "items": _ref}}}}}}, **_common}},
         "post": {"summary": "Nominate a delegate", "operationId": "createDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                  "parameters": _params,
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegateInput"}}}},
                  "responses": {"201": {"description": "Nominated", "content": {"application/json": {"schema": _ref}}},
                                "400": {"description": "Not a JSON object, or an unknown field", **_err},
-                               "409": {"description": "The quota is reached", **_err},
-                               "422": {"description": "A field is wrong (named in `field`)", **_err}, **_common}}},
+                               "409": {"description": "The quota is reached, or the nomination window is closed", **_err},
+                               "422": {"description": "A field is wrong (named in `field`)", **_err},
+                               **_readonly, **_common}}},
     "/api/v1/events/{slug}/delegations/{delegation_id}/delegates/{delegate_id}": {
         "patch": {"summary": "Change a pending nomination", "operationId": "updateDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                   "parameters": [*_params, _delegate_param],
                   "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DelegatePatch"}}}},
                   "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": _ref}}},
                                 "400": {"description": "Not a JSON object, or an unknown field", **_err},
+                                "409": {"description": "The nomination window is closed", **_err},
                                 "422": {"description": "A field is wrong, or the nomination is already decided", **_err},
-                                **_common}},
+                                **_readonly, **_common}},
         "delete": {"summary": "Withdraw a pending nomination", "operationId": "withdrawDelegate", "security": [{"bearerAuth": []}], "description": _auth,
                    "parameters": [*_params, _delegate_param],
                    "responses": {"200": {"description": "Withdrawn", "content": {"application/json": {"schema": _ref}}},
-                                 "422": {"description": "The nomination is already decided", **_err}, **_common}}},
+                                 "422": {"description": "The nomination is already decided", **_err},
+                                 **_readonly, **_common}}},
 }

@@ -1,15 +1,34 @@
 """Forms of the delegations domain: field validation only; the rules live in services."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms import IntegerField, NFCForm
+from ..forms import IntegerField, NFCForm, YearRange
+from ..models import utcnow
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
-from .labels import ATTENDANCE_LABELS, DELEGATE_ROLE_LABELS, KIND_LABELS, NAME_ORDER_LABELS, SALUTATION_LABELS
+from .labels import (
+    ATTENDANCE_LABELS,
+    CREDENTIALS_LABELS,
+    DELEGATE_ROLE_LABELS,
+    KIND_LABELS,
+    NAME_ORDER_LABELS,
+    SALUTATION_LABELS,
+)
 
 
 class DelegationForm(NFCForm):
@@ -65,4 +84,40 @@ class RejectForm(NFCForm):
 class TokenForm(NFCForm):
     label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)],
                         description=_l("e.g. the ministry's registration system"))
+    access = SelectField(_l("Access"), choices=lambda: [("write", _l("Read and write: list, nominate, change, withdraw")),
+                                                        ("read", _l("Read only: list the delegates"))], default="write")
+    expires_on = DateField(_l("Expires on"), validators=[DataRequired(), YearRange()],
+                           default=lambda: utcnow().date() + timedelta(days=90),
+                           description=_l("At the end of this day (UTC); at most a year from today."))
     submit = SubmitField(_l("Create a token"))
+
+
+class WindowForm(NFCForm):
+    opens_at = DateTimeLocalField(_l("Nominations open"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearRange()],
+                                  description=_l("In the event's time zone; empty: open now."))
+    closes_at = DateTimeLocalField(_l("Deadline for nominations"), format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional(), YearRange()],
+                                   description=_l("In the event's time zone; empty: no deadline."))
+    reminder_days = IntegerField(_l("Remind delegations without nominations, days before the deadline"),
+                                 validators=[Optional(), NumberRange(min=0, max=365)], default=7,
+                                 description=_l("0: no reminder."))
+    submit = SubmitField(_l("Save"))
+
+
+class ExtensionForm(NFCForm):
+    until = DateTimeLocalField(_l("New deadline for this delegation"), format="%Y-%m-%dT%H:%M",
+                               validators=[DataRequired(), YearRange()], description=_l("In the event's time zone."))
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Extend the deadline"))
+
+
+class CredentialsForm(NFCForm):
+    file = FileField(_l("Letter of credentials (PDF, PNG or JPEG)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload"))
+
+
+class CredentialsDecisionForm(NFCForm):
+    status = SelectField(_l("State of the letter"), choices=lambda: [
+        (k, v) for k, v in CREDENTIALS_LABELS.items() if k != "submitted"], default="received")
+    reason = TextAreaField(_l("What is missing, or a note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record"))

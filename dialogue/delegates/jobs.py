@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 
 import segno
+from celery import shared_task
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -26,7 +27,7 @@ from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
 from .badges import badge
 from .delegation_jobs import DELEGATION_KINDS
-from .models import Delegate, Delegation
+from .models import CredentialsLetter, Delegate, Delegation
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
 BADGES_PER_CHUNK = 500
@@ -48,7 +49,18 @@ def _roster_fingerprint(event) -> tuple[int, str]:
 
 class _Roster(JobKind):
     def fingerprint(self, event, params):
-        return _roster_fingerprint(event)
+        revision, fingerprint = _roster_fingerprint(event)
+        if _in_order(params):  # the organisers' checks of credentials change this list too
+            letters = db.session.execute(select(func.count(CredentialsLetter.id), func.max(CredentialsLetter.decided_at),
+                                                func.max(CredentialsLetter.uploaded_at)).join(Delegation)
+                                         .where(Delegation.event_id == event.id)).one()
+            fingerprint += ":credentials:" + ":".join(map(str, letters))
+        return revision, fingerprint
+
+
+def _in_order(params) -> bool:
+    """Whether a list is of the delegations whose credentials are in order only."""
+    return (params or {}).get("credentials") == "in_order"
 
 
 def _labels():
@@ -67,7 +79,7 @@ class ParticipantsPDF(_Roster):
 
     def make(self, job, progress):
         labels, display_name = _labels()
-        groups = services.participants(job.event, job.language)
+        groups = services.participants(job.event, job.language, _in_order(job.params))
         total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
         progress(0, total)
         pdf = render_pdf("pdf/participants.html", job.language, event=job.event, groups=groups,
@@ -88,7 +100,7 @@ def participant_rows(job, progress):
             labels[key] = gendered_label(field, code, gender)
         return labels[key]
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
-    groups = services.participants(job.event, job.language)
+    groups = services.participants(job.event, job.language, _in_order(job.params))
     total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
     done = 0
     progress(0, total)
@@ -268,3 +280,12 @@ class Badges(_Roster):
 
 
 KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DELEGATION_KINDS]
+
+
+@shared_task(name="dialogue.delegations_reminders")
+def send_reminders() -> dict:
+    """The scheduled mails of `dialogue reminders send`, for Celery beat, e.g. every hour:
+    beat_schedule = {"reminders": {"task": "dialogue.delegations_reminders", "schedule": 3600}}."""
+    counts = {"reminded": services.send_deadline_reminders(), "reported": services.send_duplicate_notices()}
+    db.session.commit()
+    return counts

@@ -40,6 +40,8 @@ STATUS_LABELS = {
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
 }
+CREDENTIALS_LABELS = {"submitted": _l("Uploaded, not checked yet"), "received": _l("Received"),
+                      "in_order": _l("In order"), "incomplete": _l("Incomplete")}
 SALUTATION_LABELS = {
     "none": _l("(none)"),
     "ms": _l("Ms."),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from anyascii import anyascii
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
@@ -40,6 +40,11 @@ class Delegation(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     #: Most delegates that may hold a place (nominated or accredited) at once.
     quota: Mapped[int] = mapped_column(default=5)
+    #: Organisers' extension of the nomination deadline for this delegation alone (naive UTC), and why.
+    deadline_extended_to: Mapped[datetime | None]
+    extension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The deadline (naive UTC) for which the reminder was sent: once per delegation per deadline.
+    reminded_for: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()  # noqa: F821
     delegates: Mapped[list[Delegate]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
@@ -66,9 +71,11 @@ class Delegate(TimestampMixin, db.Model):
     """A person nominated by a focal point; organisers accredit or reject them."""
 
     __table_args__ = (
-        # One email once per event among delegates who hold a place; a withdrawn or rejected
-        # nomination frees it. The service checks first; this index settles races.
-        Index("uq_delegate_event_email_active", "event_id", "email", unique=True,
+        # One email once per delegation among delegates who hold a place; a withdrawn or rejected
+        # nomination frees it. The service checks first; this index settles races. The same email
+        # in another delegation is taken and flagged for the organisers (`also_in_delegation_id`):
+        # refusing it would tell a focal point who else is coming.
+        Index("uq_delegate_delegation_email_active", "delegation_id", "email", unique=True,
               sqlite_where=text("status IN ('nominated', 'accredited')"),
               postgresql_where=text("status IN ('nominated', 'accredited')")),
         # The paginated lists: counts per delegation, with a name search, from the index alone; the
@@ -106,6 +113,11 @@ class Delegate(TimestampMixin, db.Model):
     #: Random code printed as a QR on the badge; organisers look it up to verify a badge.
     badge_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     decided_at: Mapped[datetime | None]
+    #: Another delegation of the event that nominated the same email (shown to organisers only).
+    #: Not a foreign key, so that the two paths from delegate to delegation stay unambiguous.
+    also_in_delegation_id: Mapped[int | None]
+    #: When the organisers were mailed about that (by `dialogue reminders send`).
+    duplicate_noticed_at: Mapped[datetime | None]
     #: The order of paginated lists, from the names (see `sort_key`); set on every write.
     sort_name: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"),
                                            default="", server_default="")
@@ -206,10 +218,16 @@ class SessionRegistration(db.Model):
 
 
 class ApiToken(db.Model):
-    """A personal token with which a focal point's own system pushes its delegation."""
+    """A personal token with which a focal point's own system reads or pushes one delegation."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The one delegation it opens; None for a token made before tokens had a scope (refused: recreate it).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    #: False: it may only read.
+    can_write: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    #: After this (naive UTC) it is refused.
+    expires_at: Mapped[datetime | None]
     label: Mapped[str] = mapped_column(String(100), default="")
     #: SHA-256 of the secret; the secret itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -220,3 +238,44 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+    delegation: Mapped[Delegation | None] = relationship()
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day (UTC) it works: the expiry date chosen when it was made."""
+        return (self.expires_at - timedelta(seconds=1)).date() if self.expires_at else None
+
+
+class NominationWindow(db.Model):
+    """When focal points may nominate delegates to an event (naive UTC), and when to remind them."""
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    #: Days before the deadline at which focal points of delegations without nominations are reminded.
+    reminder_days: Mapped[int] = mapped_column(default=7, server_default="7")
+
+
+CREDENTIALS_STATUSES = ("submitted", "received", "in_order", "incomplete")
+
+
+class CredentialsLetter(db.Model):
+    """A delegation's letter of credentials (note verbale): the file in STORAGE_DIR, and the organisers' check."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id", ondelete="CASCADE"), unique=True)
+    #: SHA-256 of the file, its name in STORAGE_DIR (see dialogue/jobs/storage.py).
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    #: application/pdf, image/png or image/jpeg, from the file's content.
+    content_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: One of CREDENTIALS_STATUSES: submitted by the focal point, then received, in order, or incomplete.
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    #: What is missing, or any note of the organisers' decision.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+
+    delegation: Mapped[Delegation] = relationship()

@@ -165,15 +165,16 @@ class ParticipantBlock:
     continued: bool
 
 
-def participants_page(event: Event, lang: str, q: str = "", number=1, per_page: int = PER_PAGE) -> Page:
+def participants_page(event: Event, lang: str, q: str = "", number=1, per_page: int = PER_PAGE,
+                      only: tuple = ()) -> Page:
     """Accredited delegates in the order of the printed list (kind, delegation, heads first, name),
     `per_page` at a time, as `ParticipantBlock`s; two queries at any depth.
 
     Counts per delegation say which delegations a page number covers, and from which place in each;
     one query then numbers the delegates of those delegations only, so page 1,000 costs what page 1
-    does."""
-    conditions = name_filter(q)
-    order = [d for d in delegations_with_counts(event, lang, "accredited", q) if d.count]
+    does. `only`: more conditions on the delegates (e.g. delegations whose credentials are in order)."""
+    conditions = [*name_filter(q), *only]
+    order = [d for d in delegations_with_counts(event, lang, "accredited", conditions) if d.count]
     total = sum(d.count for d in order)
     pages = max(1, -(-total // per_page))
     number = _number(number, pages)

@@ -11,16 +11,16 @@ from markupsafe import Markup, escape
 
 from ..actions import perform
 from ..extensions import db, login_manager
-from ..jobs.views import start_and_redirect
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
 from ..validation import id_arg, page_arg
 from . import photos, queries, services
-from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm, TokenForm
+from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm
 from .labels import (
     ATTENDANCE_LABELS,
+    CREDENTIALS_LABELS,
     DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
@@ -58,12 +58,21 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api, files  # noqa: F401  (files adds its pages to bp)
+    from . import (  # noqa: F401  (they add their routes to bp and manage_bp)
+        api,
+        credentials_views,
+        files,
+        outputs_views,
+        tokens_views,
+        window_views,
+    )
+    from .cli import reminders
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
+    app.cli.add_command(reminders)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     app.jinja_env.filters["person_name"] = services.person_name
     app.jinja_env.filters["person_html"] = services.person_html
@@ -82,6 +91,7 @@ def _dashboard_links(user) -> list[dict]:
 
 def _manage_links(event) -> list[dict]:
     return [{"url": url_for("delegates_manage.delegations", slug=event.slug), "label": _("Delegations")},
+            {"url": url_for("delegates_manage.nomination_window", slug=event.slug), "label": _("Nomination window")},
             {"url": url_for("delegates_manage.accreditation", slug=event.slug), "label": _("Accreditation")},
             {"url": url_for("delegates_manage.participants", slug=event.slug), "label": _("Participants")},
             {"url": url_for("delegates_manage.statistics", slug=event.slug), "label": _("Statistics")},
@@ -153,6 +163,7 @@ my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
 
 @my_bp.get("/")
 def mine():
+    """The delegations the signed-in user registers as focal point."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return render_template("delegates/mine.html", delegations=services.my_delegations(current_user), **LABELS)
@@ -167,7 +178,7 @@ def delegation(slug: str, delegation_id: int):
     from .files import download_choices
     return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
                            downloads=download_choices(),
-                           q=q, pager=_pager(page, q=q),
+                           q=q, pager=_pager(page, q=q), deadline=services.time_left(d),
                            organiser=can_organise(current_user, d.event), **LABELS)
 
 
@@ -196,6 +207,7 @@ def _save_delegate(form: DelegateForm, save):
 
 @bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
 def delegate_new(slug: str, delegation_id: int):
+    """Nominate a delegate with the form."""
     d = _delegation(slug, delegation_id)
     form = DelegateForm()
     form.sessions.choices = _session_choices(d.event)
@@ -215,6 +227,7 @@ def delegate_new(slug: str, delegation_id: int):
 
 @bp.route("/<id:delegation_id>/delegates/<id:delegate_id>/edit", methods=["GET", "POST"])
 def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
+    """Change a nomination until an organiser has decided on it."""
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
     if not delegate.editable and request.method == "GET":
@@ -240,6 +253,7 @@ def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
 
 @bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
 def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
+    """Withdraw a pending nomination."""
     d = _delegation(slug, delegation_id)
     delegate = _delegate(d, delegate_id)
     ok, _done = perform(lambda: services.withdraw(delegate, current_user))
@@ -254,6 +268,7 @@ def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
 
 @bp.route("/<id:delegation_id>/import", methods=["GET", "POST"])
 def import_file(slug: str, delegation_id: int):
+    """Nominate every delegate of a CSV or Excel file, or none when a row is wrong."""
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
     form = ImportForm()
@@ -274,6 +289,7 @@ def import_file(slug: str, delegation_id: int):
 
 @bp.get("/<id:delegation_id>/template.<any(csv, xlsx):fmt>")
 def import_template(slug: str, delegation_id: int, fmt: str):
+    """The import template, with its example row, in the page's language."""
     from . import spreadsheets
     d = _delegation(slug, delegation_id)
     body, mimetype = spreadsheets.template(fmt, g.lang, [s.code for s in agenda.agenda(d.event)][:2])
@@ -281,36 +297,11 @@ def import_template(slug: str, delegation_id: int, fmt: str):
         "Content-Disposition": f'attachment; filename="delegates-{g.lang}.{fmt}"'})
 
 
-# --- API tokens -----------------------------------------------------------------------------------
-
-@bp.route("/<id:delegation_id>/tokens", methods=["GET", "POST"])
-def tokens(slug: str, delegation_id: int):
-    from . import api
-    d = _delegation(slug, delegation_id)
-    form = TokenForm()
-    secret = None
-    if form.validate_on_submit():
-        ok, made = perform(lambda: api.create_token(current_user, form.label.data))
-        secret = made[1] if ok else None  # shown once: only its hash is kept
-    return render_template("delegates/tokens.html", form=form, event=d.event, delegation=d, secret=secret,
-                           tokens=api.user_tokens(current_user), **LABELS)
-
-
-@bp.post("/<id:delegation_id>/tokens/<id:token_id>/revoke")
-def token_revoke(slug: str, delegation_id: int, token_id: int):
-    from . import api
-    d = _delegation(slug, delegation_id)
-    _ok, revoked = perform(lambda: api.revoke_token(current_user, token_id))
-    if not revoked:
-        abort(404)
-    flash(_("The token is revoked."), "success")
-    return redirect(url_for("delegates.tokens", slug=slug, delegation_id=d.id))
-
-
 # --- organisers: delegations and focal points -----------------------------------------------------
 
 @manage_bp.route("/delegations/", methods=["GET", "POST"])
 def delegations(slug: str):
+    """The event's delegations for organisers, and the form that creates one."""
     event = _organised(slug)
     form = DelegationForm()
     form.country.choices = [("", "—")] + services.countries(g.lang)
@@ -321,11 +312,14 @@ def delegations(slug: str):
             return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     status = 422 if request.method == "POST" else 200
     return render_template("delegates/manage_delegations.html", event=event, form=form,
-                           rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS, **LABELS), status
+                           rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS,
+                           credentials=services.credentials_states(event), CREDENTIALS_LABELS=CREDENTIALS_LABELS,
+                           **LABELS), status
 
 
 @manage_bp.route("/delegations/<id:delegation_id>/edit", methods=["GET", "POST"])
 def delegation_edit(slug: str, delegation_id: int):
+    """Change a delegation (kind, country or name, quota) and see its focal points."""
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
     if d is None or d.event_id != event.id:
@@ -345,6 +339,7 @@ def delegation_edit(slug: str, delegation_id: int):
 
 @manage_bp.post("/delegations/<id:delegation_id>/focal-points")
 def focal_point_invite(slug: str, delegation_id: int):
+    """Make someone a focal point of the delegation; the invitation goes to the outbox."""
     event = _organised(slug)
     d = db.session.get(Delegation, delegation_id)
     if d is None or d.event_id != event.id:
@@ -423,6 +418,7 @@ def _event_delegate(event: Event, delegate_id: int) -> Delegate:
 
 @manage_bp.post("/delegates/<id:delegate_id>/accredit")
 def accredit(slug: str, delegate_id: int):
+    """Accredit one nomination from the queue."""
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
     ok, _done = perform(lambda: services.accredit(delegate, current_user))
@@ -436,6 +432,7 @@ def accredit(slug: str, delegate_id: int):
 
 @manage_bp.post("/delegates/<id:delegate_id>/reject")
 def reject(slug: str, delegate_id: int):
+    """Reject one nomination with a reason the focal points read."""
     event = _organised(slug)
     delegate = _event_delegate(event, delegate_id)
     form = RejectForm()
@@ -452,70 +449,7 @@ def reject(slug: str, delegate_id: int):
     return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
-# --- organisers: what comes out -------------------------------------------------------------------
-
-@manage_bp.get("/participants")
-def participants(slug: str):
-    """The list of participants as printed, a hundred at a time, searchable by name."""
-    event = _organised(slug)
-    q = _search()
-    page = queries.participants_page(event, g.lang, q, page_arg())
-    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q,
-                           pager=_pager(page, q=q), **LABELS)
-
-
 def display_name(d) -> str:
     """"H.E. Ms. María José PÉREZ ÑÚÑEZ", "Mr. LI Ming": the UN way, in the person's own order,
     family name in capitals."""
     return services.person_name(d, salutation_label(d))
-
-
-@manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
-def participants_file(slug: str, fmt: str):
-    """The participants list as a file a worker makes: the file when ready, else its progress page."""
-    return start_and_redirect(f"participants_{fmt}", _organised(slug))
-
-
-@manage_bp.get("/badges.pdf")
-def badges_pdf(slug: str):
-    """Every badge, made by workers in parallel: the ZIP when ready, else its progress page."""
-    return start_and_redirect("badges", _organised(slug))
-
-
-@manage_bp.post("/files")
-def start_file(slug: str):
-    """A button that asks for a file (badges, a list) and leads to its progress page."""
-    event = _organised(slug)
-    kind = request.form.get("kind", "")
-    if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
-        abort(400)
-    return start_and_redirect(kind, event)
-
-
-@manage_bp.get("/badges/<code>")
-def verify_badge(slug: str, code: str):
-    event = _organised(slug)
-    delegate = services.delegate_by_badge(event, code)
-    valid = delegate is not None and delegate.status == "accredited"
-    return render_template("delegates/verify.html", event=event, delegate=delegate, valid=valid,
-                           display_name=display_name, **LABELS), 200 if valid else 404
-
-
-@manage_bp.get("/statistics")
-def statistics(slug: str):
-    event = _organised(slug)
-    return render_template("delegates/statistics.html", event=event, stats=services.statistics(event, g.lang), **LABELS)
-
-
-@manage_bp.get("/attendance")
-def attendance(slug: str):
-    event = _organised(slug)
-    return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event, g.lang), **LABELS)
-
-
-@manage_bp.get("/delegations/<id:delegation_id>/")
-def delegation_redirect(slug: str, delegation_id: int):
-    """Organisers reach a delegation's own page from the desk."""
-    _organised(slug)
-    return redirect(url_for("delegates.delegation", slug=slug, delegation_id=delegation_id))
-

@@ -15,7 +15,7 @@ def setup(app):
     ev = f.event()
     f.session(ev, "PL1")
     user, d = df.focal_point(ev, quota=2)
-    _token, secret = api.create_token(user, "ministry")
+    _token, secret = api.create_token(user, "ministry", d)
     db.session.commit()
     base = f"/api/v1/events/{ev.slug}/delegations/{d.id}/delegates"
     return {"event": ev, "user": user, "delegation": d, "headers": {"Authorization": f"Bearer {secret}"}, "base": base}

@@ -105,15 +105,21 @@ def test_only_one_head_of_delegation(app):
     assert error.value.field == "role"
 
 
-def test_an_email_once_per_event_across_delegations(app):
+def test_an_email_once_per_delegation_and_flagged_across_delegations(app):
     ev = f.event()
     peru_fp, peru = df.focal_point(ev, "PE")
     colombia_fp, colombia = df.focal_point(ev, "CO")
-    services.nominate(peru, nominee(email="same@example.org"), peru_fp)
+    first = services.nominate(peru, nominee(email="same@example.org"), peru_fp)
     db.session.commit()
     with pytest.raises(services.DelegationError) as error:
-        services.nominate(colombia, nominee(email="SAME@example.org"), colombia_fp)
+        services.nominate(peru, nominee(email="SAME@example.org"), peru_fp)
     assert error.value.field == "email"
+    db.session.rollback()
+    # Another delegation: taken (refusing it would tell Colombia that Peru nominated this person), flagged.
+    second = services.nominate(colombia, nominee(email="SAME@example.org"), colombia_fp)
+    db.session.commit()
+    db.session.refresh(first)
+    assert (first.also_in_delegation_id, second.also_in_delegation_id) == (colombia.id, peru.id)
     other_event = f.event()
     fp2, d2 = df.focal_point(other_event, "PE")
     services.nominate(d2, nominee(email="same@example.org"), fp2)  # another event: fine

@@ -21,8 +21,8 @@ def world(app):
     colombia_fp, colombia = df.focal_point(ev, "CO")
     delegate = df.delegate(peru, "Rosa", SECRET_NAME, email=SECRET_EMAIL, status="accredited")
     pending = df.delegate(peru, "Luis", SECRET_NAME + "-2", email="pending@example.org")
-    token, _secret = api.create_token(peru_fp, "ministry")
-    _ctoken, colombia_secret = api.create_token(colombia_fp, "ministry")
+    token, _secret = api.create_token(peru_fp, "ministry", peru)
+    _ctoken, colombia_secret = api.create_token(colombia_fp, "ministry", colombia)
     db.session.commit()
     values = {"lang": "en", "slug": ev.slug, "delegation_id": peru.id, "delegate_id": pending.id,
               "token_id": token.id, "code": delegate.badge_code, "fmt": "csv"}

@@ -64,7 +64,7 @@ def test_two_nominations_for_the_last_place_one_wins(app):
         assert held == 2
 
 
-def test_two_delegations_racing_for_one_email_one_wins(app):
+def test_two_delegations_racing_for_one_email_both_are_taken_and_flagged_for_organisers(app):
     ev = f.event()
     peru_fp, peru = df.focal_point(ev, "PE")
     colombia_fp, colombia = df.focal_point(ev, "CO")
@@ -93,4 +93,10 @@ def test_two_delegations_racing_for_one_email_one_wins(app):
         t.start()
     for t in threads:
         t.join(30)
-    assert sorted(results) == ["email", "ok"]
+    # Refusing one would tell its focal point who else is coming: both are taken...
+    assert results == ["ok", "ok"]
+    # ... and the scheduled notices flag whatever the race kept either from seeing.
+    assert services.send_duplicate_notices() == 1
+    db.session.commit()
+    flags = db.session.scalars(select(Delegate.also_in_delegation_id).order_by(Delegate.delegation_id)).all()
+    assert flags == [pairs[1][0], pairs[0][0]]

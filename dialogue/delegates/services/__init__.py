@@ -8,12 +8,22 @@ queries); this one re-exports their public names, so callers write `services.nom
 # The models, as the one-module services exposed them to callers and tests.
 from ..models import Delegate, Delegation, FocalPoint, SessionRegistration
 from .accreditation import accredit, accredit_many, reject
+from .credentials import (
+    check_file,
+    credentials_file,
+    credentials_states,
+    decide_credentials,
+    in_order_ids,
+    letter,
+    upload_credentials,
+)
 from .delegations import invite_focal_point, save_delegation
 from .errors import DelegationError, QuotaReached
 from .importing import EXAMPLE_EMAIL, ImportFailed, RowError, import_delegates
 from .listing import (
     PARTICIPANT_COLUMNS,
     ParticipantGroup,
+    credentials_in_order,
     delegate_by_badge,
     delegation_delegates,
     event_delegations,
@@ -42,7 +52,9 @@ from .names import (
 )
 from .nominations import nominate, update_delegate, withdraw
 from .notify import external_url
+from .reminders import send_deadline_reminders, send_duplicate_notices
 from .validation import FIELDS, LIMITS, clean_delegate
+from .window import WindowClosed, ensure_open, event_window, extend_deadline, save_window, time_left, window_for
 
 __all__ = [
     "EXAMPLE_EMAIL", "FIELDS", "LIMITS", "NOT_COUNTRIES", "PARTICIPANT_COLUMNS",
@@ -53,4 +65,8 @@ __all__ = [
     "import_delegates", "invite_focal_point", "is_country", "my_delegations", "name_key",
     "name_parts", "person_html", "person_name", "plain_name", "suggested_order", "nominate", "participants",
     "places", "reject", "save_delegation", "session_attendance", "statistics", "update_delegate", "withdraw",
+    "WindowClosed", "ensure_open", "event_window", "extend_deadline", "save_window", "time_left", "window_for",
+    "send_deadline_reminders", "send_duplicate_notices",
+    "check_file", "credentials_file", "credentials_states", "credentials_in_order", "decide_credentials", "in_order_ids", "letter",
+    "upload_credentials",
 ]

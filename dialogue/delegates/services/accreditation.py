@@ -14,6 +14,7 @@ from ...permissions import can_organise, ensure
 from ...sessions.models import Event
 from ..models import Delegate
 from .errors import DelegationError
+from .nominations import _unflag
 from .notify import _tell_focal_points, _tell_focal_points_many
 
 
@@ -75,5 +76,6 @@ def reject(delegate: Delegate, reason: str, by) -> None:
     delegate.reason = reason[:2000]
     delegate.decided_at = utcnow()
     delegate.registrations.clear()
+    _unflag(delegate)
     audit("delegate.reject", user=by, event=event, target=f"delegate:{delegate.id}", reason=delegate.reason)
     _tell_focal_points(delegate)

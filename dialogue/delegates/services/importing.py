@@ -13,6 +13,7 @@ from ..models import Delegate, Delegation
 from .errors import DelegationError
 from .nominations import _active_count, _lock, nominate
 from .validation import FIELDS, clean_delegate
+from .window import WindowClosed, ensure_open
 
 
 @dataclass
@@ -51,6 +52,10 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
     `rows` are (row number in the file, {field: value}). The caller rolls back on ImportFailed.
     """
     ensure(can_edit_delegation, by, delegation)
+    try:
+        ensure_open(delegation, by)
+    except WindowClosed as closed:
+        raise ImportFailed([RowError(0, "file", closed.message)]) from None
     errors: list[RowError] = []
     cleaned: list[tuple[int, dict]] = []
     seen_emails: dict[str, int] = {}

@@ -13,6 +13,7 @@ from ..models import (
     ACTIVE_STATUSES,
     DELEGATE_ROLES,
     DELEGATION_KINDS,
+    CredentialsLetter,
     Delegate,
     Delegation,
     FocalPoint,
@@ -74,12 +75,20 @@ PARTICIPANT_COLUMNS = (Delegate.id, Delegate.delegation_id, Delegate.salutation,
                        Delegate.badge_code, Delegate.name_order, Delegate.native_name, Delegate.photo_sha256)
 
 
-def participants(event: Event, lang: str) -> list[ParticipantGroup]:
+def credentials_in_order():
+    """A condition on delegates: their delegation's letter of credentials is in order."""
+    return Delegate.delegation_id.in_(select(CredentialsLetter.delegation_id)
+                                      .where(CredentialsLetter.status == "in_order"))
+
+
+def participants(event: Event, lang: str, only_credentials_in_order: bool = False) -> list[ParticipantGroup]:
     """The list of participants in the UN manner: accredited delegates grouped by kind and
-    delegation, delegations in the alphabet of `lang`, heads of delegation first. Two queries."""
+    delegation, delegations in the alphabet of `lang`, heads of delegation first (optionally of the
+    delegations whose credentials are in order only). Two queries."""
+    only = [credentials_in_order()] if only_credentials_in_order else []
     delegations = {d.id: d for d in db.session.scalars(select(Delegation).where(Delegation.event_id == event.id))}
     members: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(select(*PARTICIPANT_COLUMNS).where(Delegate.event_id == event.id,
+    for row in db.session.execute(select(*PARTICIPANT_COLUMNS).where(Delegate.event_id == event.id, *only,
                                                                      Delegate.status == "accredited")):
         members[row.delegation_id].append(row)
     role_rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
@@ -94,12 +103,14 @@ def participants(event: Event, lang: str) -> list[ParticipantGroup]:
     return [groups[k] for k in DELEGATION_KINDS if k in groups]
 
 
-def statistics(event: Event, lang: str) -> dict:
-    """Delegates (nominated or accredited) by kind, by delegation and by gender, and heads by gender."""
+def statistics(event: Event, lang: str, only_credentials_in_order: bool = False) -> dict:
+    """Delegates (nominated or accredited) by kind, by delegation and by gender, and heads by gender;
+    optionally of the delegations whose credentials are in order only."""
+    only = [credentials_in_order()] if only_credentials_in_order else []
     rows = db.session.execute(
         select(Delegation.id, Delegation.kind, Delegate.gender, Delegate.role, func.count())
         .join(Delegate, Delegate.delegation_id == Delegation.id)
-        .where(Delegation.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES))
+        .where(Delegation.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES), *only)
         .group_by(Delegation.id, Delegation.kind, Delegate.gender, Delegate.role)).all()
     delegations = {d.id: d for d in db.session.scalars(select(Delegation).where(Delegation.event_id == event.id))}
     by_kind, by_delegation, gender, heads = Counter(), Counter(), Counter(), Counter()

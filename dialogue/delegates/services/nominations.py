@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -12,6 +12,7 @@ from ...sessions.models import MeetingSession
 from ..models import ACTIVE_STATUSES, Delegate, Delegation, SessionRegistration
 from .errors import DelegationError, QuotaReached
 from .validation import _first_error, clean_delegate
+from .window import ensure_open
 
 
 def _lock(delegation: Delegation) -> None:
@@ -25,8 +26,12 @@ def _active_count(delegation: Delegation) -> int:
         Delegate.delegation_id == delegation.id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
 
 
-def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) -> None:
-    """The rules that depend on other nominations: quota, one head, one email per event."""
+def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) -> int | None:
+    """The rules that depend on other nominations: quota, one head, one email per delegation.
+
+    Returns the id of another delegation of the event that holds a place for the same email, if
+    any: that nomination is taken all the same (and reported to the organisers), because refusing
+    it would let a focal point test who else is coming."""
     if delegate is None and _active_count(delegation) >= delegation.quota:
         raise QuotaReached(_("The delegation's quota of %(quota)d delegates is reached: withdraw a nomination "
                                 "or ask the organisers for more places.", quota=delegation.quota), "")
@@ -36,11 +41,32 @@ def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) 
             Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1)).limit(1))
         if other_head is not None:
             raise DelegationError(_("The delegation already has a head of delegation."), "role")
-    taken = db.session.scalar(select(Delegate.id).where(
+    holders = set(db.session.scalars(select(Delegate.delegation_id).where(
         Delegate.event_id == delegation.event_id, Delegate.email == data["email"],
-        Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1)).limit(1))
-    if taken is not None:
+        Delegate.status.in_(ACTIVE_STATUSES), Delegate.id != (delegate.id if delegate else -1))))
+    if delegation.id in holders:
+        # The focal point's own delegation: nothing they cannot see already.
         raise DelegationError(_("This email address is already registered for this event."), "email") from None
+    return min(holders) if holders else None
+
+
+def _flag_duplicate(delegate: Delegate, elsewhere: int | None) -> None:
+    """Mark a nomination whose email another delegation also nominated, on both sides, for the
+    organisers' queue; `dialogue reminders send` mails them a notice. The same statements run
+    whether or not there is a duplicate, so the focal point's answer has the same shape either way."""
+    db.session.execute(update(Delegate).where(
+        Delegate.event_id == delegate.event_id, Delegate.email == delegate.email,
+        Delegate.delegation_id == (elsewhere if elsewhere is not None else -1),
+        Delegate.status.in_(ACTIVE_STATUSES), Delegate.also_in_delegation_id.is_(None))
+        .values(also_in_delegation_id=delegate.delegation_id).execution_options(synchronize_session=False))
+
+
+def _unflag(delegate: Delegate) -> None:
+    """A nomination that no longer holds a place: the other side's flag pointing here goes."""
+    db.session.execute(update(Delegate).where(
+        Delegate.event_id == delegate.event_id, Delegate.email == delegate.email,
+        Delegate.also_in_delegation_id == delegate.delegation_id)
+        .values(also_in_delegation_id=None).execution_options(synchronize_session=False))
 
 
 def _set_sessions(delegate: Delegate, sessions: list[MeetingSession]) -> None:
@@ -73,20 +99,23 @@ def _flush_or_clash() -> None:
 
 
 def nominate(delegation: Delegation, data: dict, by) -> Delegate:
-    """Nominate a delegate within the quota, with at most one head and one email per event."""
+    """Nominate a delegate within the quota, with at most one head and one email per delegation."""
     ensure(can_edit_delegation, by, delegation)
+    ensure_open(delegation, by)
     clean, errors = clean_delegate(delegation.event, data)
     if errors:
         raise _first_error(errors)
     _lock(delegation)
-    _check_rules(delegation, clean, None)
+    elsewhere = _check_rules(delegation, clean, None)
     delegate = Delegate(delegation=delegation, event_id=delegation.event_id, status="nominated",
                         **{k: v for k, v in clean.items() if k != "sessions"})
+    delegate.also_in_delegation_id = elsewhere
     db.session.add(delegate)
     _set_sessions(delegate, clean["sessions"])
     _flush_or_clash()
+    _flag_duplicate(delegate, elsewhere)
     audit("delegate.nominate", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
-          delegation=delegation.id, role=delegate.role)
+          delegation=delegation.id, role=delegate.role, also_in=elsewhere)
     return delegate
 
 
@@ -96,18 +125,25 @@ def update_delegate(delegate: Delegate, data: dict, by) -> Delegate:
     ensure(can_edit_delegation, by, delegation)
     if not delegate.editable:
         raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
+    ensure_open(delegation, by)
     clean, errors = clean_delegate(delegation.event, data)
     if errors:
         raise _first_error(errors)
     _lock(delegation)
-    _check_rules(delegation, clean, delegate)
+    elsewhere = _check_rules(delegation, clean, delegate)
+    if clean["email"] != delegate.email:
+        _unflag(delegate)
     changed = [k for k, v in clean.items() if k != "sessions" and getattr(delegate, k) != v]
     for name, value in clean.items():
         if name != "sessions":
             setattr(delegate, name, value)
+    if elsewhere != delegate.also_in_delegation_id:
+        delegate.also_in_delegation_id, delegate.duplicate_noticed_at = elsewhere, None
     _set_sessions(delegate, clean["sessions"])
     _flush_or_clash()
-    audit("delegate.update", user=by, event=delegation.event, target=f"delegate:{delegate.id}", fields=changed)
+    _flag_duplicate(delegate, elsewhere)
+    audit("delegate.update", user=by, event=delegation.event, target=f"delegate:{delegate.id}", fields=changed,
+          also_in=elsewhere)
     return delegate
 
 
@@ -118,4 +154,5 @@ def withdraw(delegate: Delegate, by) -> None:
         raise DelegationError(_("This nomination is already decided and can no longer be changed."), "")
     delegate.status = "withdrawn"
     delegate.registrations.clear()
+    _unflag(delegate)
     audit("delegate.withdraw", user=by, event=delegate.delegation.event, target=f"delegate:{delegate.id}")

@@ -88,3 +88,10 @@ def _tell_focal_points_many(delegates: list[Delegate]) -> None:
             body = _("Hello,\n\nThese delegates of %(delegation)s are accredited to %(event)s:\n\n%(names)s\n\n"
                      "Your delegation: %(url)s", delegation=dname, event=title, names=names, url=url)
         send_mail(point.user.email, subject, body, event)
+
+
+def organisers(event: Event) -> list:
+    """The event's organisers (not administrators at large), who get the desk's notices."""
+    from ...models import EventRole, User
+    return list(db.session.scalars(select(User).join(EventRole, EventRole.user_id == User.id).where(
+        EventRole.event_id == event.id, EventRole.role == "organiser").order_by(User.id)))

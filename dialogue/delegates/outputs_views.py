@@ -1,0 +1,83 @@
+"""Pages of what comes out of the registration desk for organisers: the participants list and its
+files, badges and their check, statistics and session attendance."""
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+
+from ..jobs.views import start_and_redirect
+from ..validation import page_arg
+from . import queries, services
+from .views import LABELS, _organised, _pager, _search, display_name, manage_bp
+
+
+@manage_bp.get("/participants")
+def participants(slug: str):
+    """The list of participants as printed, a hundred at a time, searchable by name."""
+    event = _organised(slug)
+    q = _search()
+    in_order = request.args.get("credentials") == "in_order"
+    page = queries.participants_page(event, g.lang, q, page_arg(),
+                                     only=(services.credentials_in_order(),) if in_order else ())
+    return render_template("delegates/participants.html", event=event, blocks=page.items, q=q, in_order=in_order,
+                           pager=_pager(page, q=q, credentials="in_order" if in_order else None), **LABELS)
+
+
+@manage_bp.get("/participants.<any(csv, xlsx, pdf):fmt>")
+def participants_file(slug: str, fmt: str):
+    """The participants list as a file a worker makes: the file when ready, else its progress page."""
+    return start_and_redirect(f"participants_{fmt}", _organised(slug), _list_params(request.args))
+
+
+def _list_params(values) -> dict:
+    """Options of a participants list: only the delegations whose credentials are in order."""
+    return {"credentials": "in_order"} if values.get("credentials") == "in_order" else {}
+
+
+@manage_bp.get("/badges.pdf")
+def badges_pdf(slug: str):
+    """Every badge, made by workers in parallel: the ZIP when ready, else its progress page."""
+    return start_and_redirect("badges", _organised(slug))
+
+
+@manage_bp.post("/files")
+def start_file(slug: str):
+    """A button that asks for a file (badges, a list) and leads to its progress page."""
+    event = _organised(slug)
+    kind = request.form.get("kind", "")
+    if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
+        abort(400)
+    return start_and_redirect(kind, event, _list_params(request.form) if kind != "badges" else None)
+
+
+@manage_bp.get("/badges/<code>")
+def verify_badge(slug: str, code: str):
+    """What a badge's QR code opens: whether its holder is accredited."""
+    event = _organised(slug)
+    delegate = services.delegate_by_badge(event, code)
+    valid = delegate is not None and delegate.status == "accredited"
+    return render_template("delegates/verify.html", event=event, delegate=delegate, valid=valid,
+                           display_name=display_name, **LABELS), 200 if valid else 404
+
+
+@manage_bp.get("/statistics")
+def statistics(slug: str):
+    """Delegates by kind, delegation and gender, optionally of delegations with credentials in order."""
+    event = _organised(slug)
+    in_order = request.args.get("credentials") == "in_order"
+    return render_template("delegates/statistics.html", event=event, in_order=in_order,
+                           stats=services.statistics(event, g.lang, in_order), **LABELS)
+
+
+@manage_bp.get("/attendance")
+def attendance(slug: str):
+    """Each session with the delegates signed up for it."""
+    event = _organised(slug)
+    return render_template("delegates/attendance.html", event=event, rows=services.session_attendance(event, g.lang), **LABELS)
+
+
+@manage_bp.get("/delegations/<id:delegation_id>/")
+def delegation_redirect(slug: str, delegation_id: int):
+    """Organisers reach a delegation's own page from the desk."""
+    _organised(slug)
+    return redirect(url_for("delegates.delegation", slug=slug, delegation_id=delegation_id))
+
