@@ -95,13 +95,14 @@ class DelegationRow:
     count: int
 
 
-def delegations_with_counts(event: Event, lang: str, status: str, q: str = "") -> list[DelegationRow]:
+def delegations_with_counts(event: Event, lang: str, status: str, q: str = "", only: tuple = ()) -> list[DelegationRow]:
     """The event's delegations by kind, then in the alphabet of `lang`, each with its number of
-    delegates in `status` whose names match the search `q`; one query, whose counts read one index.
+    delegates in `status` whose names match the search `q` (and the conditions `only`); one query,
+    whose counts read one index.
 
     The order is kept (per event, language and the delegations as they are): delegations change
     rarely, their counts on every accreditation, and sorting 2,500 names costs more than the query."""
-    counts = _counts(event, status, q)
+    counts = _counts(event, status, q, only)
     rows = db.session.execute(
         select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
         .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)
@@ -111,10 +112,10 @@ def delegations_with_counts(event: Event, lang: str, status: str, q: str = "") -
             for i, kind, name in _delegation_order(event.id, lang, tuple(row[:4] for row in rows))]
 
 
-def _counts(event: Event, status: str, q: str):
-    """Delegates per delegation in `status` matching `q`, as a subquery (delegation_id, n)."""
+def _counts(event: Event, status: str, q: str, only: tuple = ()):
+    """Delegates per delegation in `status` matching `q` and `only`, as a subquery (delegation_id, n)."""
     words = search_words(q or "")[:MAX_WORDS]
-    if words and db.engine.dialect.name == "sqlite":
+    if words and not only and db.engine.dialect.name == "sqlite":
         # SQLite would take the narrower index and read every name from the table (twice the time);
         # the wide one holds the names. SQLAlchemy renders no index hint for SQLite, hence the text.
         likes = "".join(f" AND search_name LIKE :w{i}" for i in range(len(words)))
@@ -124,7 +125,7 @@ def _counts(event: Event, status: str, q: str):
         return sql.columns(delegation_id=Integer, n=Integer).subquery()
     # PostgreSQL reads its trigram index for a search, when it has one; the narrow index otherwise.
     return (select(Delegate.delegation_id, func.count().label("n"))
-            .where(Delegate.event_id == event.id, Delegate.status == status, *name_filter(q))
+            .where(Delegate.event_id == event.id, Delegate.status == status, *name_filter(q), *only)
             .group_by(Delegate.delegation_id).subquery())
 
 
@@ -174,7 +175,7 @@ def participants_page(event: Event, lang: str, q: str = "", number=1, per_page: 
     one query then numbers the delegates of those delegations only, so page 1,000 costs what page 1
     does. `only`: more conditions on the delegates (e.g. delegations whose credentials are in order)."""
     conditions = [*name_filter(q), *only]
-    order = [d for d in delegations_with_counts(event, lang, "accredited", conditions) if d.count]
+    order = [d for d in delegations_with_counts(event, lang, "accredited", q, tuple(only)) if d.count]
     total = sum(d.count for d in order)
     pages = max(1, -(-total // per_page))
     number = _number(number, pages)
