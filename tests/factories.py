@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.models import User
+from dialogue.sessions import directory
 from dialogue.sessions.models import Event, MeetingSession, SessionPerson
 from dialogue.sessions.services import local_to_utc
 
@@ -41,13 +42,16 @@ def event(slug=None, *, status="published", tz="Europe/Zurich", starts=date(2022
 
 def session(ev: Event, code=None, *, kind="plenary", start="2022-12-12 09:00", minutes=90, room="Room 1",
             title=None, people=(), original_language="en", commit=True, **extra) -> MeetingSession:
+    """A session; `room` and people are names, found in (or added to) the event's records."""
     local = datetime.strptime(start, "%Y-%m-%d %H:%M")
     code = code or f"S{_next()}"
+    room = directory.room_or_new(ev, room) if room else None
+    people = [(r, directory.person_or_new(ev, n, o)) for r, n, o in people]
     s = MeetingSession(event=ev, code=code, kind=kind, room=room, original_language=original_language,
                        title=title or {"fr": f"Séance {code}", "es": f"Sesión {code}", "en": f"Session {code}"},
                        starts_at=local_to_utc(local, ev.timezone),
                        ends_at=local_to_utc(local + timedelta(minutes=minutes), ev.timezone), **extra)
-    s.people = [SessionPerson(role=r, name=n, organisation=o, position=i) for i, (r, n, o) in enumerate(people)]
+    s.people = [SessionPerson(role=r, person=p, position=i) for i, (r, p) in enumerate(people)]
     db.session.add(s)
     if commit:
         db.session.commit()
