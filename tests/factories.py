@@ -7,7 +7,7 @@ from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.models import User
 from dialogue.sessions import directory
-from dialogue.sessions.models import Event, MeetingSession, SessionPerson
+from dialogue.sessions.models import Event, MeetingSession, Person, Room, SessionPerson
 from dialogue.sessions.services import local_to_utc
 
 PASSWORD = "correct horse battery"
@@ -59,11 +59,19 @@ def session(ev: Event, code=None, *, kind="plenary", start="2022-12-12 09:00", m
 
 
 def many_sessions(ev: Event, n: int, *, people_each: int = 3) -> None:
-    """n sessions over the event's days, several in parallel, each with people."""
+    """n sessions over the event's days, several in parallel, each with people (records made here,
+    without a query per session)."""
+    rooms = [Room(event=ev, name={"en": f"Room {r}"}) for r in range(7)]
+    db.session.add_all(rooms)
     for i in range(n):
         day = 12 + (i // 40) % 3
         hour = 8 + (i % 40) // 4
-        session(ev, f"G{i:04d}", start=f"2022-12-{day:02d} {hour:02d}:{(i % 4) * 10:02d}", minutes=50,
-                room=f"Room {i % 7}", people=[("speaker", f"Speaker {i}-{j}", "Org") for j in range(people_each)],
-                commit=False)
+        local = datetime.strptime(f"2022-12-{day:02d} {hour:02d}:{(i % 4) * 10:02d}", "%Y-%m-%d %H:%M")
+        s = MeetingSession(event=ev, code=f"G{i:04d}", kind="plenary", room=rooms[i % 7], original_language="en",
+                           title={"fr": f"Séance {i}", "es": f"Sesión {i}", "en": f"Session {i}"},
+                           starts_at=local_to_utc(local, ev.timezone),
+                           ends_at=local_to_utc(local + timedelta(minutes=50), ev.timezone))
+        s.people = [SessionPerson(role="speaker", position=j, person=Person(
+            event=ev, name=f"Speaker {i}-{j}", organisation="Org")) for j in range(people_each)]
+        db.session.add(s)
     db.session.commit()

@@ -59,16 +59,23 @@ def person_label(person: Person, people: list[Person]) -> str:
     """How the picker names `person`: the name, with the organisation (or number) when another
     person of the directory has the same name."""
     same = [p for p in people if norm(p.name) == norm(person.name) and p.id != person.id]
-    if not same:
+    return _label(person, same)
+
+
+def _label(person: Person, namesakes: list[Person]) -> str:
+    if not namesakes:
         return person.name
-    if person.organisation and all(norm(p.organisation) != norm(person.organisation) for p in same):
+    if person.organisation and all(norm(p.organisation) != norm(person.organisation) for p in namesakes):
         return f"{person.name} ({person.organisation})"
     return f"{person.name} (#{person.id})"
 
 
 def person_labels(people: list[Person]) -> list[tuple[Person, str]]:
-    """Each person of the directory with the label the picker offers."""
-    return [(p, person_label(p, people)) for p in people]
+    """Each person of the directory with the label the picker offers (in one pass over them)."""
+    by_name: dict[str, list[Person]] = {}
+    for p in people:
+        by_name.setdefault(norm(p.name), []).append(p)
+    return [(p, _label(p, [o for o in by_name[norm(p.name)] if o is not p])) for p in people]
 
 
 def person_by_name(event: Event, name: str, people: list[Person] | None = None) -> Person | None:

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from . import clashes, directory
-from .models import Event, MeetingSession, Room, SessionPerson
+from .models import Event, MeetingSession, Room
+from .services import with_people
 
 #: Minutes a row of the grid stands for.
 STEP = 15
@@ -82,12 +83,10 @@ def sessions_of_day(event: Event, day: date) -> list[MeetingSession]:
     zone = ZoneInfo(event.timezone)
     start = datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
     end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC).replace(tzinfo=None)
-    return list(db.session.scalars(
-        select(MeetingSession).where(MeetingSession.event_id == event.id, MeetingSession.starts_at >= start,
-                                     MeetingSession.starts_at < end)
-        .options(joinedload(MeetingSession.room),
-                 selectinload(MeetingSession.people).joinedload(SessionPerson.person))
-        .order_by(MeetingSession.starts_at, MeetingSession.code)))
+    where = [MeetingSession.event_id == event.id, MeetingSession.starts_at >= start, MeetingSession.starts_at < end]
+    sessions = db.session.scalars(select(MeetingSession).where(*where).options(joinedload(MeetingSession.room))
+                                  .order_by(MeetingSession.starts_at, MeetingSession.code))
+    return with_people(list(sessions), where)
 
 
 def build(event: Event, day: date) -> Grid:
