@@ -19,7 +19,7 @@ from dialogue.i18n import LANGUAGES
 from dialogue.jobs.models import Job
 from dialogue.models import OutboxMessage
 from dialogue.outcomes.models import KeyMessage, SessionRapporteur
-from dialogue.sessions.models import MeetingSession
+from dialogue.sessions.models import MeetingSession, Person, Room
 
 from .conftest import FUZZ, SLUG, form_names, signed_in
 from .strategies import nasty_text, path_value
@@ -39,6 +39,7 @@ def known_values() -> dict[str, list[str]]:
         "delegation_id": ids(Delegation), "delegate_id": ids(Delegate),
         "link_id": ids(SessionRapporteur), "token_id": ids(ApiToken), "job_id": ids(Job),
         "message_id": ids(KeyMessage) + ids(OutboxMessage),
+        "room_id": ids(Room), "person_id": ids(Person),
     }
 
 
