@@ -5,6 +5,7 @@ They compare records (room and person ids), never typed names. `conflicts` sweep
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -166,6 +167,13 @@ def new_conflicts(event: Event, proposal: Proposal, before: Proposal | None) -> 
     return [c for c in found if c.key not in known]
 
 
+def signature(clashes: list[Clash]) -> str:
+    """A short fingerprint of a set of clashes: "Save anyway" confirms exactly the clashes it was
+    shown with, so a form sent again after other changes (or with Enter) is checked again."""
+    keys = ",".join(sorted(f"{kind}:{other}:{record}" for kind, other, record in (c.key for c in clashes)))
+    return hashlib.sha256(keys.encode()).hexdigest()[:16]
+
+
 class ConflictsFound(DomainError):
     """Saving would create conflicts; the organiser may save anyway or change the session."""
 
@@ -174,3 +182,4 @@ class ConflictsFound(DomainError):
     def __init__(self, clashes: list[Clash]):
         super().__init__(_("This change would create conflicts."))
         self.clashes = clashes
+        self.signature = signature(clashes)

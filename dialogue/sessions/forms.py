@@ -84,8 +84,6 @@ class SessionForm(NFCForm):
     deliverable = translated_field(_l("Deliverable"), textarea=True)
     people = FieldList(FormField(PersonForm), min_entries=0)
     submit = SubmitField(_l("Save"))
-    #: Sent by the "Save anyway" button the conflicts warning shows.
-    save_anyway = SubmitField(_l("Save anyway"))
     #: The fold fields to show: those of a start or end that the clocks of the event show twice.
     ambiguous_folds: tuple = ()
 

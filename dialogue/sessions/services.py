@@ -230,12 +230,13 @@ def _calendar_view(session: MeetingSession) -> tuple:
 
 
 def save_session(event: Event, data: dict, by, session: MeetingSession | None = None, *,
-                 check_conflicts: bool = False) -> MeetingSession:
+                 check_conflicts: bool = False, accepted: str | None = None) -> MeetingSession:
     """Create or update a session from validated form data; times are wall-clock in the event's zone.
 
     The room is `data["room_id"]` (a room of the event) or `data["room"]` (a room's name); people
     rows name a person of the directory (`person_id`, or `name` as the picker writes it).
-    With `check_conflicts`, raise ConflictsFound when the change would create clashes.
+    With `check_conflicts`, raise ConflictsFound when the change would create clashes, unless
+    `accepted` is their signature (the organiser chose "Save anyway" for exactly these).
     """
     ensure(can_organise, by, event)
     code = (data.get("code") or "").strip()
@@ -272,7 +273,7 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
                             None if room is None else room.id, person_ids,
                             session is not None and session.is_cancelled)
         found = clashes.new_conflicts(event, proposal, current)
-        if found:
+        if found and clashes.signature(found) != accepted:
             raise ConflictsFound(found)
     created = session is None
     if created:

@@ -288,16 +288,18 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
         flash(_("Session %(code)s is saved.", code=session.code), "success")
         return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
     form.offer_folds(ev.timezone)
-    found = []
+    found, signature = [], ""
     if form.validate_on_submit():
+        # "Save anyway" sends the signature of the clashes it was shown with (clashes.signature).
+        accepted = request.form.get("save_anyway", "")[:64]
         ok, result = perform(lambda: services.save_session(
-            ev, form.data, current_user, s, check_conflicts=not form.save_anyway.data), form=form)
+            ev, form.data, current_user, s, check_conflicts=True, accepted=accepted), form=form)
         if ok:
             return saved(result)
         if isinstance(result, ConflictsFound):  # shown as a warning with "Save anyway", not an error
-            found, form.extra_errors = result.clashes, {}
+            found, signature, form.extra_errors = result.clashes, result.signature, {}
     status = 409 if found else 422 if request.method == "POST" else 200
-    return render_template("manage/session_form.html", form=form, event=ev, s=s, clashes=found,
+    return render_template("manage/session_form.html", form=form, event=ev, s=s, clashes=found, signature=signature,
                            people_options=pickers.people_options(ev), room_options=pickers.room_options(ev)), status
 
 

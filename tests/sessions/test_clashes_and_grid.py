@@ -1,5 +1,6 @@
 """Saving a clashing session warns first ("Save anyway" or change it); the day grid by room marks
 clashes; the grid and the agendas load in a fixed number of queries."""
+import re
 from html import unescape
 
 import pytest
@@ -32,13 +33,21 @@ def _form(**overrides):
     return data
 
 
+def _save_anyway(client, url, data):
+    """Post, see the warning, and press "Save anyway" (which sends the signature of what was shown)."""
+    warned = client.post(url, data=data)
+    assert warned.status_code == 409
+    signature = re.search(r'name="save_anyway" value="(\w+)"', warned.get_data(as_text=True)).group(1)
+    return client.post(url, data={**data, "save_anyway": signature})
+
+
 def test_a_clashing_session_is_not_saved_but_shown_with_its_conflicts(client, app, planned):
     response = client.post(f"/fr/manage/events/{planned.slug}/sessions/new", data=_form())
     page = unescape(response.get_data(as_text=True))
     assert response.status_code == 409
     assert "Cette modification créerait 2 conflits" in page
-    assert "Room A est aussi réservée pour PL1, Ouverture : mardi 13 décembre 2022, 10:00–11:30." in page
-    assert "Rosa Quispe participe aussi à PL1, Ouverture : mardi 13 décembre 2022, 10:00–11:30." in page
+    assert "Room A est aussi réservée pour PL1 (Ouverture) le mardi 13 décembre 2022, 10:00–11:30." in page
+    assert "Rosa Quispe participe aussi à PL1 (Ouverture) le mardi 13 décembre 2022, 10:00–11:30." in page
     assert 'name="save_anyway"' in page and "Enregistrer quand même" in page and "Revenir et modifier" in page
     # what was typed is kept
     assert 'value="Financing, typed here"' in page and 'value="Room A"' in page and 'value="Rosa Quispe"' in page
@@ -46,12 +55,23 @@ def test_a_clashing_session_is_not_saved_but_shown_with_its_conflicts(client, ap
 
 
 def test_save_anyway_saves_the_clash(client, app, planned):
-    response = client.post(f"/es/manage/events/{planned.slug}/sessions/new", data={**_form(), "save_anyway": "1"})
+    response = _save_anyway(client, f"/es/manage/events/{planned.slug}/sessions/new", _form())
     assert response.status_code == 302
     assert db.session.scalar(select(MeetingSession).where(MeetingSession.code == "WS1")) is not None
     agenda = unescape(client.get(f"/en/manage/events/{planned.slug}/").get_data(as_text=True))
     assert "Sessions PL1 and WS1 use the room Room A at the same time." in agenda
     assert "Rosa Quispe is on sessions PL1 and WS1, which overlap." in agenda
+
+
+def test_save_anyway_confirms_only_the_clashes_it_was_shown(client, app, planned):
+    url = f"/en/manage/events/{planned.slug}/sessions/new"
+    warned = client.post(url, data=_form(**{"people-0-name": ""}))  # the room clash only
+    signature = re.search(r'name="save_anyway" value="(\w+)"', warned.get_data(as_text=True)).group(1)
+    # Rosa added meanwhile: a clash not shown yet, so it is shown before anything is saved
+    again = client.post(url, data={**_form(), "save_anyway": signature})
+    assert again.status_code == 409 and "Rosa Quispe is also on PL1" in unescape(again.get_data(as_text=True))
+    assert client.post(url, data={**_form(), "save_anyway": "forged"}).status_code == 409
+    assert db.session.scalar(select(MeetingSession).where(MeetingSession.code == "WS1")) is None
 
 
 def test_going_back_and_changing_the_time_saves_without_a_warning(client, app, planned):
@@ -63,7 +83,7 @@ def test_going_back_and_changing_the_time_saves_without_a_warning(client, app, p
 
 
 def test_editing_warns_only_about_conflicts_the_change_creates(client, app, planned):
-    client.post(f"/en/manage/events/{planned.slug}/sessions/new", data={**_form(), "save_anyway": "1"})
+    _save_anyway(client, f"/en/manage/events/{planned.slug}/sessions/new", _form())
     # the clash is known: changing the title does not ask again
     retitled = client.post(f"/en/manage/events/{planned.slug}/sessions/WS1/edit",
                            data=_form(**{"title-en": "New title"}))
@@ -88,7 +108,7 @@ def test_cancelled_sessions_and_contacts_do_not_clash(app):
 
 
 def test_grid_shows_the_day_by_room_with_the_clash_marked_in_words(client, app, planned):
-    client.post(f"/en/manage/events/{planned.slug}/sessions/new", data={**_form(), "save_anyway": "1"})
+    _save_anyway(client, f"/en/manage/events/{planned.slug}/sessions/new", _form())
     f.session(planned, "WS2", start="2022-12-13 14:00", minutes=60, room="Room B")
     agenda = client.get(f"/en/manage/events/{planned.slug}/").get_data(as_text=True)
     assert f"/en/manage/events/{planned.slug}/grid" in agenda
