@@ -86,8 +86,9 @@ def session_json(event: Event, s: MeetingSession) -> dict:
         "status": s.status,
         "title": s.title,
         "original_language": s.original_language,
-        "room": None if s.room is None else {
-            "id": s.room.id, "name": s.room.name, "capacity": s.room.capacity, "booths": s.room.booths},
+        # The name in the event's language, as before rooms were records; all three are in "rooms".
+        "room": "" if s.room is None else pick(s.room.name, event.original_language, event.original_language).text,
+        "room_id": s.room_id,
         "starts_at": _aware(s.starts_at, event.timezone).isoformat(),
         "ends_at": _aware(s.ends_at, event.timezone).isoformat(),
         "capacity": s.capacity,
@@ -97,9 +98,13 @@ def session_json(event: Event, s: MeetingSession) -> dict:
             "expected_results": s.expected_results, "deliverable": s.deliverable,
         },
         "people": [
-            {"id": p.person_id, "role": p.role, "name": p.person.name, "title": p.person.title,
-             "organisation": p.person.organisation,
+            {"id": p.person_id, "role": p.role, "name": p.person.name, "organisation": p.person.affiliation,
              **({"email": p.person.email} if p.role == "contact" and p.person.email else {})}
             for p in s.people
         ],
     }
+
+
+def room_json(room) -> dict:
+    """A room of the event's list: its name in the three languages, seats and interpretation booths."""
+    return {"id": room.id, "name": room.name, "capacity": room.capacity, "booths": room.booths}

@@ -65,8 +65,9 @@ def test_json_api_lists_published_events_and_sessions(client, app):
     assert session["code"] == "PL1"
     assert session["starts_at"] == "2022-12-12T09:00:00+01:00"
     ana = session["people"][0]["id"]
-    assert session["people"] == [{"id": ana, "role": "chair", "name": "Ana", "title": "", "organisation": "APCI"}]
-    assert session["room"]["name"] == {"en": "Room 1"}
+    assert session["people"] == [{"id": ana, "role": "chair", "name": "Ana", "organisation": "APCI"}]
+    assert session["room"] == "Room 1" and data["rooms"] == [
+        {"id": session["room_id"], "name": {"en": "Room 1"}, "capacity": None, "booths": 0}]
     assert client.get("/api/v1/events/nope").status_code == 404
     assert client.get("/api/v1/events/nope").get_json()["status"] == 404
 

@@ -166,11 +166,12 @@ def test_public_pages_and_exports_show_room_and_people_from_the_records(jobs, cl
     en = client.get(f"/en/events/{ev.slug}/sessions/PL1").get_data(as_text=True)
     assert '<dd><span lang="fr">Salle des Assemblées</span></dd>' in en
     assert "Directora, APCI" in en
-    data = client.get(f"/api/v1/events/{ev.slug}/sessions").get_json()["sessions"][0]
-    assert data["room"] == {"id": room.id, "name": {"fr": "Salle des Assemblées", "es": "Sala de Asambleas"},
-                            "capacity": 900, "booths": 6}
-    assert data["people"] == [{"id": rosa.id, "role": "chair", "name": "Rosa Quispe", "title": "Directora",
-                               "organisation": "APCI"}]
+    api = client.get(f"/api/v1/events/{ev.slug}/sessions").get_json()
+    assert api["rooms"] == [{"id": room.id, "name": {"fr": "Salle des Assemblées", "es": "Sala de Asambleas"},
+                             "capacity": 900, "booths": 6}]
+    data = api["sessions"][0]
+    assert (data["room"], data["room_id"]) == ("Salle des Assemblées", room.id)  # the event's language: English, missing
+    assert data["people"] == [{"id": rosa.id, "role": "chair", "name": "Rosa Quispe", "organisation": "Directora, APCI"}]
     cal = Calendar.from_ical(client.get(f"/events/{ev.slug}/agenda.ics?lang=es").data)
     assert [str(e["location"]) for e in cal.walk("VEVENT")] == ["Sala de Asambleas"]
     path = tmp_path / "agenda.pdf"
