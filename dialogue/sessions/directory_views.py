@@ -95,7 +95,7 @@ def people(slug: str):
     page = db.paginate(query.order_by(Person.name, Person.id), page=page_arg(), per_page=PEOPLE_PER_PAGE,
                        error_out=False)
     return render_template("manage/people.html", event=ev, page=page, q=q, usage=directory.person_usage(ev),
-                           GENDER_LABELS=GENDER_LABELS)
+                           delegations=dict(directory.delegation_choices(ev, g.lang)), GENDER_LABELS=GENDER_LABELS)
 
 
 def _person(ev, person_id: int) -> Person:

@@ -224,3 +224,19 @@ def test_room_by_name_and_person_by_name_for_other_tools(app):
     assert directory.person_by_name(ev, "ANA") is one
     assert directory.person_or_new(ev, "ana", "abc") is one
     assert directory.room_or_new(ev, "ROOM 2") is room
+
+
+def test_a_person_may_belong_to_one_of_the_event_s_delegations(client, app, auth):
+    from dialogue.delegates.models import Delegation
+    org, ev = _organiser(auth)
+    peru = Delegation(event=ev, kind="member_state", country="PE")
+    theirs = Delegation(event=f.event(), kind="member_state", country="CO")
+    db.session.add_all([peru, theirs])
+    db.session.commit()
+    form = client.get(f"/fr/manage/events/{ev.slug}/people/new").get_data(as_text=True)
+    assert f'<option value="{peru.id}">Pérou</option>' in form and f'value="{theirs.id}"' not in form
+    refused = client.post(f"/en/manage/events/{ev.slug}/people/new", data={"name": "Ana", "delegation": str(theirs.id)})
+    assert refused.status_code == 422 and "Choose a delegation from the list." in refused.get_data(as_text=True)
+    client.post(f"/en/manage/events/{ev.slug}/people/new", data={"name": "Ana", "delegation": str(peru.id)})
+    assert db.session.scalar(select(Person.delegation_id).where(Person.name == "Ana")) == peru.id
+    assert "Delegación: Perú" in client.get(f"/es/manage/events/{ev.slug}/people").get_data(as_text=True)
