@@ -18,6 +18,7 @@ from ..actions import DomainError
 from ..extensions import db
 from ..formatting import current_lang
 from ..i18n import pick
+from . import directory, localtime
 from .models import Event, MeetingSession, Room, SessionPerson
 
 
@@ -126,9 +127,17 @@ class Clash:
         return (self.kind, self.other_id, self.record_id)
 
 
-def find_conflicts(event: Event, proposal: Proposal) -> list[Clash]:
+def find_conflicts(event: Event, proposal: Proposal | dict, session: MeetingSession | None = None) -> list[Clash]:
     """The clashes a session in the state `proposal` has with the other sessions of the event:
-    same room or same person at overlapping times. One query whatever the agenda's size."""
+    same room or same person at overlapping times. One query whatever the agenda's size.
+
+    `proposal` may also be data as `services.save_session` takes it (wall-clock times in the
+    event's zone, a room name or id, people rows), for imports and copies that check rows before
+    saving; `session` is then the session the data would change, if any. Unusable data raises
+    a DomainError naming its field.
+    """
+    if isinstance(proposal, dict):
+        proposal = _proposal(event, proposal, session)
     if proposal.cancelled or (proposal.room_id is None and not proposal.person_ids):
         return []
     shares = []
@@ -156,6 +165,21 @@ def find_conflicts(event: Event, proposal: Proposal) -> list[Clash]:
             if person_id in proposal.person_ids:
                 found.append(Clash("person", person=name, record_id=person_id, **base))
     return found
+
+
+def _proposal(event: Event, data: dict, session: MeetingSession | None) -> Proposal:
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is None or ends is None:
+        raise DomainError(_("Give the start and the end."), "starts_at")
+    room = directory.resolve_room(event, data)
+    people = directory.resolve_people(event, data.get("people") or [])
+    fold = {name: int(data[name]) if str(data.get(name)) in ("0", "1") else None
+            for name in ("starts_at_fold", "ends_at_fold")}
+    return Proposal(None if session is None else session.id,
+                    localtime.to_utc(starts, event.timezone, fold["starts_at_fold"], "starts_at"),
+                    localtime.to_utc(ends, event.timezone, fold["ends_at_fold"], "ends_at"),
+                    None if room is None else room.id,
+                    frozenset(p.id for p, role in people if role != "contact"))
 
 
 def new_conflicts(event: Event, proposal: Proposal, before: Proposal | None) -> list[Clash]:

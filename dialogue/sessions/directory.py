@@ -10,7 +10,7 @@ from ..i18n import LANGUAGES, clean_translations
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..validation import MAX_ID
-from .models import GENDERS, Event, MeetingSession, Person, Room, SessionPerson
+from .models import GENDERS, PERSON_ROLES, Event, MeetingSession, Person, Room, SessionPerson
 
 
 class DirectoryError(DomainError):
@@ -114,6 +114,58 @@ def delegation_choices(event: Event, lang: str) -> list[tuple[str, str]]:
     from ..delegates.services import delegation_name
     rows = db.session.scalars(select(Delegation).where(Delegation.event_id == event.id))
     return sorted(((str(d.id), delegation_name(d, lang)) for d in rows), key=lambda c: norm(c[1]))
+
+
+# --- what session data picks ------------------------------------------------------------------
+
+def resolve_room(event: Event, data: dict) -> Room | None:
+    """The room the data picks: a room id of the event (the form) or a room's name (imports)."""
+    if data.get("room_id"):
+        room = room_by_id(event, data["room_id"])
+        if room is None:
+            raise DirectoryError(_("Choose a room from the list."), "room_id")
+        return room
+    name = data.get("room")
+    if isinstance(name, Room):
+        return name if name.event_id == event.id else None
+    if isinstance(name, str) and name.strip():
+        room = room_by_name(event, name)
+        if room is None:
+            raise DirectoryError(_("This event has no room called %(name)s: add it on the Rooms page.",
+                                name=name.strip()), "room")
+        return room
+    return None
+
+
+def resolve_people(event: Event, rows: list[dict]) -> list[tuple[Person, str]]:
+    """The (person, role) pairs of the rows, in order; rows without a person are ignored, and a
+    name that is not in the directory (or is there twice) is refused on its row."""
+    everyone = None
+    picked = []
+    for i, row in enumerate(rows):
+        role = row.get("role") if row.get("role") in PERSON_ROLES else "speaker"
+        person = row.get("person_id") or None
+        if isinstance(person, Person):
+            picked.append((person, role))
+            continue
+        if person is not None:
+            found = db.session.get(Person, int(person)) if str(person).isdigit() and int(person) <= MAX_ID else None
+            if found is None or found.event_id != event.id:
+                raise DirectoryError(_("Choose a person from the directory."), f"people-{i}-name")
+            picked.append((found, role))
+            continue
+        text = " ".join(str(row.get("name") or "").split())
+        if not text:
+            continue
+        if everyone is None:
+            everyone = people_of(event)
+        found = person_by_name(event, text, everyone)
+        if found is None:
+            raise DirectoryError(_("%(name)s is not in the people directory (or is there twice): pick a name "
+                                "from the list, or add the person on the People page.", name=text),
+                              f"people-{i}-name")
+        picked.append((found, role))
+    return picked
 
 
 # --- changes ----------------------------------------------------------------------------------

@@ -17,17 +17,19 @@ from ..i18n import LANGUAGES, clean_translations, valid_timezone
 from ..models import audit
 from ..permissions import can_create_event, can_organise, ensure, viewable_events
 from . import clashes, directory, localtime
-from .clashes import Conflict, ConflictsFound, Proposal
+from .clashes import (
+    Conflict,
+    ConflictsFound,
+    Proposal,
+    find_conflicts,  # noqa: F401  (the check before saving, for other tools)
+)
 from .models import (
     CONCEPT_NOTE_FIELDS,
-    PERSON_ROLES,
     SESSION_KINDS,
     SESSION_STATUSES,
     Event,
     EventSlug,
     MeetingSession,
-    Person,
-    Room,
     SessionPerson,
 )
 
@@ -261,8 +263,8 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     capacity = data.get("capacity")
     if capacity is not None and capacity < 1:
         raise AgendaError(_("The capacity must be a positive number."), "capacity")
-    room = _room_of(event, data)
-    people = _people_of(event, data["people"]) if "people" in data else None
+    room = directory.resolve_room(event, data)
+    people = directory.resolve_people(event, data["people"]) if "people" in data else None
     if check_conflicts:
         current = None if session is None else Proposal.of(session)
         if people is not None:
@@ -300,59 +302,9 @@ def save_session(event: Event, data: dict, by, session: MeetingSession | None = 
     return session
 
 
-def _room_of(event: Event, data: dict) -> Room | None:
-    """The room the data picks: a room id of the event (the form) or a room's name (imports)."""
-    if data.get("room_id"):
-        room = directory.room_by_id(event, data["room_id"])
-        if room is None:
-            raise AgendaError(_("Choose a room from the list."), "room_id")
-        return room
-    name = data.get("room")
-    if isinstance(name, Room):
-        return name if name.event_id == event.id else None
-    if isinstance(name, str) and name.strip():
-        room = directory.room_by_name(event, name)
-        if room is None:
-            raise AgendaError(_("This event has no room called %(name)s: add it on the Rooms page.",
-                                name=name.strip()), "room")
-        return room
-    return None
-
-
-def _people_of(event: Event, rows: list[dict]) -> list[tuple[Person, str]]:
-    """The (person, role) pairs of the rows, in order; rows without a person are ignored, and a
-    name that is not in the directory (or is there twice) is refused on its row."""
-    everyone = None
-    picked = []
-    for i, row in enumerate(rows):
-        role = row.get("role") if row.get("role") in PERSON_ROLES else "speaker"
-        person = row.get("person_id") or None
-        if isinstance(person, Person):
-            picked.append((person, role))
-            continue
-        if person is not None:
-            found = db.session.get(Person, person) if str(person).isdigit() and int(person) < 2**31 else None
-            if found is None or found.event_id != event.id:
-                raise AgendaError(_("Choose a person from the directory."), f"people-{i}-name")
-            picked.append((found, role))
-            continue
-        text = " ".join(str(row.get("name") or "").split())
-        if not text:
-            continue
-        if everyone is None:
-            everyone = directory.people_of(event)
-        found = directory.person_by_name(event, text, everyone)
-        if found is None:
-            raise AgendaError(_("%(name)s is not in the people directory (or is there twice): pick a name "
-                                "from the list, or add the person on the People page.", name=text),
-                              f"people-{i}-name")
-        picked.append((found, role))
-    return picked
-
-
 def set_people(session: MeetingSession, people: list[dict]) -> None:
     """Replace the people of a session with the directory's people the rows name."""
-    picked = _people_of(session.event, people)
+    picked = directory.resolve_people(session.event, people)
     session.people = [SessionPerson(person=p, role=role, position=i) for i, (p, role) in enumerate(picked)]
 
 

@@ -164,3 +164,16 @@ def test_grid_and_agendas_load_in_a_fixed_number_of_queries_at_a_thousand_sessio
     assert all(a == b for a, b in counts.values()), counts
     assert counts["public"][1] <= 4  # event head, event, sessions with their rooms, their people
     assert counts["grid"][1] <= 5, counts  # event, rooms, the day's sessions with rooms, their people (+ sign-in)
+
+
+def test_find_conflicts_checks_data_before_it_is_saved(app, planned):
+    from datetime import datetime
+
+    from dialogue.sessions.services import find_conflicts as check
+    data = {"starts_at": datetime(2022, 12, 13, 11, 0), "ends_at": datetime(2022, 12, 13, 12, 0), "room": "room a",
+            "people": [{"role": "speaker", "name": "Rosa Quispe"}]}
+    assert sorted((c.kind, c.code) for c in check(planned, data)) == [("person", "PL1"), ("room", "PL1")]
+    later = {**data, "starts_at": datetime(2022, 12, 13, 11, 30)}
+    assert check(planned, later) == []
+    pl1 = db.session.scalar(select(MeetingSession).where(MeetingSession.code == "PL1"))
+    assert check(planned, data, pl1) == []  # PL1 itself does not clash with PL1
