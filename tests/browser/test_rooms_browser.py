@@ -22,6 +22,7 @@ def test_organiser_picks_a_room_sees_the_clash_on_save_and_goes_back(page):
     options = page.locator("#room-options option")
     assert "Plenary hall" in [options.nth(i).get_attribute("value") for i in range(options.count())]
     page.fill("#code", "SE5")
+    page.select_option("#kind", "side_event")  # the live server is shared: other tests count plenaries
     page.fill("#title-en", "Side meeting")
     page.fill("#starts_at", "2022-12-12T10:00")
     page.fill("#ends_at", "2022-12-12T11:00")
