@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from dialogue import create_app
 from dialogue.extensions import db
-from dialogue.sessions.models import Event, MeetingSession, SessionPerson
+from dialogue.sessions.models import Event, MeetingSession, Person, Room, SessionPerson
 from dialogue.sessions.services import local_to_utc
 
 TZ = "Europe/Zurich"
@@ -71,6 +71,11 @@ def generate(n_sessions: int, slug: str, start: date = date(2030, 3, 4)) -> Even
                                 "Generated data to measure performance."))
     db.session.add(event)
     per_slot = math.ceil(n_sessions / (DAYS * len(SLOTS)))
+    rooms = [Room(event=event, name=T(f"Salle {r + 1}", f"Sala {r + 1}", f"Room {r + 1}"), capacity=100 + 50 * (r % 8),
+                  booths=3 if r % 2 else 0) for r in range(per_slot)]
+
+    def person(name, organisation, gender, email=""):
+        return Person(event=event, name=name, organisation=organisation, gender=gender, email=email)
     for i in range(n_sessions):
         slot, room = divmod(i, per_slot)
         day, slot_of_day = divmod(slot, len(SLOTS))
@@ -79,18 +84,18 @@ def generate(n_sessions: int, slug: str, start: date = date(2030, 3, 4)) -> Even
         topic = TOPICS[i % len(TOPICS)]
         code = f"S{i + 1:04d}"
         s = MeetingSession(
-            event=event, code=code, kind=KINDS[i % len(KINDS)], room=f"Room {room + 1}",
+            event=event, code=code, kind=KINDS[i % len(KINDS)], room=rooms[room],
             original_language="en", interpretation=["fr", "es", "en"], capacity=100 + i % 400,
             title=T(f"{topic[0]} : séance {i + 1}", f"{topic[1]}: sesión {i + 1}", f"{topic[2]}: session {i + 1}"),
             purpose=T(f"Échanger sur {topic[0].lower()}.", f"Intercambiar sobre {topic[1].lower()}.",
                       f"Exchange on {topic[2].lower()}."),
             starts_at=local_to_utc(local, TZ), ends_at=local_to_utc(local + timedelta(minutes=80), TZ))
         s.people = [
-            SessionPerson(role="chair", name=f"Chair {i + 1}", organisation="Ministry of Planning", gender="female", position=0),
-            SessionPerson(role="speaker", name=f"Speaker {i + 1}-a", organisation="Civil society network", gender="male", position=1),
-            SessionPerson(role="speaker", name=f"Speaker {i + 1}-b", organisation="Development bank", gender="other", position=2),
-            SessionPerson(role="contact", name=f"Contact {i + 1}", organisation="Secretariat", gender="undisclosed",
-                          email=f"contact{i + 1}@example.org", position=3),
+            SessionPerson(role="chair", person=person(f"Chair {i + 1}", "Ministry of Planning", "female"), position=0),
+            SessionPerson(role="speaker", person=person(f"Speaker {i + 1}-a", "Civil society network", "male"), position=1),
+            SessionPerson(role="speaker", person=person(f"Speaker {i + 1}-b", "Development bank", "other"), position=2),
+            SessionPerson(role="contact", person=person(f"Contact {i + 1}", "Secretariat", "undisclosed",
+                                                        f"contact{i + 1}@example.org"), position=3),
         ]
         db.session.add(s)
     db.session.flush()

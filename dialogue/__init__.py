@@ -148,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
     from .sessions import bin_views
     bin_views.register(app)
     app.register_blueprint(ics_bp)
+    from .sessions.directory_views import bp as directory_bp
+    app.register_blueprint(directory_bp)
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):
         module.register(app)

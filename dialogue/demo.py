@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .auth import get_or_create_user, grant_role
 from .extensions import db
-from .sessions.models import Event, MeetingSession, SessionPerson
+from .sessions.models import Event, MeetingSession, Person, Room, SessionPerson
 from .sessions.services import local_to_utc
 
 SLUG = "effective-cooperation-summit-2022"
@@ -178,7 +178,7 @@ RD_NOTE = {
 }
 
 RD_PEOPLE = [
-    ("chair", "Rosa Quispe Mamani", "Directora ejecutiva, Agencia Peruana de Cooperación Internacional (APCI)", "female", ""),
+    ("chair", "Rosa Quispe Mamani", "Agencia Peruana de Cooperación Internacional (APCI)", "female", ""),
     ("moderator", "Julián Herrera Ospina", "Ministerio de Relaciones Exteriores de Colombia", "male", ""),
     ("speaker", "Ana Beatriz Souza", "Agência Brasileira de Cooperação", "female", ""),
     ("speaker", "Tomás Villanueva", "Agencia Mexicana de Cooperación Internacional para el Desarrollo", "male", ""),
@@ -187,6 +187,19 @@ RD_PEOPLE = [
     ("contact", "Andrés Cortés", "Équipe conjointe d'appui PMCED (PNUD/OCDE)", "male", "andres.cortes@example.org"),
     ("contact", "Luisa Romero", "Équipe conjointe d'appui PMCED (PNUD/OCDE)", "female", "luisa.romero@example.org"),
 ]
+
+
+#: The venue's rooms: the name the programme uses, then (names in fr/es/en, seats, interpretation booths).
+ROOMS = {
+    "Salle plénière": (T("Salle plénière", "Sala plenaria", "Plenary hall"), 600, 6),
+    "Salle 2": (T("Salle 2", "Sala 2", "Room 2"), 120, 3),
+    "Salle 3": (T("Salle 3", "Sala 3", "Room 3"), 120, 3),
+    "Salle 4": (T("Salle 4", "Sala 4", "Room 4"), 80, 0),
+}
+#: Titles of the people of the directory, beside their organisation.
+TITLES = {"Rosa Quispe Mamani": "Directora ejecutiva"}
+#: Who chairs the opening plenaries (the same record on both).
+PLENARY_CHAIR = ("Amina Diallo", "Co-Chair", "Global Partnership for Effective Development Co-operation", "female")
 
 
 def _at(day: int, hhmm: str) -> datetime:
@@ -216,8 +229,14 @@ def load_demo() -> tuple[Event, bool]:
             "co-operation, with a high-level regional dialogue for Latin America and the Caribbean."),
     )
     db.session.add(event)
+    rooms = {key: Room(event=event, name=name, capacity=seats, booths=booths)
+             for key, (name, seats, booths) in ROOMS.items()}
+    people = {n: Person(event=event, name=n, title=TITLES.get(n, ""), organisation=o, gender=g, email=e)
+              for _r, n, o, g, e in RD_PEOPLE}
+    name, title, organisation, gender = PLENARY_CHAIR
+    chair = Person(event=event, name=name, title=title, organisation=organisation, gender=gender)
     for code, kind, day, start, end, room, title in PROGRAMME:
-        s = MeetingSession(event=event, code=code, kind=kind, title=title, room=room,
+        s = MeetingSession(event=event, code=code, kind=kind, title=title, room=rooms[room],
                            starts_at=_at(day, start), ends_at=_at(day, end), original_language="fr",
                            interpretation=["fr", "es", "en"], capacity=600 if kind == "plenary" else 120)
         if code == "RD-LAC":
@@ -225,13 +244,15 @@ def load_demo() -> tuple[Event, bool]:
             s.capacity = 80
             for name, value in RD_NOTE.items():
                 setattr(s, name, value)
-            s.people = [SessionPerson(role=r, name=n, organisation=o, gender=g, email=e, position=i)
-                        for i, (r, n, o, g, e) in enumerate(RD_PEOPLE)]
+            s.people = [SessionPerson(role=r, person=people[n], position=i)
+                        for i, (r, n, _o, _g, _e) in enumerate(RD_PEOPLE)]
         elif code == "WS02":
             # Written in Spanish only: shows the fallback and its notice in the other languages.
             s.original_language = "es"
             s.purpose = {"es": "Compartir experiencias de cooperación Sur-Sur y triangular y sus aportes a la eficacia."}
         else:
+            if code in ("PL1", "PL2"):
+                s.people = [SessionPerson(role="chair", person=chair, position=0)]
             s.purpose = {"fr": f"Session {code} du Sommet : échanges entre gouvernements, organisations et société civile.",
                          "es": f"Sesión {code} de la Cumbre: intercambios entre gobiernos, organizaciones y sociedad civil.",
                          "en": f"Summit session {code}: exchanges between governments, organisations and civil society."}

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.models import User
-from dialogue.sessions.models import Event, MeetingSession, SessionPerson
+from dialogue.sessions import directory
+from dialogue.sessions.models import Event, MeetingSession, Person, Room, SessionPerson
 from dialogue.sessions.services import local_to_utc
 
 PASSWORD = "correct horse battery"
@@ -41,13 +42,16 @@ def event(slug=None, *, status="published", tz="Europe/Zurich", starts=date(2022
 
 def session(ev: Event, code=None, *, kind="plenary", start="2022-12-12 09:00", minutes=90, room="Room 1",
             title=None, people=(), original_language="en", commit=True, **extra) -> MeetingSession:
+    """A session; `room` and people are names, found in (or added to) the event's records."""
     local = datetime.strptime(start, "%Y-%m-%d %H:%M")
     code = code or f"S{_next()}"
+    room = directory.room_or_new(ev, room) if room else None
+    people = [(r, directory.person_or_new(ev, n, o)) for r, n, o in people]
     s = MeetingSession(event=ev, code=code, kind=kind, room=room, original_language=original_language,
                        title=title or {"fr": f"Séance {code}", "es": f"Sesión {code}", "en": f"Session {code}"},
                        starts_at=local_to_utc(local, ev.timezone),
                        ends_at=local_to_utc(local + timedelta(minutes=minutes), ev.timezone), **extra)
-    s.people = [SessionPerson(role=r, name=n, organisation=o, position=i) for i, (r, n, o) in enumerate(people)]
+    s.people = [SessionPerson(role=r, person=p, position=i) for i, (r, p) in enumerate(people)]
     db.session.add(s)
     if commit:
         db.session.commit()
@@ -55,11 +59,19 @@ def session(ev: Event, code=None, *, kind="plenary", start="2022-12-12 09:00", m
 
 
 def many_sessions(ev: Event, n: int, *, people_each: int = 3) -> None:
-    """n sessions over the event's days, several in parallel, each with people."""
+    """n sessions over the event's days, several in parallel, each with people (records made here,
+    without a query per session)."""
+    rooms = [Room(event=ev, name={"en": f"Room {r}"}) for r in range(7)]
+    db.session.add_all(rooms)
     for i in range(n):
         day = 12 + (i // 40) % 3
         hour = 8 + (i % 40) // 4
-        session(ev, f"G{i:04d}", start=f"2022-12-{day:02d} {hour:02d}:{(i % 4) * 10:02d}", minutes=50,
-                room=f"Room {i % 7}", people=[("speaker", f"Speaker {i}-{j}", "Org") for j in range(people_each)],
-                commit=False)
+        local = datetime.strptime(f"2022-12-{day:02d} {hour:02d}:{(i % 4) * 10:02d}", "%Y-%m-%d %H:%M")
+        s = MeetingSession(event=ev, code=f"G{i:04d}", kind="plenary", room=rooms[i % 7], original_language="en",
+                           title={"fr": f"Séance {i}", "es": f"Sesión {i}", "en": f"Session {i}"},
+                           starts_at=local_to_utc(local, ev.timezone),
+                           ends_at=local_to_utc(local + timedelta(minutes=50), ev.timezone))
+        s.people = [SessionPerson(role="speaker", position=j, person=Person(
+            event=ev, name=f"Speaker {i}-{j}", organisation="Org")) for j in range(people_each)]
+        db.session.add(s)
     db.session.commit()

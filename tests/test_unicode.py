@@ -1,4 +1,5 @@
 """Text typed by people comes in NFC: "Jose\u0301" (combining accent) and "José" are the same."""
+import re
 import unicodedata
 
 from sqlalchemy import select
@@ -71,13 +72,17 @@ def test_api_stores_nfc_and_the_email_check_agrees(app, client):
 def test_session_people_and_titles_come_in_nfc_and_conflicts_see_one_person(app, client, auth):
     org = f.user()
     ev = f.event(organiser=org)
-    f.session(ev, "PL1", start="2022-12-13 14:00", people=[("chair", f"{COMPOSED} Pérez", "")])
+    f.session(ev, "PL1", start="2022-12-13 14:00", room="Sala 2", people=[("chair", f"{COMPOSED} Pérez", "")])
     auth.login(org.email)
-    response = client.post(f"/en/manage/events/{ev.slug}/sessions/new", data={
+    form = {
         "code": "WS1", "kind": "working", "original_language": "es", "title-es": f"Diálogo con {DECOMPOSED}",
         "starts_at": "2022-12-13T14:30", "ends_at": "2022-12-13T15:30", "room": "Sala 2",
-        "people-0-role": "speaker", "people-0-name": f"{DECOMPOSED} Pe\u0301rez", "people-0-gender": "male"})
+        "people-0-role": "speaker", "people-0-name": f"{DECOMPOSED} Pe\u0301rez"}
+    warned = client.post(f"/en/manage/events/{ev.slug}/sessions/new", data=form)
+    assert warned.status_code == 409 and "is also on PL1" in warned.get_data(as_text=True)
+    signature = re.search(r'name="save_anyway" value="(\w+)"', warned.get_data(as_text=True)).group(1)
+    response = client.post(f"/en/manage/events/{ev.slug}/sessions/new", data={**form, "save_anyway": signature})
     assert response.status_code == 302, response.get_data(as_text=True)
     s = db.session.scalar(select(MeetingSession).where(MeetingSession.code == "WS1"))
     assert s.title["es"] == f"Diálogo con {COMPOSED}" and s.people[0].name == f"{COMPOSED} Pérez"
-    assert [c.kind for c in conflicts(ev)] == ["person"]
+    assert sorted(c.kind for c in conflicts(ev)) == ["person", "room"]

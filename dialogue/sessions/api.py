@@ -11,7 +11,7 @@ from ..extensions import db
 from ..permissions import can_view_event, ensure
 from ..registry import registry
 from . import services
-from .exports import event_json, session_json
+from .exports import event_json, room_json, session_json
 from .models import Event
 from .views import redirect_if_moved
 
@@ -55,8 +55,11 @@ def sessions(slug: str):
     ev = _published(slug)
 
     def render():
-        items = [session_json(ev, s) for s in services.agenda(ev)]
-        return _json_bytes({"event": ev.slug, "revision": ev.revision, "count": len(items), "sessions": items})
+        sessions = services.agenda(ev)
+        rooms = sorted({s.room for s in sessions if s.room is not None}, key=lambda room: room.id)
+        items = [session_json(ev, s) for s in sessions]
+        return _json_bytes({"event": ev.slug, "revision": ev.revision, "count": len(items),
+                            "rooms": [room_json(room) for room in rooms], "sessions": items})
     return cached(("api.sessions", ev.id, ev.revision), render, "application/json")
 
 
@@ -75,16 +78,25 @@ def openapi_document() -> dict:
             "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"},
             "timezone": {"type": "string", "description": "IANA time zone", "example": "Europe/Zurich"},
             "revision": {"type": "integer", "description": "Changes whenever the event or its agenda changes."}}},
+        "Room": {"type": "object", "required": ["id", "name"], "properties": {
+            "id": {"type": "integer", "description": "The room in the event's room list."},
+            "name": {"$ref": "#/components/schemas/Translated"},
+            "capacity": {"type": ["integer", "null"]},
+            "booths": {"type": "integer", "description": "Interpretation booths."}}},
         "Person": {"type": "object", "properties": {
+            "id": {"type": "integer", "description": "The person in the event's people directory: the same on every session."},
             "role": {"type": "string", "enum": ["chair", "moderator", "speaker", "panelist", "contact"]},
-            "name": {"type": "string"}, "organisation": {"type": "string"},
+            "name": {"type": "string"}, "organisation": {"type": "string", "description": "Title and organisation."},
             "email": {"type": "string", "description": "Only for contacts."}}},
         "Session": {"type": "object", "required": ["code", "kind", "title", "starts_at", "ends_at"], "properties": {
             "code": {"type": "string"},
             "kind": {"type": "string", "enum": ["plenary", "working", "regional_dialogue", "side_event"]},
             "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "title": {"$ref": "#/components/schemas/Translated"},
-            "original_language": {"type": "string"}, "room": {"type": "string"},
+            "original_language": {"type": "string"},
+            "room": {"type": "string", "description": "The room's name in the event's original language; "
+                                                      "in the three languages under rooms (room_id)."},
+            "room_id": {"type": ["integer", "null"], "description": "The session's room in the response's rooms."},
             "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601 with the event's UTC offset"},
             "ends_at": {"type": "string", "format": "date-time"},
             "capacity": {"type": ["integer", "null"]},
@@ -110,6 +122,7 @@ def openapi_document() -> dict:
             "responses": {"200": {"description": "Sessions in time order", "headers": {"ETag": {"schema": {"type": "string"}}},
                                   "content": {"application/json": {"schema": {"type": "object", "properties": {
                                       "event": {"type": "string"}, "revision": {"type": "integer"}, "count": {"type": "integer"},
+                                      "rooms": {"type": "array", "items": {"$ref": "#/components/schemas/Room"}},
                                       "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}}}}}},
                           "304": {"description": "Not modified (If-None-Match)"}, "404": not_found}}},
         **registry().openapi_paths,

@@ -56,8 +56,8 @@ def to_ical(event: Event, sessions: list[MeetingSession], lang: str, url_for_ses
         purpose = pick(s.purpose, lang, s.original_language).text
         url = url_for_session(s)
         item.add("description", "\n\n".join(part for part in (purpose, url) if part))
-        if s.room:
-            item.add("location", vText(s.room))
+        if s.room is not None:
+            item.add("location", vText(pick(s.room.name, lang, event.original_language).text))
         item.add("url", url)
         item.add("categories", [s.kind])
         cal.add_component(item)
@@ -86,7 +86,9 @@ def session_json(event: Event, s: MeetingSession) -> dict:
         "status": s.status,
         "title": s.title,
         "original_language": s.original_language,
-        "room": s.room,
+        # The name in the event's language, as before rooms were records; all three are in "rooms".
+        "room": "" if s.room is None else pick(s.room.name, event.original_language, event.original_language).text,
+        "room_id": s.room_id,
         "starts_at": _aware(s.starts_at, event.timezone).isoformat(),
         "ends_at": _aware(s.ends_at, event.timezone).isoformat(),
         "capacity": s.capacity,
@@ -96,8 +98,13 @@ def session_json(event: Event, s: MeetingSession) -> dict:
             "expected_results": s.expected_results, "deliverable": s.deliverable,
         },
         "people": [
-            {"role": p.role, "name": p.name, "organisation": p.organisation,
-             **({"email": p.email} if p.role == "contact" and p.email else {})}
+            {"id": p.person_id, "role": p.role, "name": p.person.name, "organisation": p.person.affiliation,
+             **({"email": p.person.email} if p.role == "contact" and p.person.email else {})}
             for p in s.people
         ],
     }
+
+
+def room_json(room) -> dict:
+    """A room of the event's list: its name in the three languages, seats and interpretation booths."""
+    return {"id": room.id, "name": room.name, "capacity": room.capacity, "booths": room.booths}

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    EmailField,
     FieldList,
     FormField,
     SelectField,
@@ -12,7 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import IntegerField, NFCForm, NFCSubForm, YearRange, translated_field
@@ -50,11 +51,12 @@ class EventForm(NFCForm):
 
 
 class PersonForm(NFCSubForm):
+    """A row of a session's programme: a role and a person picked from the directory."""
+
     role = SelectField(_l("Role"), choices=lambda: list(PERSON_ROLE_LABELS.items()))
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Function and organisation"), validators=[Optional(), Length(max=300)])
-    gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")
-    email = StringField(_l("Email (told of changes; shown publicly for contacts only)"), validators=[Optional(), Length(max=254)])
+    #: A name (or picker label) of the directory; the page offers them in a <datalist>.
+    name = StringField(_l("Person"), validators=[Optional(), Length(max=300)],
+                         render_kw={"list": "people-options", "autocomplete": "off"})
 
 
 class SessionForm(NFCForm):
@@ -63,7 +65,10 @@ class SessionForm(NFCForm):
     kind = SelectField(_l("Kind"), choices=lambda: list(KIND_LABELS.items()))
     title = translated_field(_l("Title"))
     original_language = SelectField(_l("Original language"), choices=language_choices)
-    room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
+    #: A room's name (in any of the three languages); the page offers them in a <datalist>.
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=200)],
+                       description=_l("Type a name from the event's room list."),
+                       render_kw={"list": "room-options", "autocomplete": "off"})
     starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
     ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), YearRange()])
     #: Which reading of a start or end the clocks show twice (the night they go back): "0" the first,
@@ -92,3 +97,28 @@ class SessionForm(NFCForm):
                 self[name + "_fold"].choices = [("", _l("Choose")), *choices]
                 shown.append(self[name + "_fold"])
         self.ambiguous_folds = tuple(shown)
+
+
+class RoomForm(NFCForm):
+    """A room of the event's list."""
+
+    name = translated_field(_l("Name"), max_length=120)
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    booths = IntegerField(_l("Interpretation booths"), validators=[Optional(), NumberRange(min=0, max=100)],
+                          default=0)
+    submit = SubmitField(_l("Save"))
+
+
+class DirectoryPersonForm(NFCForm):
+    """A person of the event's directory."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title or function"), validators=[Optional(), Length(max=200)],
+                        description=_l("For example: Executive Director."))
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
+    gender = SelectField(_l("Gender"), choices=lambda: list(GENDER_LABELS.items()), default="undisclosed")
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)],
+                       description=_l("Shown publicly only where the person is a session's contact."))
+    delegation = SelectField(_l("Delegation"), choices=[], validate_choice=False, default="")
+    submit = SubmitField(_l("Save"))
+

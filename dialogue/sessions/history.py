@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import AuditEntry
-from .models import CONCEPT_NOTE_FIELDS, Event, MeetingSession
+from .models import CONCEPT_NOTE_FIELDS, Event, MeetingSession, Room
 
 #: What the history follows of a session, in the order a change lists it.
 TRACKED = ("code", "kind", "title", "starts_at", "ends_at", "room", "capacity", "interpretation", "status",
@@ -21,6 +21,9 @@ def _plain(value):
     """A value as the audit log's JSON keeps it: times as ISO text (naive UTC), lists as lists."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
+    if isinstance(value, Room):
+        # A room record: its names in the three languages, as they were at the change.
+        value = value.name
     if isinstance(value, dict):
         return {k: v for k, v in value.items() if v}
     if isinstance(value, list | tuple):

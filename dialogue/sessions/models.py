@@ -42,6 +42,11 @@ class Event(TimestampMixin, db.Model):
     sessions: Mapped[list[MeetingSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
         order_by="(MeetingSession.starts_at, MeetingSession.code)")
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Room.id")
+    #: The people directory (chairs, speakers, contacts of its sessions).
+    directory: Mapped[list[Person]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Person.name")
     former_slugs: Mapped[list[EventSlug]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventSlug.id")
 
@@ -77,7 +82,8 @@ class MeetingSession(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="plenary")
     title: Mapped[dict] = mapped_column(JSON, default=dict)
     original_language: Mapped[str] = mapped_column(String(5), default="en")
-    room: Mapped[str] = mapped_column(String(120), default="")
+    #: Where it takes place: one of the event's rooms (None: not decided yet).
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="RESTRICT"), index=True)
     #: Naive UTC; shown in the event's time zone or the viewer's.
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
@@ -104,6 +110,7 @@ class MeetingSession(TimestampMixin, db.Model):
     deleted_by: Mapped[User | None] = relationship()
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+    room: Mapped[Room | None] = relationship()
     people: Mapped[list[SessionPerson]] = relationship(
         back_populates="session", cascade="all, delete-orphan",
         order_by="(SessionPerson.position, SessionPerson.id)")
@@ -120,26 +127,92 @@ class MeetingSession(TimestampMixin, db.Model):
         return f"<MeetingSession {self.code}>"
 
 
+class Room(db.Model):
+    """A room of the event's venue, picked on sessions: conflicts compare rooms, not typed names."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: Translated: {"fr": "Salle XVIII", "es": "Sala XVIII", "en": "Room XVIII"}; falls back to the
+    #: event's original language.
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Seats, if known.
+    capacity: Mapped[int | None]
+    #: Interpretation booths the room has (0: none).
+    booths: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    event: Mapped[Event] = relationship(back_populates="rooms")
+
+    def __str__(self) -> str:
+        """The name in the event's original language (or any): for logs and plain text."""
+        original = self.event.original_language if self.event is not None else "en"
+        return self.name.get(original) or next((v for v in self.name.values() if v), "")
+
+    def __repr__(self) -> str:
+        return f"<Room {self.id}>"
+
+
+class Person(db.Model):
+    """Someone in the event's people directory: chairs, speakers and contacts of sessions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Function or title, e.g. "Executive Director".
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Institution, e.g. "Peruvian Agency for International Cooperation".
+    organisation: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    gender: Mapped[str] = mapped_column(String(12), default="undisclosed", server_default="undisclosed")
+    #: Shown publicly only where the person is a session's contact.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: The delegation the person belongs to, if any (a table of the delegates domain).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="SET NULL"), index=True)
+
+    event: Mapped[Event] = relationship(back_populates="directory")
+
+    @property
+    def affiliation(self) -> str:
+        """Title and organisation as one line: "Executive Director, APCI"."""
+        return ", ".join(part for part in (self.title, self.organisation) if part)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
+
+
 class SessionPerson(db.Model):
-    """Someone on a session's programme (chair, moderator, speaker, panelist) or its contact."""
+    """A person of the directory on a session's programme (chair, moderator, speaker, panelist) or
+    its contact, in the order the programme lists them."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200))
-    #: Function and institution, e.g. "Director, Peruvian Agency for International Cooperation".
-    organisation: Mapped[str] = mapped_column(String(300), default="")
-    gender: Mapped[str] = mapped_column(String(12), default="undisclosed")
-    #: Shown only for contacts: the public address a concept note gives.
-    email: Mapped[str] = mapped_column(String(254), default="")
     position: Mapped[int] = mapped_column(default=0)
 
     session: Mapped[MeetingSession] = relationship(back_populates="people")
+    person: Mapped[Person] = relationship()
+
+    # Read through to the directory record, so pages and exports read `p.name` as before.
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def organisation(self) -> str:
+        """Title and organisation, as the programme prints them."""
+        return self.person.affiliation
+
+    @property
+    def gender(self) -> str:
+        return self.person.gender
+
+    @property
+    def email(self) -> str:
+        return self.person.email
 
 
 @sa_event.listens_for(OrmSession, "before_flush")
 def _bump_event_revision(session: OrmSession, flush_context, instances) -> None:
-    """Any change to an event, its sessions or their people invalidates rendered agendas."""
+    """Any change to an event, its sessions, their people, its rooms or directory invalidates rendered agendas."""
     touched: set[Event] = set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Event):
@@ -147,6 +220,10 @@ def _bump_event_revision(session: OrmSession, flush_context, instances) -> None:
                 continue
             touched.add(obj)
         elif isinstance(obj, MeetingSession):
+            event = obj.event or (session.get(Event, obj.event_id) if obj.event_id else None)
+            if event is not None:
+                touched.add(event)
+        elif isinstance(obj, (Room, Person)):
             event = obj.event or (session.get(Event, obj.event_id) if obj.event_id else None)
             if event is not None:
                 touched.add(event)

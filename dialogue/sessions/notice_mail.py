@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 
 from ..formatting import fmt_date_local, fmt_datetime, fmt_time, to_zone
 from ..i18n import pick
@@ -45,7 +45,7 @@ def change_lines(session: MeetingSession, changes: dict, tz: str) -> list[str]:
         lines.append(gettext("Time: %(old)s → %(new)s", old=when(old_start, old_end, tz),
                              new=when(new_start, new_end, tz)))
     if "room" in changes:
-        old, new = changes["room"]
+        old, new = (pick(value, str(get_locale())).text if isinstance(value, dict) else value for value in changes["room"])
         lines.append(gettext("Room: %(old)s → %(new)s", old=old or "—", new=new or "—"))
     if "status" in changes:
         lines.append(gettext("This session is cancelled.") if changes["status"][1] == "cancelled"

@@ -25,9 +25,10 @@ from ..jobs.views import send_stored
 from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
-from . import services
+from . import pickers, services
 from .bin import calendar_sessions
 from .bin_views import confirm_delete
+from .clashes import ConflictsFound
 from .exports import to_ical
 from .forms import EventForm, SessionForm, language_choices
 from .jobs import KIND as AGENDA_PDF
@@ -279,13 +280,13 @@ def _session_obj(ev: Event, s: MeetingSession):
     class Obj:
         pass
     obj = Obj()
-    for name in ("code", "kind", "title", "original_language", "room", "capacity", "interpretation", *CONCEPT_NOTE_FIELDS):
+    for name in ("code", "kind", "title", "original_language", "capacity", "interpretation", *CONCEPT_NOTE_FIELDS):
         setattr(obj, name, getattr(s, name))
+    obj.room = pickers.room_value(s)
     obj.starts_at = services.utc_to_local(s.starts_at, ev.timezone)
     obj.ends_at = services.utc_to_local(s.ends_at, ev.timezone)
     obj.starts_at_fold, obj.ends_at_fold = str(obj.starts_at.fold), str(obj.ends_at.fold)
-    obj.people = [{"role": p.role, "name": p.name, "organisation": p.organisation, "gender": p.gender, "email": p.email}
-                  for p in s.people]
+    obj.people = pickers.programme_rows(ev, s)
     return obj
 
 
@@ -294,11 +295,19 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
         flash(_("Session %(code)s is saved.", code=session.code), "success")
         return redirect(url_for("manage.agenda", slug=ev.slug) + f"#s-{session.code}")
     form.offer_folds(ev.timezone)
-    done = _submit(form, lambda: services.save_session(ev, form.data, current_user, s), saved)
-    if done:
-        return done
-    status = 422 if request.method == "POST" else 200
-    return render_template("manage/session_form.html", form=form, event=ev, s=s), status
+    found, signature = [], ""
+    if form.validate_on_submit():
+        # "Save anyway" sends the signature of the clashes it was shown with (clashes.signature).
+        accepted = request.form.get("save_anyway", "")[:64]
+        ok, result = perform(lambda: services.save_session(
+            ev, form.data, current_user, s, check_conflicts=True, accepted=accepted), form=form)
+        if ok:
+            return saved(result)
+        if isinstance(result, ConflictsFound):  # shown as a warning with "Save anyway", not an error
+            found, signature, form.extra_errors = result.clashes, result.signature, {}
+    status = 409 if found else 422 if request.method == "POST" else 200
+    return render_template("manage/session_form.html", form=form, event=ev, s=s, clashes=found, signature=signature,
+                           people_options=pickers.people_options(ev), room_options=pickers.room_options(ev)), status
 
 
 @manage_bp.post("/events/<slug>/sessions/<code>/status")

@@ -33,14 +33,14 @@ def test_organiser_creates_edits_and_sees_conflicts(page):
     login(page, ORGANISER)
     new_session(page)
     fill_session(page, "SE1", {"fr": "Atelier des jeunes", "es": "Taller de jóvenes", "en": "Youth workshop"},
-                 "2022-12-13T13:00", "2022-12-13T14:00", "Salle 9")
+                 "2022-12-13T13:00", "2022-12-13T14:00", "Room 4")
     screenshot(page, "manage-session-new-en")
     save(page)
     assert page.url.endswith(f"{MANAGE}#s-SE1")
     assert "Session SE1 is saved." in page.locator(".flash.success").inner_text()
     row = page.locator("#s-SE1")
     assert "Youth workshop" in row.inner_text()
-    assert "13:00–14:00" in row.inner_text() and "Salle 9" in row.inner_text()
+    assert "13:00–14:00" in row.inner_text() and "Room 4" in row.inner_text()
     assert row.locator(".badge.conflict").count() == 0
 
     # Edit it.
@@ -58,13 +58,16 @@ def test_organiser_creates_edits_and_sees_conflicts(page):
     page.goto(f"/en/events/{SLUG}/sessions/SE1")
     assert "Youth and the partnership" in page.locator("h1").inner_text()
 
-    # A second session in the same room at the same time is flagged.
+    # A second session in the same room at the same time is flagged at save, then on the agenda.
     new_session(page)
     fill_session(page, "SE2", {"fr": "Réunion parallèle", "es": "Reunión paralela", "en": "Parallel meeting"},
-                 "2022-12-13T13:00", "2022-12-13T14:00", "Salle 9")
+                 "2022-12-13T13:00", "2022-12-13T14:00", "Room 4")
     save(page)
+    assert "Room 4 is also booked for SE1" in page.locator(".clash-warning").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save anyway").click()
     conflicts = page.locator("section.conflicts")
-    assert "Sessions SE1 and SE2 use the room Salle 9 at the same time." in conflicts.inner_text()
+    assert "Sessions SE1 and SE2 use the room Room 4 at the same time." in conflicts.inner_text()
     for code in ("SE1", "SE2"):
         assert page.locator(f"#s-{code}.flagged .badge.conflict").count() == 1
     screenshot(page, "manage-agenda-conflict-en")

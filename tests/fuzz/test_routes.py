@@ -19,7 +19,7 @@ from dialogue.i18n import LANGUAGES
 from dialogue.jobs.models import Job
 from dialogue.models import OutboxMessage
 from dialogue.outcomes.models import KeyMessage, SessionRapporteur
-from dialogue.sessions.models import MeetingSession
+from dialogue.sessions.models import MeetingSession, Person, Room
 
 from .conftest import FUZZ, SLUG, form_names, signed_in
 from .strategies import nasty_text, path_value
@@ -40,6 +40,7 @@ def known_values() -> dict[str, list[str]]:
         "link_id": ids(SessionRapporteur), "token_id": ids(ApiToken), "job_id": ids(Job),
         "message_id": ids(KeyMessage) + ids(OutboxMessage),
         "session_id": ids(MeetingSession),
+        "room_id": ids(Room), "person_id": ids(Person),
     }
 
 

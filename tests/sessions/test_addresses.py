@@ -6,7 +6,7 @@ from dialogue.extensions import db
 from dialogue.sessions.models import Event, EventSlug, MeetingSession
 
 from .. import factories as f
-from .test_manage import _session_form
+from .test_manage import _records, _session_form
 
 
 def _event_form(slug: str, **overrides) -> dict:
@@ -20,6 +20,7 @@ def _event_form(slug: str, **overrides) -> dict:
 def _organiser_with_event(auth, slug="summit-2022"):
     org = f.user("org@example.org")
     ev = f.event(slug, organiser=org)
+    _records(ev)
     auth.login(org.email)
     return org, ev
 

@@ -2,6 +2,7 @@
 import re
 
 from dialogue.extensions import db
+from dialogue.sessions import directory
 
 from .. import factories as f
 
@@ -117,7 +118,7 @@ def test_repeated_request_gets_304_and_change_gives_new_etag(client, app):
     etag = first.headers["ETag"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
-    s.room = "Room 9"
+    s.room = directory.room_or_new(ev, "Room 9")
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200

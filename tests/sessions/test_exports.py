@@ -7,6 +7,7 @@ import pytest
 from icalendar import Calendar
 
 from dialogue.extensions import db
+from dialogue.sessions import directory
 
 from .. import factories as f
 from ..workers import fetch
@@ -34,7 +35,7 @@ def test_event_ics_parses_back_with_stable_uids_and_zone(client, app):
     assert start.astimezone(ZoneInfo("America/Lima")).strftime("%H:%M") == "12:15"
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Zurich"]
     # the same UID after an edit
-    s.room = "Salle 7"
+    s.room = directory.room_or_new(ev, "Salle 7")
     db.session.commit()
     again = Calendar.from_ical(client.get(f"/events/{ev.slug}/agenda.ics?lang=fr").data)
     assert [str(e["uid"]) for e in again.walk("VEVENT")] == [f"session-{s.id}@dialogue"]
@@ -63,7 +64,10 @@ def test_json_api_lists_published_events_and_sessions(client, app):
     session = data["sessions"][0]
     assert session["code"] == "PL1"
     assert session["starts_at"] == "2022-12-12T09:00:00+01:00"
-    assert session["people"] == [{"role": "chair", "name": "Ana", "organisation": "APCI"}]
+    ana = session["people"][0]["id"]
+    assert session["people"] == [{"id": ana, "role": "chair", "name": "Ana", "organisation": "APCI"}]
+    assert session["room"] == "Room 1" and data["rooms"] == [
+        {"id": session["room_id"], "name": {"en": "Room 1"}, "capacity": None, "booths": 0}]
     assert client.get("/api/v1/events/nope").status_code == 404
     assert client.get("/api/v1/events/nope").get_json()["status"] == 404
 

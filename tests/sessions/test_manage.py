@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from dialogue.extensions import db
 from dialogue.models import AuditEntry
+from dialogue.sessions import directory
 from dialogue.sessions.models import Event, MeetingSession
 
 from .. import factories as f
@@ -26,9 +27,18 @@ def _session_form(**overrides):
     return data
 
 
+def _records(ev):
+    """The rooms and people `_session_form` picks, in the event's records."""
+    for name in ("Salle 5", "Salle 9"):
+        directory.room_or_new(ev, name)
+    directory.person_or_new(ev, "María José Núñez", "Cancillería", gender="female")
+    db.session.commit()
+
+
 def _organiser_with_event(auth):
     org = f.user("org@example.org")
     ev = f.event(organiser=org)
+    _records(ev)
     auth.login(org.email)
     return org, ev
 
