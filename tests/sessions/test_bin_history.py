@@ -5,6 +5,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from dialogue.extensions import db
+from dialogue.sessions import directory
 from dialogue.models import AuditEntry, audit
 from dialogue.sessions.models import MeetingSession
 
@@ -67,6 +68,8 @@ def test_a_new_session_cannot_take_the_code_of_a_binned_one(client, app, auth):
 def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
     org, ev = _organiser(auth, status="draft")
     s = f.session(ev, "PL2", room="Sala A", start="2022-12-12 09:00")
+    directory.room_or_new(ev, "Sala B")
+    db.session.commit()
     data = {"code": "PL2", "kind": "plenary", "original_language": "en", **{f"title-{k}": v for k, v in s.title.items()},
             "starts_at": "2022-12-12T09:00", "ends_at": "2022-12-12T10:30", "room": "Sala B"}
     assert client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/edit", data=data).status_code == 302
@@ -78,7 +81,7 @@ def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/edit",
                 data={**data, "starts_at": "2022-12-12T10:00", "ends_at": "2022-12-12T11:30"})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update"))
-    assert entry.data["changes"] == {"room": ["Sala A", "Sala B"]}
+    assert entry.data["changes"] == {"room": [{"en": "Sala A"}, {"en": "Sala B"}]}  # a room's names, as they were
 
     history = client.get(f"/en/manage/events/{ev.slug}/sessions/PL2/history").get_data(as_text=True)
     assert "María López changed the room of PL2 from Sala A to Sala B" in history
