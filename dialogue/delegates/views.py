@@ -58,13 +58,14 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import api, public_views
+    from . import api, public_views, reuse_views
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
     public_views.register(app)
+    reuse_views.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
