@@ -61,6 +61,12 @@ def earlier_delegations(user, target: Delegation, lang: str) -> list[Earlier]:
     return [Earlier(d, delegation_name(d, lang), people[d.id]) for d in delegations]
 
 
+def already_here(target: Delegation) -> set[str]:
+    """Emails of the people who hold a place in `target` now: the page does not offer them again."""
+    return set(db.session.scalars(select(Delegate.email).where(
+        Delegate.delegation_id == target.id, Delegate.status.in_(ACTIVE_STATUSES))))
+
+
 def copy_people(source: Delegation, target: Delegation, person_ids: list[int], by) -> list[Delegate]:
     """Nominate in `target` the chosen people of `source`: all of them, or none with the reason."""
     ensure(can_reuse_delegation, by, source, target)

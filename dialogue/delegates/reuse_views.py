@@ -33,7 +33,7 @@ def _chosen() -> list[int]:
 def _render(target: Delegation, chosen: dict[int, set[int]] | None = None, status: int = 200):
     earlier = reuse.earlier_delegations(current_user, target, g.lang)
     return render_template("delegates/reuse.html", event=target.event, delegation=target, earlier=earlier,
-                           chosen=chosen or {}, held=places(target), display_name=display_name,
+                           chosen=chosen or {}, held=places(target), present=reuse.already_here(target), display_name=display_name,
                            KIND_LABELS=KIND_LABELS, role_label=role_label), status
 
 

@@ -125,3 +125,12 @@ def test_reuse_page_takes_a_fixed_number_of_queries(app, client, auth, two_event
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert few.count == many.count, "\n".join(s[:150] for s in few.statements + ["----"] + many.statements)
+
+
+def test_people_already_in_the_delegation_are_not_offered_again(app, client, auth, two_events):
+    user, before, now, (rosa, ana, _gone) = two_events
+    df.delegate(now, "Rosa", "Alarcón", email="rosa@example.org")
+    auth.login(user.email)
+    text = client.get(f"/en/events/{now.event.slug}/delegations/{now.id}/reuse").get_data(as_text=True)
+    assert f'value="{rosa.id}" id="person-{rosa.id}" disabled' in text and "already in this delegation" in text
+    assert f'value="{ana.id}" id="person-{ana.id}" checked' in text
