@@ -145,9 +145,16 @@ class PublicListXLSX(_PublicList):
 
     def make(self, job, progress):
         from openpyxl import Workbook
+        from openpyxl.styles import Font
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Participants")[:31])
-        for row in rows(job.event, job.language):
+        sheet.freeze_panes = "A2"
+        lines = rows(job.event, job.language)
+        header = xlsx_row(sheet, next(lines))
+        for cell in header:
+            cell.font = Font(bold=True)
+        sheet.append(header)
+        for row in lines:
             sheet.append(xlsx_row(sheet, row))  # text cells, never formulas
         out = tempfile.TemporaryFile()
         book.save(out)
