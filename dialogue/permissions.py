@@ -106,6 +106,18 @@ def can_edit_delegation(user, delegation) -> bool:
     return is_focal_point(user, delegation) or can_organise(user, delegation.event)
 
 
+def can_see_participant_list(user, event) -> bool:
+    """The provisional list of participants: public once its organisers publish it; they see it before."""
+    return (can_view_event(user, event) and event.participants_published_at is not None) or can_organise(user, event)
+
+
+def can_reuse_delegation(user, source, target) -> bool:
+    """A focal point copies the people of a delegation they registered for an earlier event into
+    one they register now; only their own delegations, never another's."""
+    return (source.event_id != target.event_id and is_focal_point(user, source) and is_focal_point(user, target)
+            and source.event.starts_on <= target.event.starts_on)
+
+
 # --- key messages -----------------------------------------------------------------------------
 
 def can_write_messages(user, event) -> bool:

@@ -63,6 +63,8 @@ def register(app: Flask) -> None:
         credentials_views,
         files,
         outputs_views,
+        public_views,
+        reuse_views,
         tokens_views,
         window_views,
     )
@@ -73,6 +75,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_bp)
     api.register(app)
     app.cli.add_command(reminders)
+    public_views.register(app)
+    reuse_views.register(app)
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     app.jinja_env.filters["person_name"] = services.person_name
     app.jinja_env.filters["person_html"] = services.person_html

@@ -13,7 +13,8 @@ from functools import cache
 from typing import IO
 
 #: Domain modules that declare job kinds in a KINDS list.
-KIND_MODULES = ("dialogue.sessions.jobs", "dialogue.delegates.jobs", "dialogue.outcomes.jobs")
+KIND_MODULES = ("dialogue.sessions.jobs", "dialogue.delegates.jobs", "dialogue.delegates.public_list",
+                "dialogue.outcomes.jobs")
 
 
 @dataclass

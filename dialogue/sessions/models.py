@@ -38,6 +38,8 @@ class Event(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(12), default="draft")
     #: Bumped on every change to the event or its agenda: the key of rendered pages and exports.
     revision: Mapped[int] = mapped_column(default=1)
+    #: When the organisers published the provisional list of participants; None while it is private.
+    participants_published_at: Mapped[datetime | None]
 
     sessions: Mapped[list[MeetingSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",

@@ -8,7 +8,8 @@ from dialogue.extensions import db
 from .. import factories as f
 from . import factories as df
 
-DOMAIN = ("delegates.", "delegates_manage.", "delegates_api.", "my_delegations.")
+DOMAIN = ("delegates.", "delegates_manage.", "delegates_api.", "my_delegations.", "delegates_reuse.",
+          "public_participants.", "public_participants_manage.")
 SECRET_NAME = "Quispe-Secret"
 SECRET_EMAIL = "hidden.delegate@example.org"
 
@@ -25,7 +26,7 @@ def world(app):
     _ctoken, colombia_secret = api.create_token(colombia_fp, "ministry", colombia)
     db.session.commit()
     values = {"lang": "en", "slug": ev.slug, "delegation_id": peru.id, "delegate_id": pending.id,
-              "token_id": token.id, "code": delegate.badge_code, "fmt": "csv"}
+              "token_id": token.id, "code": delegate.badge_code, "fmt": "xlsx", "source_id": peru.id}
     return {"event": ev, "peru": peru, "colombia_fp": colombia_fp, "colombia_secret": colombia_secret,
             "values": values, "pending": pending}
 

@@ -5,8 +5,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from dialogue.extensions import db
-from dialogue.sessions import directory
 from dialogue.models import AuditEntry, audit
+from dialogue.sessions import directory
 from dialogue.sessions.models import MeetingSession
 
 from .. import factories as f
