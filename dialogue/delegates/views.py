@@ -67,6 +67,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(delegation_name=services.delegation_name)
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
+    from . import details_views
+    details_views.register(app)
 
 
 def _dashboard_links(user) -> list[dict]:
