@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Flask, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp

@@ -69,6 +69,8 @@ def register(app: Flask) -> None:
     registry(app).dashboard_links.append(_dashboard_links)
     from . import details_views
     details_views.register(app)
+    from . import substitution_views
+    substitution_views.register(app)
 
 
 def _dashboard_links(user) -> list[dict]:
