@@ -72,7 +72,7 @@ def test_delegate_fills_in_their_details_in_spanish_and_the_focal_point_sees_it(
     assert "Nationalité" in client.get(f"/fr/my-details/{token}").get_data(as_text=True)  # switchable
     wrong = client.post(f"/es/my-details/{token}", data=good(ev, departure_date=str(ev.starts_on - timedelta(days=3))))
     assert wrong.status_code == 422 and "salida" in wrong.get_data(as_text=True).lower()
-    assert "ab 123456".upper() in wrong.get_data(as_text=True)  # what was typed is kept
+    assert "ab 123456" in wrong.get_data(as_text=True)  # what was typed is kept
     old = client.post(f"/es/my-details/{token}", data=good(ev, birth_date="1850-01-01"))
     assert old.status_code == 422
     child = client.post(f"/es/my-details/{token}", data=good(ev, birth_date=str(ev.starts_on - timedelta(days=300))))
