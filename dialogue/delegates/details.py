@@ -182,8 +182,8 @@ def save_details(delegate: Delegate, data: dict, lang: str) -> DelegateDetails:
 
 
 def missing(details: DelegateDetails | None, asked: list[str]) -> list[str]:
-    """The asked fields still empty."""
-    return [f for f in asked if details is None or getattr(details, f) is None]
+    """The asked fields still empty (the visa letter is a yes or no: unticked is an answer)."""
+    return [f for f in asked if f != "visa_letter" and (details is None or getattr(details, f) is None)]
 
 
 def delegation_completeness(delegation: Delegation, by) -> list[tuple[Delegate, list[str]]]:
