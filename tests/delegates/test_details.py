@@ -164,3 +164,24 @@ def test_the_worker_task_erases_too(app):
     details.save_details(df.delegate(d), {"nationality": "PE"}, "en")
     db.session.commit()
     assert erase_personal_data.run() == 1
+
+
+def test_completeness_page_takes_the_same_queries_for_3_and_30_delegates(app, client, auth, count_queries):
+    ev = future_event()
+    asking(ev)
+    counts = []
+    for size, code in ((3, "PE"), (30, "CL")):
+        user, d = df.focal_point(ev, code, quota=100)
+        for i in range(size):
+            person = df.delegate(d, f"P{i}", commit=False)
+            db.session.flush()
+            if i % 2:
+                details.save_details(person, {"nationality": "PE"}, "en")
+        db.session.commit()
+        auth.logout()
+        auth.login(user.email)
+        with count_queries() as counter:
+            page = client.get(f"/en/events/{ev.slug}/delegations/{d.id}/details").get_data(as_text=True)
+        assert page.count('id="details-') == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= 10

@@ -1,4 +1,6 @@
 """After accreditation: a focal point asks to replace or withdraw a delegate; organisers decide."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -112,3 +114,22 @@ def test_a_substitution_with_an_email_already_registered_is_refused_at_decision(
     db.session.rollback()
     assert db.session.get(Delegate, ana.id).status == "accredited"
     assert db.session.get(ChangeRequest, change.id).status == "pending"
+
+
+def test_queue_with_requests_takes_the_same_queries_for_2_and_20_requests(app, client, auth, count_queries):
+    admin = f.user(admin=True)
+    auth.login(admin.email)
+    counts = []
+    for size in (2, 20):
+        ev = f.event()
+        user, d = df.focal_point(ev, quota=100)
+        for i in range(size):
+            person = df.delegate(d, f"P{i}", status="accredited", commit=False)
+            db.session.flush()
+            substitutions.request_change(person, "withdraw", "reason", None, user)
+        db.session.commit()
+        with count_queries() as counter:
+            page = client.get(f"/en/manage/events/{ev.slug}/accreditation").get_data(as_text=True)
+        assert len(re.findall(r'id="change-[0-9]', page)) == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
