@@ -181,6 +181,15 @@ def save_details(delegate: Delegate, data: dict, lang: str) -> DelegateDetails:
     return found
 
 
+def set_language(delegate: Delegate, lang: str, by) -> None:
+    """The language of mails to a delegate, as their focal point knows it (fr, es or en)."""
+    ensure(can_see_personal_details, by, delegate.delegation)
+    if lang not in LANGUAGES:
+        raise DomainError(_("Choose French, Spanish or English."), "language")
+    delegate.language = lang
+    audit("delegate.language", user=by, event=delegate.delegation.event, target=f"delegate:{delegate.id}", language=lang)
+
+
 def missing(details: DelegateDetails | None, asked: list[str]) -> list[str]:
     """The asked fields still empty (the visa letter is a yes or no: unticked is an answer)."""
     return [f for f in asked if f != "visa_letter" and (details is None or getattr(details, f) is None)]

@@ -118,6 +118,18 @@ def send_link(slug: str, delegation_id: int, delegate_id: int):
     return redirect(url_for("details_fp.completeness", slug=slug, delegation_id=d.id))
 
 
+@fp_bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/language")
+def set_language(slug: str, delegation_id: int, delegate_id: int):
+    """Change the language of mails to a delegate."""
+    d = _delegation(slug, delegation_id)
+    delegate = _delegate(d, delegate_id)
+    ok, _done = perform(lambda: details.set_language(delegate, request.form.get("language", ""), current_user),
+                        denied=404)
+    if ok:
+        flash(_("The language of mails to %(email)s is saved.", email=delegate.email), "success")
+    return redirect(url_for("details_fp.completeness", slug=slug, delegation_id=d.id))
+
+
 # --- the organisers -------------------------------------------------------------------------------------
 
 class PolicyForm(NFCForm):

@@ -74,3 +74,29 @@ def test_bulk_accreditation_tells_each_delegate(app):
     db.session.commit()
     assert all(len(mails_to(p.email)) == 1 for p in people)
     assert db.session.scalar(select(Delegate).where(Delegate.status == "accredited")) is not None
+
+
+def test_focal_point_sets_the_language_of_mails(app, client, auth):
+    ev = f.event()
+    user, d = df.focal_point(ev)
+    person = df.delegate(d, email="lang@example.org", language="en")
+    auth.login(user.email)
+    url = f"/en/events/{ev.slug}/delegations/{d.id}/delegates/{person.id}/language"
+    assert client.post(url, data={"language": "fr"}).status_code == 302
+    assert db.session.get(Delegate, person.id).language == "fr"
+    assert client.post(url, data={"language": "xx"}).status_code == 302
+    assert db.session.get(Delegate, person.id).language == "fr"
+    services.accredit(db.session.get(Delegate, person.id), f.user(admin=True))
+    db.session.commit()
+    assert "Sommet de test" in mails_to("lang@example.org")[-1].subject
+
+
+def test_accreditation_mail_has_the_details_link_while_details_are_missing(app):
+    soon = date.today() + timedelta(days=30)
+    ev = f.event(starts=soon, ends=soon + timedelta(days=2))
+    db.session.add(DetailsPolicy(event_id=ev.id, fields=["nationality"], erase_after_days=30))
+    _user, d = df.focal_point(ev)
+    person = df.delegate(d, email="late@example.org", language="es")
+    services.accredit(person, f.user(admin=True))
+    db.session.commit()
+    assert "/es/my-details/" in mails_to("late@example.org")[-1].body

@@ -42,8 +42,8 @@ def nominated(delegate: Delegate, by) -> None:
 
 
 def decided(delegate: Delegate) -> None:
-    """Tell a delegate their accreditation or rejection."""
-    from ..details import mail_language
+    """Tell a delegate their accreditation or rejection (with the details link while details are missing)."""
+    from ..details import asked_fields, details_of, details_url, mail_language, missing
     from .notify import _event_title
     event = delegate.delegation.event
     lang = mail_language(delegate)
@@ -55,6 +55,10 @@ def decided(delegate: Delegate) -> None:
             subject = _("You are accredited to %(event)s", **values)
             body = _("Hello %(name)s,\n\nThe organisers of %(event)s accredited you as a member of the delegation "
                      "of %(delegation)s. Your badge will be ready at the venue.", **values)
+            asked = asked_fields(event)
+            if asked and missing(details_of(delegate), asked):
+                body += "\n\n" + _("Please give your personal details on this page (no account needed):\n\n%(url)s",
+                                   url=details_url(delegate, lang))
         else:
             subject = _("Your nomination to %(event)s is not accepted", **values)
             body = _("Hello %(name)s,\n\nThe organisers of %(event)s did not accept your nomination by the "
