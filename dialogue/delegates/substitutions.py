@@ -78,6 +78,7 @@ def decide(change: ChangeRequest, accept: bool, reason: str, by) -> Delegate | N
     delegation = change.delegation
     event = delegation.event
     ensure(can_organise, by, event)
+    db.session.refresh(change, with_for_update=True)  # two organisers deciding at once: the second sees the first
     if change.status != "pending":
         raise DomainError(_("This request is already decided."))
     reason = (reason or "").strip()[:2000]

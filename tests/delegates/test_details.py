@@ -185,3 +185,24 @@ def test_completeness_page_takes_the_same_queries_for_3_and_30_delegates(app, cl
         assert page.count('id="details-') == size
         counts.append(counter.count)
     assert counts[0] == counts[1] <= 10
+
+
+def test_an_expired_link_is_refused_with_a_clear_message(app, client):
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class MonthAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 30 * 86400
+
+    ev = future_event()
+    asking(ev)
+    _user, d = df.focal_point(ev)
+    person = df.delegate(d)
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="delegate-details", signer=MonthAgo).dumps(
+        {"d": person.id, "e": person.email})
+    response = client.get(f"/fr/my-details/{old}")
+    assert response.status_code == 403 and "expiré" in response.get_data(as_text=True)
+    fresh = details.details_token(person)
+    assert client.get(f"/fr/my-details/{fresh}").status_code == 200
