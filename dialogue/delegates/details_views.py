@@ -26,8 +26,10 @@ DETAIL_LABELS = {
     "birth_date": _l("Date of birth"),
     "arrival_date": _l("Arrival date"),
     "departure_date": _l("Departure date"),
-    "visa_letter": _l("I need a visa support letter"),
+    "visa_letter": _l("Visa support letter"),
 }
+#: The delegate's own words for the yes-or-no field.
+VISA_QUESTION = _l("I need a visa support letter")
 
 public_bp = Blueprint("delegate_details", __name__, url_prefix="/<lang>/my-details")
 fp_bp = Blueprint("details_fp", __name__, url_prefix="/<lang>/events/<slug>/delegations")
@@ -58,7 +60,7 @@ def details_form(asked: list[str], obj=None) -> NFCForm:
         "birth_date": lambda: DateField(DETAIL_LABELS["birth_date"], validators=required),
         "arrival_date": lambda: DateField(DETAIL_LABELS["arrival_date"], validators=required),
         "departure_date": lambda: DateField(DETAIL_LABELS["departure_date"], validators=required),
-        "visa_letter": lambda: BooleanField(DETAIL_LABELS["visa_letter"]),
+        "visa_letter": lambda: BooleanField(VISA_QUESTION),
     }
     for name in asked:
         setattr(DetailsForm, name, makers[name]())
@@ -180,6 +182,7 @@ def export(slug: str):
     writer = safe_writer(out)
     writer.writerow([str(_("Given name")), str(_("Family name")), str(_("Email"))] + [str(DETAIL_LABELS[f]) for f in chosen])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else (_("Yes") if v is True else _("No")) if isinstance(v, bool) else v
+                         for v in row])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="personal-details-{event.slug}.csv"'})

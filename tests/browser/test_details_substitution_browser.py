@@ -2,6 +2,7 @@
 the focal point sees it complete; a substitution is asked in French, accepted by the organiser in
 English, and the old badge no longer verifies. Uses the shared live server, on an event of its own."""
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -30,7 +31,7 @@ def future_event(live_app):
     from dialogue.sessions.models import Event
     with live_app.app_context():
         soon = date.today() + timedelta(days=30)
-        ev = Event(slug=f"future-{soon:%Y%m%d}-{id(live_app) % 1000}", status="published", timezone="UTC",
+        ev = Event(slug=f"future-{uuid.uuid4().hex[:10]}", status="published", timezone="UTC",
                    starts_on=soon, ends_on=soon + timedelta(days=2), original_language="en",
                    title={"fr": "Conférence future", "es": "Conferencia futura", "en": "Future conference"})
         db.session.add(ev)
@@ -56,7 +57,8 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     login(page, FOCAL_POINT, lang="fr")
     page.goto(f"/fr/events/{slug}/delegations/{delegation_id}/details")
     assert "Manque" in page.inner_text("#details")
-    submit(page, f"#details-{ana_id} form")
+    with page.expect_navigation():
+        page.locator(f"#details-{ana_id}").get_by_role("button", name="Envoyer le lien").click()
     screenshot(page, "details-status-fr")
     with live_app.app_context():
         body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "ana.q@example.org")
@@ -106,3 +108,13 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     check = organiser.goto(f"/en/manage/events/{slug}/badges/{badge}")
     assert check.status == 404 and "no longer valid" in organiser.inner_text("#badge-withdrawn")
     screenshot(organiser, "badge-no-longer-valid-en")
+
+
+@pytest.mark.parametrize("lang,title", [("fr", "Données personnelles"), ("es", "Datos personales"), ("en", "Personal details")])
+def test_organisers_personal_details_settings_in_each_language(page, future_event, lang, title):
+    slug = future_event[0]
+    login(page, ORGANISER, lang=lang)
+    page.goto(f"/{lang}/manage/events/{slug}/personal-data")
+    assert title in page.inner_text("h2")
+    assert page.locator("#details-policy input[type=checkbox]:checked").count() == 6
+    screenshot(page, f"details-policy-{lang}")
