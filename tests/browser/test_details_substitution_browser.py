@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from .helpers import ORGANISER, login, screenshot
+from .helpers import ORGANISER, axe_violations, describe, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +60,7 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     with page.expect_navigation():
         page.locator(f"#details-{ana_id}").get_by_role("button", name="Envoyer le lien").click()
     screenshot(page, "details-status-fr")
+    assert not (found := axe_violations(page)), describe(found)
     with live_app.app_context():
         body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == "ana.q@example.org")
                                   .order_by(OutboxMessage.id.desc())).first()
@@ -77,6 +78,7 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     submit(delegate, "#details-form")
     assert "La salida es anterior" in delegate.content()
     screenshot(delegate, "details-form-error-es")
+    assert not (found := axe_violations(delegate)), describe(found)
     delegate.fill("#departure_date", str(soon + timedelta(days=2)))
     delegate.check("#visa_letter")
     submit(delegate, "#details-form")
@@ -93,6 +95,7 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     page.fill("#new-email", "bruno.m@example.org")
     page.fill("#new-reason", "Ana est malade")
     screenshot(page, "substitution-request-fr")
+    assert not (found := axe_violations(page)), describe(found)
     submit(page, "#substitute-form")
     assert "Votre demande est envoyée" in page.content()
 
@@ -102,6 +105,7 @@ def test_details_link_then_substitution(page, browser, live_server, live_app, fu
     organiser.goto(f"/en/manage/events/{slug}/accreditation")
     assert "Replace by Bruno Mamani" in organiser.inner_text("#change-requests")
     screenshot(organiser, "substitution-queue-en")
+    assert not (found := axe_violations(organiser)), describe(found)
     with organiser.expect_navigation():
         organiser.locator("#change-requests button.primary").first.click()
     assert "The request is accepted" in organiser.content()
@@ -118,3 +122,4 @@ def test_organisers_personal_details_settings_in_each_language(page, future_even
     assert title in page.inner_text("h2")
     assert page.locator("#details-policy input[type=checkbox]:checked").count() == 6
     screenshot(page, f"details-policy-{lang}")
+    assert not (found := axe_violations(page)), describe(found)
