@@ -195,8 +195,8 @@ def missing(details: DelegateDetails | None, asked: list[str]) -> list[str]:
     return [f for f in asked if f != "visa_letter" and (details is None or getattr(details, f) is None)]
 
 
-def delegation_completeness(delegation: Delegation, by) -> list[tuple[Delegate, list[str]]]:
-    """Each active delegate of a delegation with the asked fields still missing, in two queries."""
+def delegation_completeness(delegation: Delegation, by) -> list[tuple[Delegate, DelegateDetails | None, list[str]]]:
+    """Each active delegate of a delegation with their details and the asked fields still missing, in two queries."""
     ensure(can_see_personal_details, by, delegation, status=404)
     asked = asked_fields(delegation.event)
     people = db.session.scalars(select(Delegate).where(Delegate.delegation_id == delegation.id,
@@ -204,7 +204,7 @@ def delegation_completeness(delegation: Delegation, by) -> list[tuple[Delegate, 
                                 .order_by(Delegate.sort_name, Delegate.id)).all()
     found = {d.delegate_id: d for d in db.session.scalars(select(DelegateDetails).join(Delegate).where(
         Delegate.delegation_id == delegation.id))}
-    return [(p, missing(found.get(p.id), asked)) for p in people]
+    return [(p, found.get(p.id), missing(found.get(p.id), asked)) for p in people]
 
 
 def export_rows(event: Event, fields, by) -> tuple[list[str], list[list]]:

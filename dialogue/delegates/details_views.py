@@ -106,7 +106,8 @@ def completeness(slug: str, delegation_id: int):
     d = _delegation(slug, delegation_id)
     rows = details.delegation_completeness(d, current_user)
     return render_template("delegates/details_status.html", event=d.event, delegation=d, rows=rows,
-                           asked=details.asked_fields(d.event), DETAIL_LABELS=DETAIL_LABELS, **LABELS)
+                           asked=details.asked_fields(d.event), DETAIL_LABELS=DETAIL_LABELS,
+                           country_name=services.country_name, **LABELS)
 
 
 @fp_bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/details-link")

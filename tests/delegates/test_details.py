@@ -82,8 +82,8 @@ def test_delegate_fills_in_their_details_in_spanish_and_the_focal_point_sees_it(
     assert (saved.document_number, saved.nationality, saved.visa_letter) == ("AB 123456", "PE", True)
     assert db.session.get(Delegate, person.id).language == "es"
     auth.login(user.email)
-    page = client.get(f"/en/events/{ev.slug}/delegations/{d.id}/details").get_data(as_text=True)
-    assert "Complete" in page
+    page = client.get(f"/es/events/{ev.slug}/delegations/{d.id}/details").get_data(as_text=True)
+    assert "Completo" in page and "AB 123456" in page and "17 may 1980" in page and "Perú" in page
 
 
 def test_links_that_are_forged_or_for_someone_withdrawn_are_refused(app, client):
