@@ -39,6 +39,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     from .mailer import outbox_cli
     app.cli.add_command(outbox_cli)
+    from .delegates.erasure import personal_data_cli
+    app.cli.add_command(personal_data_cli)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

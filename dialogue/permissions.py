@@ -118,6 +118,16 @@ def can_reuse_delegation(user, source, target) -> bool:
             and source.event.starts_on <= target.event.starts_on)
 
 
+def can_see_personal_details(user, delegation) -> bool:
+    """Delegates' own details (passport, birth date...): the delegation's focal points and the event's organisers."""
+    return is_focal_point(user, delegation) or can_organise(user, delegation.event)
+
+
+def can_request_change(user, delegation) -> bool:
+    """Asking to replace or withdraw an accredited delegate: the delegation's focal points."""
+    return is_focal_point(user, delegation)
+
+
 # --- key messages -----------------------------------------------------------------------------
 
 def can_write_messages(user, event) -> bool:
@@ -156,6 +166,8 @@ MESSAGES: dict[Callable, object] = {
     can_organise: _l("Only the organisers of this event may do this."),
     can_view_event: _l("No published event with this address."),
     can_edit_delegation: _l("Only the focal points of this delegation may do this."),
+    can_see_personal_details: _l("Only the focal points of this delegation and the organisers see personal details."),
+    can_request_change: _l("Only the focal points of this delegation may do this."),
     can_write_messages: _l("Only the organisers and rapporteurs of this event may do this."),
     can_edit_message: _l("Only the rapporteurs of this session and the organisers may edit its key messages."),
     can_delete_message: _l("An approved message can only be deleted by the organisers."),

@@ -124,6 +124,8 @@ class Delegate(TimestampMixin, db.Model):
     #: " maria jose perez ..." every word of the names, folded and transliterated to Latin letters,
     #: each after a space, so that "jose" or "wang" finds José or 王 with one LIKE '% jose%'.
     search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The language of mails to the delegate (fr, es, en); by default the nominating focal point's.
+    language: Mapped[str] = mapped_column(String(5), default="", server_default="")
 
     delegation: Mapped[Delegation] = relationship(back_populates="delegates")
     registrations: Mapped[list[SessionRegistration]] = relationship(
@@ -279,3 +281,6 @@ class CredentialsLetter(db.Model):
     decided_at: Mapped[datetime | None]
 
     delegation: Mapped[Delegation] = relationship()
+
+
+from .personal_models import ChangeRequest, DelegateDetails, DetailsPolicy  # noqa: E402, F401  (their tables)

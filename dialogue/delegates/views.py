@@ -83,6 +83,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["plain_name"] = services.plain_name
     registry(app).manage_links.append(_manage_links)
     registry(app).dashboard_links.append(_dashboard_links)
+    from . import details_views
+    details_views.register(app)
+    from . import substitution_views
+    substitution_views.register(app)
 
 
 def _dashboard_links(user) -> list[dict]:

@@ -108,7 +108,8 @@ def test_accreditation_queue_takes_the_same_queries_for_30_and_300_nominations(a
             text_of(client.get(f"/en/manage/events/{ev.slug}/accreditation?status=nominated"
                                + suffix.format(d=d.id, after=after)))
         counts.append(counter.count)
-    assert counts[0] == counts[1] <= 7
+    # 8: one of them lists the substitutions and withdrawals waiting (changes_queue.html), whatever their number.
+    assert counts[0] == counts[1] <= 8
 
 
 # --- search -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ...models import audit, utcnow
 from ...permissions import can_organise, ensure
 from ...sessions.models import Event
 from ..models import Delegate
+from . import notices
 from .errors import DelegationError
 from .nominations import _unflag
 from .notify import _tell_focal_points, _tell_focal_points_many
@@ -34,6 +35,7 @@ def _mark_accredited(delegate: Delegate, by, **details) -> None:
     delegate.decided_at = utcnow()
     delegate.badge_code = delegate.badge_code or secrets.token_urlsafe(16)
     audit("delegate.accredit", user=by, event=delegate.delegation.event, target=f"delegate:{delegate.id}", **details)
+    notices.decided(delegate)
 
 
 def accredit_many(event: Event, delegate_ids, by) -> list[Delegate]:
@@ -78,4 +80,5 @@ def reject(delegate: Delegate, reason: str, by) -> None:
     delegate.registrations.clear()
     _unflag(delegate)
     audit("delegate.reject", user=by, event=event, target=f"delegate:{delegate.id}", reason=delegate.reason)
+    notices.decided(delegate)
     _tell_focal_points(delegate)

@@ -10,6 +10,7 @@ from ...models import audit
 from ...permissions import can_edit_delegation, ensure
 from ...sessions.models import MeetingSession
 from ..models import ACTIVE_STATUSES, Delegate, Delegation, SessionRegistration
+from . import notices
 from .errors import DelegationError, QuotaReached
 from .validation import _first_error, clean_delegate
 from .window import ensure_open
@@ -116,6 +117,7 @@ def nominate(delegation: Delegation, data: dict, by) -> Delegate:
     _flag_duplicate(delegate, elsewhere)
     audit("delegate.nominate", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
           delegation=delegation.id, role=delegate.role, also_in=elsewhere)
+    notices.nominated(delegate, by)
     return delegate
 
 
