@@ -6,17 +6,30 @@ published) has run.
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 
 from celery.signals import before_task_publish, task_postrun, task_rejected, task_unknown
 
 
+def worker_queue(name: str) -> str:
+    """The queue `name` of this test process: one per pytest-xdist worker (PYTEST_XDIST_WORKER, e.g. "gw0"),
+    so that workers never take each other's tasks, even on a broker they would share."""
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}-{xdist_worker}" if xdist_worker else name
+
+
+#: Seconds between two looks of a test worker at its in-memory queue (Kombu's default is 1 s: each task
+#: of a job, and each test waiting on one, would lose up to a second before the task starts).
+POLLING_INTERVAL = 0.01
+
+
 class Tracker:
     """Counts tasks published to the test workers' queues and not yet run, process-wide (a task sent
     to real worker processes, in the `redis` tests, runs elsewhere and is not waited for)."""
 
-    QUEUES = ("dialogue-tests", "dialogue-live")
+    QUEUES = (worker_queue("dialogue-tests"), worker_queue("dialogue-live"))
 
     def __init__(self):
         self.pending = 0
@@ -51,6 +64,9 @@ def running_worker(flask_app):
     """A worker thread for `flask_app`'s Celery app, for as long as the block lasts."""
     from celery.contrib.testing.worker import start_worker
     celery = flask_app.extensions["celery"]
+    if str(celery.conf.broker_url).startswith("memory"):
+        celery.conf.broker_transport_options = {**celery.conf.broker_transport_options,
+                                                "polling_interval": POLLING_INTERVAL}
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
         yield TRACKER
 
