@@ -1,8 +1,10 @@
 """Fixtures: an app on a real database (SQLite file by default, PostgreSQL with DATABASE_URL)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,22 +21,6 @@ from dialogue.extensions import db, limiter
 
 from . import factories
 from .workers import running_worker, worker_queue
-
-BROWSER_TESTS = Path(__file__).parent / "browser"
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test` runs `--dist loadgroup`), keep together what must not run side by
-    side or apart: the `redis` tests on one worker, one after the other (they share a Redis database and
-    start real worker processes), and each browser test file on one worker, in its order (its tests share
-    the live server's data)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    for item in items:
-        if item.get_closest_marker("redis") is not None:
-            item.add_marker(pytest.mark.xdist_group("redis"))
-        elif item.get_closest_marker("browser") is not None or BROWSER_TESTS in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def worker_database_url(url: str, xdist_worker: str) -> str:
@@ -109,6 +95,18 @@ def _full_password_hashing(request):
         yield
         return
     with _password_method("scrypt"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _one_redis_test_at_a_time(request):
+    """Tests marked `redis` share a Redis database and start real worker processes: they take turns, across
+    pytest-xdist workers (`make test` sends each test file to one worker, but two files could meet)."""
+    if request.node.get_closest_marker("redis") is None:
+        yield
+        return
+    with open(Path(tempfile.gettempdir()) / "dialogue-redis-tests.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 
