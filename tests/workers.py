@@ -62,12 +62,26 @@ TRACKER = Tracker()
 @contextmanager
 def running_worker(flask_app):
     """A worker thread for `flask_app`'s Celery app, for as long as the block lasts."""
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import TestWorkController, start_worker
+
+    class _OwnAppWorker(TestWorkController):
+        """Runs tasks with its own Celery app as the current one (thread-local) in its thread.
+
+        A worker looks each task up by name in Celery's *current* app, otherwise the process default: the
+        app of whichever test worker started last. With the live server's worker started after the test
+        worker (pytest-xdist may order files so), the test worker ran the live app's tasks, on its database.
+        """
+
+        def on_consumer_ready(self, consumer):  # called in the worker's thread, before any task
+            self.app.set_current()
+            super().on_consumer_ready(consumer)
+
     celery = flask_app.extensions["celery"]
     if str(celery.conf.broker_url).startswith("memory"):
         celery.conf.broker_transport_options = {**celery.conf.broker_transport_options,
                                                 "polling_interval": POLLING_INTERVAL}
-    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING",
+                      WorkController=_OwnAppWorker):
         yield TRACKER
 
 
