@@ -70,6 +70,7 @@ TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
 
 @contextmanager
 def _password_method(method: str):
+    """Hash new passwords with `method` (werkzeug's default method) for as long as the block lasts."""
     from dialogue.auth import accounts
     hashing = werkzeug.security.generate_password_hash
     defaults = hashing.__defaults__
@@ -84,6 +85,7 @@ def _password_method(method: str):
 
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashes():
+    """Every test, and the live server's demo accounts, hash at TEST_PASSWORD_METHOD's cost."""
     assert werkzeug.security.generate_password_hash.__defaults__[0] == "scrypt", "werkzeug changed its default"
     with _password_method(TEST_PASSWORD_METHOD):
         yield
@@ -91,6 +93,7 @@ def _cheap_password_hashes():
 
 @pytest.fixture(autouse=True)
 def _full_password_hashing(request):
+    """A test marked `full_password_hashing` hashes at werkzeug's own cost."""
     if request.node.get_closest_marker("full_password_hashing") is None:
         yield
         return
