@@ -1,24 +1,120 @@
 """Fixtures: an app on a real database (SQLite file by default, PostgreSQL with DATABASE_URL)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import tempfile
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import werkzeug.security
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy import event as sa_event
+from sqlalchemy.pool import NullPool
 
 from dialogue import create_app
 from dialogue.cache import cache
 from dialogue.extensions import db, limiter
 
 from . import factories
-from .workers import running_worker
+from .workers import running_worker, worker_queue
+
+
+def worker_database_url(url: str, xdist_worker: str) -> str:
+    """`url` with the database name of this pytest-xdist worker: dialogue_ci -> dialogue_ci_gw0."""
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{xdist_worker}").render_as_string(hide_password=False)
+
+
+def _postgres_admin(url: str):
+    """An engine on the server's `postgres` database, to create and drop databases."""
+    admin = make_url(url).set(drivername="postgresql+psycopg", database="postgres")
+    return create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database():
+    """On PostgreSQL with pytest-xdist, each worker gets a database of its own, created empty and dropped
+    at the end: DATABASE_URL's name plus the worker's id (`..._gw0`). Everything reading DATABASE_URL (apps,
+    the live server, worker processes and CLI commands the tests start) then uses it. SQLite needs nothing:
+    each worker's files are in its own temporary directory."""
+    url, xdist_worker = os.environ.get("DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+    if not (xdist_worker and url.startswith("postgres")):
+        yield
+        return
+    own = worker_database_url(url, xdist_worker)
+    name = '"{}"'.format(make_url(own).database.replace('"', '""'))
+    admin = _postgres_admin(url)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    os.environ["DATABASE_URL"] = own
+    try:
+        yield
+    finally:
+        os.environ["DATABASE_URL"] = url
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+#: Werkzeug's scrypt at 2**10 instead of its default 2**15: every user a factory makes and every sign-in
+#: hashes a password, and at full cost that was most of the suite's CPU time (0.1 s a hash). The stored
+#: hash says its own cost, so checks follow. Tests marked `full_password_hashing` (those that time
+#: sign-ins) run at the production cost.
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
+@contextmanager
+def _password_method(method: str):
+    """Hash new passwords with `method` (werkzeug's default method) for as long as the block lasts."""
+    from dialogue.auth import accounts
+    hashing = werkzeug.security.generate_password_hash
+    defaults = hashing.__defaults__
+    hashing.__defaults__ = (method, *defaults[1:])
+    accounts._dummy_hash.cache_clear()  # the unknown-email check hashes at the same cost as the rest
+    try:
+        yield
+    finally:
+        hashing.__defaults__ = defaults
+        accounts._dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Every test, and the live server's demo accounts, hash at TEST_PASSWORD_METHOD's cost."""
+    assert werkzeug.security.generate_password_hash.__defaults__[0] == "scrypt", "werkzeug changed its default"
+    with _password_method(TEST_PASSWORD_METHOD):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _full_password_hashing(request):
+    """A test marked `full_password_hashing` hashes at werkzeug's own cost."""
+    if request.node.get_closest_marker("full_password_hashing") is None:
+        yield
+        return
+    with _password_method("scrypt"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _one_redis_test_at_a_time(request):
+    """Tests marked `redis` share a Redis database and start real worker processes: they take turns, across
+    pytest-xdist workers (`make test` sends each test file to one worker, but two files could meet)."""
+    if request.node.get_closest_marker("redis") is None:
+        yield
+        return
+    with open(Path(tempfile.gettempdir()) / "dialogue-redis-tests.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
-def _app(tmp_path_factory):
+def _app(tmp_path_factory, _database):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["DIALOGUE_INSTANCE"] = str(instance)
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
@@ -26,6 +122,7 @@ def _app(tmp_path_factory):
               "CELERY_QUEUE": "dialogue-tests", "STORAGE_DIR": str(instance / "files")}
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
+    config["CELERY_QUEUE"] = worker_queue(config["CELERY_QUEUE"])
     app = create_app(config)
     with app.app_context():
         db.drop_all()

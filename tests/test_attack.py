@@ -5,6 +5,7 @@ import re
 import threading
 import time
 
+import pytest
 import werkzeug.security
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -102,6 +103,7 @@ def _timed(fn):
     return time.perf_counter() - start
 
 
+@pytest.mark.full_password_hashing
 def test_unknown_emails_cost_a_password_check_like_known_ones(app, client, monkeypatch):
     """The proof is the work done: as many password hashes for an unknown email as for a known one.
     Times are compared too, with bounds wide enough for a loaded machine (best of five; a skipped

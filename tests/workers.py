@@ -6,17 +6,30 @@ published) has run.
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 
 from celery.signals import before_task_publish, task_postrun, task_rejected, task_unknown
 
 
+def worker_queue(name: str) -> str:
+    """The queue `name` of this test process: one per pytest-xdist worker (PYTEST_XDIST_WORKER, e.g. "gw0"),
+    so that workers never take each other's tasks, even on a broker they would share."""
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}-{xdist_worker}" if xdist_worker else name
+
+
+#: Seconds between two looks of a test worker at its in-memory queue (Kombu's default is 1 s: each task
+#: of a job, and each test waiting on one, would lose up to a second before the task starts).
+POLLING_INTERVAL = 0.01
+
+
 class Tracker:
     """Counts tasks published to the test workers' queues and not yet run, process-wide (a task sent
     to real worker processes, in the `redis` tests, runs elsewhere and is not waited for)."""
 
-    QUEUES = ("dialogue-tests", "dialogue-live")
+    QUEUES = (worker_queue("dialogue-tests"), worker_queue("dialogue-live"))
 
     def __init__(self):
         self.pending = 0
@@ -49,9 +62,26 @@ TRACKER = Tracker()
 @contextmanager
 def running_worker(flask_app):
     """A worker thread for `flask_app`'s Celery app, for as long as the block lasts."""
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import TestWorkController, start_worker
+
+    class _OwnAppWorker(TestWorkController):
+        """Runs tasks with its own Celery app as the current one (thread-local) in its thread.
+
+        A worker looks each task up by name in Celery's *current* app, otherwise the process default: the
+        app of whichever test worker started last. With the live server's worker started after the test
+        worker (pytest-xdist may order files so), the test worker ran the live app's tasks, on its database.
+        """
+
+        def on_consumer_ready(self, consumer):  # called in the worker's thread, before any task
+            self.app.set_current()
+            super().on_consumer_ready(consumer)
+
     celery = flask_app.extensions["celery"]
-    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
+    if str(celery.conf.broker_url).startswith("memory"):
+        celery.conf.broker_transport_options = {**celery.conf.broker_transport_options,
+                                                "polling_interval": POLLING_INTERVAL}
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING",
+                      WorkController=_OwnAppWorker):
         yield TRACKER
 
 

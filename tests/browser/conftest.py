@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from ..workers import worker_queue
 from .helpers import CHROMIUM
 
 BROWSER_DIR = Path(__file__).parent
@@ -62,6 +63,7 @@ def live_app(tmp_path_factory):
               "BADGES_PER_CHUNK": 20, "BADGES_PER_PART": 20}
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'live.sqlite'}"
+    config["CELERY_QUEUE"] = worker_queue(config["CELERY_QUEUE"])
     previous = os.environ.get("DIALOGUE_INSTANCE")
     os.environ["DIALOGUE_INSTANCE"] = str(instance)
     try:
