@@ -102,8 +102,8 @@ def copy_day(event: Event, from_day: date, to_day: date, by) -> DayCopy:
         code = free_code(s.code, taken)
         taken.add(code)
         copy = MeetingSession(event=event, code=code, status="scheduled", sequence=0, room=s.room,
-                              starts_at=shift(s.starts_at, tz, tz, days, "starts_at", s.code),
-                              ends_at=shift(s.ends_at, tz, tz, days, "ends_at", s.code))
+                              starts_at=shift(s.starts_at, tz, tz, days, "to_day", s.code),
+                              ends_at=shift(s.ends_at, tz, tz, days, "to_day", s.code))
         _copy_fields(s, copy)
         copy.people = [SessionPerson(person=p.person, role=p.role, position=p.position) for p in s.people]
         db.session.add(copy)

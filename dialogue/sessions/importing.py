@@ -18,7 +18,7 @@ from ..models import audit
 from ..permissions import can_organise, ensure
 from . import clashes, directory, services
 from .models import SESSION_KINDS, Event, Person, Room
-from .spreadsheets import NAME_SEPARATOR, SessionImportError
+from .spreadsheets import EXAMPLE_TITLE, NAME_SEPARATOR, SessionImportError
 
 
 @dataclass
@@ -98,6 +98,8 @@ def _check_row(event: Event, number: int, data: dict, errors: list[RowError]) ->
         errors.append(RowError(number, "kind", _("\"%(value)s\" is not a kind of session.", value=kind)))
     if not any((data.get(f"title_{code}") or "").strip() for code in LANGUAGES):
         errors.append(RowError(number, "title_en", _("Give the title in at least one language.")))
+    if all((data.get(f"title_{c}") or "").strip() == EXAMPLE_TITLE[c] for c in LANGUAGES):
+        errors.append(RowError(number, "title_en", _("This is the template's example row: delete it or write over it.")))
     if len(errors) > before:
         return None
     return {"code": code, "kind": kind, "original_language": event.original_language,

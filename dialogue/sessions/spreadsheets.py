@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "chairs": _l("Chairs"), "speakers": _l("Speakers"),
 }
 MAX_ROWS = 2000
+#: Titles of the template's example row: a file that still has that row is refused.
+EXAMPLE_TITLE = {"fr": "Séance d'ouverture (exemple)", "es": "Sesión de apertura (ejemplo)", "en": "Opening session (example)"}
 #: Between names in the chairs and speakers columns.
 NAME_SEPARATOR = ";"
 
@@ -208,7 +210,7 @@ def template(fmt: str, lang: str, event: Event, rooms: list[str]) -> tuple[bytes
     with force_locale(lang):
         kind = str(KIND_LABELS["plenary"])
     example = ["PL1", event.starts_on.isoformat(), "09:30", "11:00", kind, rooms[0] if rooms else "",
-               "Séance d'ouverture", "Sesión de apertura", "Opening session", "", "", "", "", ""]
+               *(EXAMPLE_TITLE[code] for code in LANGUAGES), "", "", "", "", ""]
     return write(fmt, lang, [example], kinds=True, rooms=rooms)
 
 

@@ -147,3 +147,69 @@ def test_export_reads_back_and_templates_in_each_language(client, auth):
     body = client.get(f"/en/manage/events/{ev.slug}/sessions.csv").data.replace(b"PL1", b"PL9")
     preview = _upload(client, ev, body, "s.csv", "en")
     assert preview.status_code == 200 and "1 session is ready to import" in unescape(preview.get_data(as_text=True))
+
+
+def test_import_reads_french_csv_with_semicolons_cp1252_quotes_and_formula_prefixes(client, auth):
+    _org, ev = _organiser(auth)
+    text = ('Code;Jour;Début;Fin;Type;Salle;Titre (français);Intervenants\r\n'
+            'WS1;13/12/2022;9h30;11:00;Session de travail;Salle B;"Financement ""durable""; suite";\'=Dupont\r\n')
+    page = _upload(client, ev, text.encode("cp1252"), "séances.csv", "fr")
+    assert page.status_code == 200, unescape(page.get_data(as_text=True))[-3000:]
+    html = unescape(page.get_data(as_text=True))
+    content = re.search(r'name="content" type="hidden" value="([^"]+)"', html)[1]
+    assert client.post(f"/fr/manage/events/{ev.slug}/import", data={"content": content, "filename": "séances.csv"}).status_code == 302
+    s = _sessions(ev)["WS1"]
+    assert s.title == {"fr": 'Financement "durable"; suite'} and s.kind == "working"
+    assert localtime.to_local(s.starts_at, ev.timezone) == datetime(2022, 12, 13, 9, 30)
+    assert [p.name for p in s.people] == ["=Dupont"] and s.room.name == {"en": "Salle B"}
+
+
+def test_import_refuses_duplicate_codes_the_example_row_and_unreadable_files(client, auth):
+    _org, ev = _organiser(auth)
+    f.session(ev, "PL1")
+    template = client.get(f"/en/manage/events/{ev.slug}/sessions-template.csv").data
+    rows = template + b"PL2,2022-12-12,10:00,11:00,,,,,T,,,,,\r\nPL2,2022-12-12,12:00,13:00,,,,,T,,,,,\r\n"
+    html = unescape(_upload(client, ev, rows, "s.csv", "en").get_data(as_text=True))
+    assert "<td>2</td><td>Title (English)</td><td>This is the template's example row" in html
+    assert "<td>4</td><td>Code</td><td>The same code is on row 3." in html
+    for name, body in (("x.xlsx", b"not a zip"), ("x.txt", b"a"), ("x.csv", b"a;b\r\n1;2")):
+        page = _upload(client, ev, body, name, "en")
+        assert page.status_code == 422 and set(_sessions(ev)) == {"PL1"}
+    forged = client.post(f"/en/manage/events/{ev.slug}/import", data={"content": "!!", "filename": "x.csv"})
+    assert forged.status_code == 422 and "upload it once more" in unescape(forged.get_data(as_text=True))
+
+
+def test_copy_day_refuses_a_time_the_new_day_skips(client, auth):
+    # Clocks go forward at 02:00 on 31 March 2024 in Europe/Zurich: 02:30 that day does not exist.
+    _org, ev = _organiser(auth, starts=date(2024, 3, 30), ends=date(2024, 3, 31))
+    f.session(ev, "NIGHT", start="2024-03-30 02:30", minutes=20, room="")
+    page = client.post(f"/en/manage/events/{ev.slug}/copy-day", data={"from_day": "2024-03-30", "to_day": "2024-03-31"})
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 422 and "Session NIGHT: 02:30 does not exist on 31 March 2024" in html
+    assert set(_sessions(ev)) == {"NIGHT"}
+
+
+def test_only_organisers_copy_import_and_export(client, auth):
+    org = f.user("org@example.org")
+    ev = f.event(organiser=org)
+    other = f.user("other@example.org")
+    f.event(organiser=other)
+    auth.login(other.email)
+    for path in ("copy", "copy-day", "import", "sessions.csv", "sessions-template.xlsx"):
+        assert client.get(f"/en/manage/events/{ev.slug}/{path}").status_code == 403, path
+    assert client.post(f"/en/manage/events/{ev.slug}/copy", data={
+        "slug": "stolen", "starts_on": "2023-01-01", "timezone": "UTC"}).status_code == 403
+    assert db.session.scalar(select(Event).where(Event.slug == "stolen")) is None
+
+
+def test_export_query_count_does_not_grow_with_sessions(client, auth, count_queries):
+    org, _ev = _organiser(auth)
+    counts = []
+    for n in (3, 60):
+        ev = f.event(organiser=org)
+        f.many_sessions(ev, n, people_each=2)
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get(f"/en/manage/events/{ev.slug}/sessions.xlsx").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
