@@ -5,6 +5,7 @@ import base64
 import binascii
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -81,7 +82,7 @@ def copy_day(slug: str):
     ev = _organised_event(slug)
     days = sorted({copying.local_day(s, ev.timezone) for s in services.agenda(ev)})
     form = CopyDayForm()
-    form.from_day.choices = [(d.isoformat(), d.isoformat()) for d in days]
+    form.from_day.choices = [(d.isoformat(), format_date(d, "full")) for d in days]
     if form.validate_on_submit():
         wanted = next((d for d in days if d.isoformat() == form.from_day.data), None)
         if wanted is None:

@@ -79,3 +79,18 @@ def test_organiser_copies_last_years_event_imports_sessions_and_sees_a_clash(pag
     assert nav.value.status == 409
     assert "Plenary hall is also booked for IM00" in page.locator(".clash-warning").inner_text()
     screenshot(page, "copy-import-clash-en")
+
+
+PAGES = {"import": "import", "copy": "copy", "copy-day": "copy-day"}
+
+
+@pytest.mark.parametrize("lang", ("fr", "es", "en"))
+@pytest.mark.parametrize("name", PAGES)
+def test_copy_and_import_pages_pass_axe_and_fit_a_phone(page, name, lang):
+    login(page, lang=lang)
+    page.set_viewport_size({"width": 375, "height": 800})
+    response = page.goto(f"/{lang}/manage/events/{SLUG}/{PAGES[name]}")
+    assert response.status == 200
+    screenshot(page, f"copy-{name}-{lang}-375")
+    assert not axe_violations(page), describe(axe_violations(page))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
