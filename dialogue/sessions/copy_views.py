@@ -5,10 +5,9 @@ import base64
 import binascii
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
@@ -91,8 +90,11 @@ def copy_day(slug: str):
             ok, done = perform(lambda: copying.copy_day(ev, wanted, form.to_day.data, current_user), form=form)
             if ok:
                 flash(ngettext("%(num)d session is copied.", "%(num)d sessions are copied.", len(done.codes)), "success")
-                for message in done.conflicts:
+                for message in done.conflicts[:10]:
                     flash(message, "warning")
+                if len(done.conflicts) > 10:
+                    flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", len(done.conflicts)),
+                          "warning")
                 return redirect(url_for("manage.agenda", slug=ev.slug))
     return render_template("manage/copy_day.html", event=ev, form=form), _status()
 
@@ -160,8 +162,11 @@ def import_sessions(slug: str):
                 if ok:
                     flash(ngettext("%(num)d session is imported.", "%(num)d sessions are imported.",
                                    len(result.sessions)), "success")
-                    for message in result.conflicts:
+                    for message in result.conflicts[:10]:
                         flash(message, "warning")
+                    if result.conflict_count > 10:
+                        flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", result.conflict_count),
+                              "warning")
                     return redirect(url_for("manage.agenda", slug=ev.slug))
                 errors = getattr(result, "errors", [])
         else:
