@@ -84,15 +84,15 @@ class DayCopy:
 
 
 def copy_day(event: Event, from_day: date, to_day: date, by) -> DayCopy:
-    """Copy every session of `from_day` (in the event's zone) to `to_day`, with its room and people;
-    codes already taken get a suffix. The clashes of the copies are reported, not refused."""
+    """Copy every session of `from_day` (in the event's zone; cancelled ones excepted) to `to_day`, with
+    its room and people; codes already taken get a suffix. The copies' clashes are reported, not refused."""
     ensure(can_organise, by, event)
     if from_day == to_day:
         raise CopyError(_("Choose another day to copy to."), "to_day")
     if not event.starts_on <= to_day <= event.ends_on:
         raise CopyError(_("Choose a day of the event."), "to_day")
     tz = event.timezone
-    sources = [s for s in services.agenda(event) if local_day(s, tz) == from_day]
+    sources = [s for s in services.agenda(event) if local_day(s, tz) == from_day and not s.is_cancelled]
     if not sources:
         raise CopyError(_("No session takes place on this day."), "from_day")
     taken = codes_of(event)
