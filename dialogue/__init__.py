@@ -150,6 +150,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ics_bp)
     from .sessions.directory_views import bp as directory_bp
     app.register_blueprint(directory_bp)
+    from .sessions.copy_views import bp as copying_bp
+    app.register_blueprint(copying_bp)
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):
         module.register(app)

@@ -77,6 +77,11 @@ def can_create_event(user) -> bool:
     return signed_in(user) and bool(user.is_admin)
 
 
+def can_copy_event(user, event) -> bool:
+    """Making a new (draft) event from `event`: administrators, and the organisers of `event`."""
+    return can_create_event(user) or can_organise(user, event)
+
+
 def can_organise(user, event) -> bool:
     """The event's organisers (and administrators): agenda, team, delegations, review, publishing."""
     return has_role(user, event, "organiser")

@@ -1,0 +1,192 @@
+"""Organisers' pages to copy the agenda (a session, a day, the whole event) and to import and export sessions."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..actions import perform
+from ..forms import NFCForm, YearRange, translated_field
+from ..i18n import common_timezones, pick
+from . import copying, directory, importing, services, spreadsheets
+from .forms import SessionForm
+from .views import EXTRA_PEOPLE_ROWS, _organised_event, _session_form, _session_obj
+
+bp = Blueprint("copying", __name__, url_prefix="/<lang>/manage/events/<slug>")
+
+#: Largest file the import reads (the preview carries it back, base64, in the confirmation form).
+MAX_FILE = 2 * 1024 * 1024
+
+
+class CopyDayForm(NFCForm):
+    from_day = SelectField(_l("Day to copy"), choices=[], validate_choice=False)
+    to_day = DateField(_l("Copy to"), validators=[DataRequired(), YearRange()])
+    submit = SubmitField(_l("Copy the day"))
+
+
+class CopyEventForm(NFCForm):
+    slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)])
+    title = translated_field(_l("Title"), description=_l("Leave empty to keep the titles of the earlier event."))
+    starts_on = DateField(_l("First day"), validators=[DataRequired(), YearRange()])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
+                           render_kw={"list": "timezones", "autocomplete": "off"})
+    submit = SubmitField(_l("Create the new event"))
+
+
+class UploadForm(NFCForm):
+    file = FileField(_l("CSV or Excel file"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ConfirmForm(NFCForm):
+    content = HiddenField(validators=[DataRequired(), Length(max=MAX_FILE * 2)])
+    filename = HiddenField(validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Import the sessions"))
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+# --- a session --------------------------------------------------------------------------------
+
+@bp.route("/sessions/<code>/duplicate", methods=["GET", "POST"])
+def duplicate(slug: str, code: str):
+    """The session form prefilled with a copy of a session, under a free code; saved only on "Save"."""
+    ev = _organised_event(slug)
+    s = services.session_by_code(ev, code) or abort(404)
+    if request.method == "POST":
+        return _session_form(ev, SessionForm(), None)
+    form = SessionForm(obj=_session_obj(ev, s))
+    form.code.data = copying.suggested_code(s)
+    for _i in range(EXTRA_PEOPLE_ROWS):
+        form.people.append_entry()
+    return _session_form(ev, form, None)
+
+
+# --- a day ------------------------------------------------------------------------------------
+
+@bp.route("/copy-day", methods=["GET", "POST"])
+def copy_day(slug: str):
+    """Copy every session of a day to another day of the event, reporting the clashes."""
+    ev = _organised_event(slug)
+    days = sorted({copying.local_day(s, ev.timezone) for s in services.agenda(ev)})
+    form = CopyDayForm()
+    form.from_day.choices = [(d.isoformat(), format_date(d, "full")) for d in days]
+    if form.validate_on_submit():
+        wanted = next((d for d in days if d.isoformat() == form.from_day.data), None)
+        if wanted is None:
+            form.extra_errors = {"from_day": _("Choose a day from the list.")}
+        else:
+            ok, done = perform(lambda: copying.copy_day(ev, wanted, form.to_day.data, current_user), form=form)
+            if ok:
+                flash(ngettext("%(num)d session is copied.", "%(num)d sessions are copied.", len(done.codes)), "success")
+                for message in done.conflicts[:10]:
+                    flash(message, "warning")
+                if len(done.conflicts) > 10:
+                    flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", len(done.conflicts)),
+                          "warning")
+                return redirect(url_for("manage.agenda", slug=ev.slug))
+    return render_template("manage/copy_day.html", event=ev, form=form), _status()
+
+
+# --- an event ---------------------------------------------------------------------------------
+
+@bp.route("/copy", methods=["GET", "POST"])
+def copy_event(slug: str):
+    """A new draft event from this one: rooms, people, sessions and concept notes on new dates."""
+    ev = _organised_event(slug)
+    form = CopyEventForm()
+    if request.method == "GET":
+        form.slug.data = copying.suggested_slug(ev)
+        form.timezone.data = ev.timezone
+    if form.validate_on_submit():
+        ok, made = perform(lambda: copying.copy_event(ev, form.data, current_user), form=form)
+        if ok:
+            flash(_("The new event is created as a draft."), "success")
+            return redirect(url_for("manage.agenda", slug=made.slug))
+    return render_template("manage/copy_event.html", event=ev, form=form, timezones=common_timezones()), _status()
+
+
+# --- import and export ------------------------------------------------------------------------
+
+def _room_names(ev) -> list[str]:
+    return [pick(r.name, g.lang, ev.original_language).text for r in directory.rooms_of(ev)]
+
+
+@bp.get("/sessions.<any(csv, xlsx):fmt>")
+def export(slug: str, fmt: str):
+    """The event's sessions as a spreadsheet the import reads back (small: made in the request)."""
+    ev = _organised_event(slug)
+    body, mimetype = spreadsheets.export(fmt, g.lang, ev, services.agenda(ev), _room_names(ev))
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{ev.slug}-sessions-{g.lang}.{fmt}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/sessions-template.<any(csv, xlsx):fmt>")
+def template(slug: str, fmt: str):
+    """An empty file to fill in, headers in the page's language, with drop-down lists in Excel."""
+    ev = _organised_event(slug)
+    body, mimetype = spreadsheets.template(fmt, g.lang, ev, _room_names(ev))
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="sessions-{g.lang}.{fmt}"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_sessions(slug: str):
+    """Upload a file: its errors by row and column, or a preview (new rooms, new people, conflicts)
+    to confirm; confirming imports every row in one transaction."""
+    ev = _organised_event(slug)
+    upload, confirm = UploadForm(), ConfirmForm()
+    errors, report, problem = [], None, None
+    if "content" in request.form:
+        if confirm.validate_on_submit():
+            try:
+                content = base64.b64decode(confirm.content.data, validate=True)
+            except (binascii.Error, ValueError):
+                content = None
+            if content is None or len(content) > MAX_FILE:
+                problem = _("The file could not be read again: upload it once more.")
+            else:
+                ok, result = perform(lambda: importing.import_sessions(
+                    ev, spreadsheets.read_rows(confirm.filename.data, content), current_user))
+                if ok:
+                    flash(ngettext("%(num)d session is imported.", "%(num)d sessions are imported.",
+                                   len(result.sessions)), "success")
+                    for message in result.conflicts[:10]:
+                        flash(message, "warning")
+                    if result.conflict_count > 10:
+                        flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", result.conflict_count),
+                              "warning")
+                    return redirect(url_for("manage.agenda", slug=ev.slug))
+                errors = getattr(result, "errors", [])
+        else:
+            problem = _("The file could not be read again: upload it once more.")
+    elif upload.validate_on_submit():
+        content = upload.file.data.read(MAX_FILE + 1)
+        filename = upload.file.data.filename or ""
+        if len(content) > MAX_FILE:
+            problem = _("The file is too large.")
+        else:
+            try:
+                report = importing.preview_import(ev, spreadsheets.read_rows(filename, content), current_user)
+            except importing.ImportFailed as failed:
+                errors = failed.errors
+            except spreadsheets.SessionImportError as error:
+                problem = error.message
+            if report is not None:
+                confirm = ConfirmForm(formdata=None, content=base64.b64encode(content).decode(), filename=filename[-200:])
+    if problem:
+        flash(problem, "error")
+    status = 422 if (errors or problem or (request.method == "POST" and report is None)) else 200
+    return render_template("manage/session_import.html", event=ev, upload=upload, confirm=confirm, errors=errors,
+                           report=report, columns=spreadsheets.FIELDS, FIELD_LABELS=spreadsheets.FIELD_LABELS), status
