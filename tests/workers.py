@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from contextlib import contextmanager
 
 from celery.signals import before_task_publish, task_postrun, task_rejected, task_unknown
@@ -32,27 +33,40 @@ class Tracker:
     QUEUES = (worker_queue("dialogue-tests"), worker_queue("dialogue-live"))
 
     def __init__(self):
-        self.pending = 0
+        #: Task id -> publications to these queues not yet run. By id, not one count: a task that was
+        #: never counted (published elsewhere, run at a worker's start) must not make up for one that was.
+        #: A retry publishes the same id again (from inside the run that then ends): hence a count per id.
+        self.ids: Counter[str] = Counter()
         self.condition = threading.Condition()
         before_task_publish.connect(self._published, weak=False)
         task_postrun.connect(self._ran, weak=False)
         task_unknown.connect(self._ran, weak=False)
         task_rejected.connect(self._ran, weak=False)
 
-    def _published(self, routing_key=None, **_kwargs):
-        if routing_key not in self.QUEUES:
+    @property
+    def pending(self) -> int:
+        return sum(self.ids.values())
+
+    def _published(self, routing_key=None, headers=None, **_kwargs):
+        if routing_key not in self.QUEUES or not headers or not headers.get("id"):
             return
         with self.condition:
-            self.pending += 1
+            self.ids[headers["id"]] += 1
 
-    def _ran(self, **_kwargs):
+    def _ran(self, task_id=None, id=None, message=None, **_kwargs):
+        done = task_id or id
+        if done is None and message is not None:
+            done = (getattr(message, "headers", None) or {}).get("id")
         with self.condition:
-            self.pending -= 1
+            if self.ids.get(done):
+                self.ids[done] -= 1
+                if not self.ids[done]:
+                    del self.ids[done]
             self.condition.notify_all()
 
     def wait(self, timeout: float = 120) -> None:
         with self.condition:
-            if not self.condition.wait_for(lambda: self.pending <= 0, timeout):
+            if not self.condition.wait_for(lambda: not self.ids, timeout):
                 raise TimeoutError(f"{self.pending} background tasks still pending after {timeout} s")
 
 

@@ -138,7 +138,7 @@ def _delegation(slug: str, delegation_id: int, write: bool = False) -> tuple[Use
                 or not can_edit_delegation(user, delegation):
             _fail(404, _("No delegation with this id that your token may see."))
         if write and not token.can_write:
-            db.session.commit()  # its last use
+            perform(lambda: None)  # keep its last use before refusing the write
             _fail(403, _("This API token is read-only: create a read-write token to change the delegation."))
     return user, delegation
 

@@ -14,14 +14,14 @@ pytestmark = pytest.mark.browser
 
 WIDTH = 375
 #: Addresses that give a file (a job starts, then the file is served), not a page to lay out.
-FILE_RULE = re.compile(r"\.(pdf|csv|xlsx|zip|ics)$|<any\(")
+FILE_RULE = re.compile(r"\.(pdf|csv|xlsx|zip|ics|xlf|docx|jpg)$|<any\(")
 
 
 def _values(app) -> dict:
     """How to fill each part of an organiser address with the demo event's data."""
     from dialogue.delegates.models import Delegate, Delegation
     from dialogue.outcomes.models import KeyMessage
-    from dialogue.sessions.models import Event, MeetingSession
+    from dialogue.sessions.models import Event, MeetingSession, Person, Room
 
     with app.app_context():
         from dialogue.extensions import db
@@ -35,7 +35,10 @@ def _values(app) -> dict:
         message = db.session.scalar(select(KeyMessage.id).where(KeyMessage.session_id == session.id)
                                     .order_by(KeyMessage.id)) or db.session.scalar(
             select(KeyMessage.id).join(MeetingSession).where(MeetingSession.event_id == event.id))
+        room = db.session.scalar(select(Room.id).where(Room.event_id == event.id).order_by(Room.id))
+        person = db.session.scalar(select(Person.id).where(Person.event_id == event.id).order_by(Person.id))
     return {"slug": SLUG, "code": session.code, "delegation_id": delegation, "message_id": message,
+            "room_id": room, "person_id": person,
             ("delegates_manage.verify_badge", "code"): badge or "UNKNOWN"}
 
 

@@ -11,6 +11,7 @@ from translate.storage.xliff2 import Xliff2File
 
 from dialogue.auth import grant_role
 from dialogue.extensions import db
+from dialogue.outcomes import services
 from dialogue.outcomes.models import KeyMessage, KeyMessageRevision
 
 from .. import factories as f
@@ -85,10 +86,14 @@ def test_export_translate_import_publish_round_trip(ready, client, auth, jobs):
     db.session.expire_all()
     message = db.session.get(KeyMessage, messages[0].id)
     assert message.text["en"] == new[first] and message.text["es"] == MESSAGES[0]["es"]
-    assert message.status == "approved"  # a translation by an organiser keeps the approval
+    # A translation changed after approval goes back for a second look (issue 11), even an organiser's.
+    assert message.status == "submitted"
     last = db.session.scalars(select(KeyMessageRevision).where(KeyMessageRevision.message_id == message.id)
                               .order_by(KeyMessageRevision.number.desc())).first()
     assert last.user_id == org.id and last.text["en"] == new[first]
+    for m in messages:
+        services.approve_message(db.session.get(KeyMessage, m.id), org)
+    db.session.commit()
     of.publish(doc, org, jobs)
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
