@@ -19,6 +19,7 @@ from dialogue.models import OutboxMessage, utcnow
 
 from . import factories as f
 from .smtp import SMTPServer
+from .workers import wait_until
 
 MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_RETRY_DELAY", "MAIL_MAX_ATTEMPTS",
                  "MAIL_SENDING_TIMEOUT")
@@ -103,7 +104,7 @@ def test_a_refusing_server_is_retried_with_growing_delays_until_it_accepts(app, 
     smtp.refuse = ["550 5.7.1 Service unavailable", "421 4.3.2 Try again later"]
     message = send_mail("delegate@example.org", "Accreditation", "You are accredited.")
     db.session.commit()
-    jobs.wait()
+    wait_until(lambda: db.session.get(OutboxMessage, message.id).status == "sent", jobs, what="the third attempt")
     db.session.refresh(message)
     assert (message.status, message.attempts, message.error) == ("sent", 3, None)
     assert len(smtp.messages) == 1
@@ -116,7 +117,7 @@ def test_after_the_last_attempt_the_outbox_says_failed_and_an_organiser_sends_it
     _org, ev = organiser
     smtp.refuse = ["550 5.1.1 Mailbox unavailable"] * 2
     mail = invite(client, ev)
-    jobs.wait()
+    wait_until(lambda: db.session.get(OutboxMessage, mail.id).attempts == 2, jobs, what="the second attempt")
     db.session.refresh(mail)
     assert (mail.status, mail.attempts, mail.error) == ("failed", 2, "550 5.1.1 Mailbox unavailable")
     assert mail.next_attempt_at is None and smtp.messages == []

@@ -88,6 +88,11 @@ def running_worker(flask_app):
 
         def on_consumer_ready(self, consumer):  # called in the worker's thread, before any task
             self.app.set_current()
+            # A task with a countdown (a retry, a delayed notice) runs in the worker's timer thread:
+            # the same app must be current there, or it runs with the app started last.
+            timer = getattr(self, "timer", None)
+            if timer is not None:
+                timer.call_after(0, self.app.set_current)
             super().on_consumer_ready(consumer)
 
     celery = flask_app.extensions["celery"]
@@ -114,3 +119,21 @@ def badge_pdfs(zip_bytes: bytes) -> list[bytes]:
     import zipfile
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
         return [archive.read(name) for name in sorted(archive.namelist())]
+
+
+def wait_until(check, jobs, timeout: float = 30.0, what: str = "the background work") -> None:
+    """Wait for the workers until `check()` is true: a retry or a delayed task (countdown) may still be
+    on its way when `jobs.wait()` first returns on a loaded machine. Fails after `timeout` seconds."""
+    import time
+
+    from dialogue.extensions import db
+
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs.wait()
+        db.session.expire_all()
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.1)

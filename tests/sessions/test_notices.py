@@ -10,6 +10,7 @@ from dialogue.sessions.notices import PendingNotice
 
 from .. import factories as f
 from ..delegates import factories as df
+from ..workers import wait_until
 
 
 def _edit(client, ev, s, **changes):
@@ -49,7 +50,7 @@ def test_two_edits_of_two_sessions_send_one_mail_per_person_in_their_language(cl
         org, ev, pl1, pl2 = _setting(auth)
         _edit(client, ev, pl1, room="Sala B")
         _edit(client, ev, pl2, starts_at="2022-12-12T11:00", ends_at="2022-12-12T12:30", room="Sala C")
-        jobs.wait()
+        wait_until(lambda: len(_mails()) == 3, jobs, what="the change notices")
     finally:
         app.config["CHANGE_NOTICE_DELAY"] = 0
     mails = _mails()
