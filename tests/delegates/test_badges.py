@@ -41,7 +41,7 @@ def long_names_event():
     grant_role(org, ev, "organiser")
     peru = df.delegation(ev, "PE", quota=20)
     long_org = df.delegation(ev, None, kind="igo", quota=5,
-                             name="Organisation intergouvernementale pour la coopération " * 4)
+                             name=("Organisation intergouvernementale pour la coopération " * 4)[:200].strip())  # the form allows 200
     photo = photos.store(jpeg())
     people = [
         df.delegate(peru, "Ana María", LATIN, status="accredited", role="head"),
