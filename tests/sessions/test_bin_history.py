@@ -80,7 +80,7 @@ def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/status", data={"status": "cancelled"})
     client.post(f"/en/manage/events/{ev.slug}/sessions/PL2/edit",
                 data={**data, "starts_at": "2022-12-12T10:00", "ends_at": "2022-12-12T11:30"})
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update").order_by(AuditEntry.id))
     assert entry.data["changes"] == {"room": [{"en": "Sala A"}, {"en": "Sala B"}]}  # a room's names, as they were
 
     history = client.get(f"/en/manage/events/{ev.slug}/sessions/PL2/history").get_data(as_text=True)
