@@ -172,11 +172,11 @@ def page_cost(slug):
     event = db.session.scalar(db.select(Event).where(Event.slug == slug))
     delegation = db.session.scalars(db.select(Delegation).where(Delegation.event_id == event.id)).first()
     people = badge_jobs.badge_people(delegation, "en", 0, 200)
-    badges = [(p, "Delegation", badge_jobs.badge_qr(f"http://127.0.0.1/en/manage/events/x/badges/{p.badge_code}"))
-              for p in people]
     with force_locale("en"):
+        badges = [badge_jobs.badge(p, "Delegation", badge_jobs.badge_qr(
+            f"http://127.0.0.1/en/manage/events/x/badges/{p.badge_code}")) for p in people]
         html = render_template("pdf/badges.html", lang="en", event=event, badges=badges, display_name=display_name,
-                               **LABELS)
+                               preview=False, **LABELS)
     pages = -(-len(people) // 8)
     timings = {}
     for name, render in (("dialogue", lambda: html_to_pdf(html)),
