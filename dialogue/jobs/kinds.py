@@ -7,6 +7,7 @@ and badges; `dialogue/outcomes/jobs.py`: outcome previews), and `kinds()` collec
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -31,25 +32,26 @@ class Output:
 Progress = Callable[[int, int], None]
 
 
-class JobKind:
-    """Base of a kind; subclasses set `name` and implement make() or plan()/make_chunk()/assemble()."""
+class JobKind(ABC):
+    """Base of a kind; subclasses set `name`, implement label(), progress_text() and fingerprint(),
+    and make() (one task) or, with `chunked`, plan()/make_chunk()/assemble() (tasks in parallel)."""
 
     name: str = ""
     chunked: bool = False
     #: Whether anyone who may see the event may see the job and download its file.
     public: bool = False
 
+    @abstractmethod
     def label(self, job) -> str:
         """What the job makes, translated ("Badges", "Agenda (PDF)")."""
-        raise NotImplementedError
 
+    @abstractmethod
     def progress_text(self, job) -> str:
         """The bar's words, translated: "Rendering badges: 3,200 of 10,000"."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fingerprint(self, event, params: dict) -> tuple[int, str]:
         """(revision, text) of the data the file is made from: a change makes a new job."""
-        raise NotImplementedError
 
     def may_start(self, user, event) -> bool:
         from ..permissions import can_organise
@@ -67,24 +69,28 @@ class JobKind:
         return False
 
     def make(self, job, progress: Progress) -> Output:
-        raise NotImplementedError
+        """The file of a kind made in one task (not `chunked`)."""
+        raise TypeError(f"{self.name} is chunked: its tasks call plan(), make_chunk() and assemble()")
 
     def plan(self, job) -> list[tuple[dict, int]]:
-        """Chunks as (params, number of items)."""
-        raise NotImplementedError
+        """Chunks as (params, number of items), for a `chunked` kind."""
+        raise TypeError(f"{self.name} is made in one task: make()")
 
     def make_chunk(self, job, params: dict) -> bytes:
-        raise NotImplementedError
+        """One chunk's bytes, for a `chunked` kind."""
+        raise TypeError(f"{self.name} is made in one task: make()")
 
     def describe_chunk(self, job, params: dict) -> str | None:
         """What a chunk holds, translated, for the message when it fails ("badges of Peru")."""
         return None
 
     def assemble(self, job, parts: list[tuple[dict, bytes]]) -> Output:
-        raise NotImplementedError
+        """The file from the chunks' bytes, for a `chunked` kind."""
+        raise TypeError(f"{self.name} is made in one task: make()")
 
     def finished(self, job) -> None:
         """Called in the transaction that marks the job done (to record a publication, say)."""
+        return None
 
 
 @cache
