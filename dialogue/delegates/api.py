@@ -147,7 +147,7 @@ def delegate_json(d: Delegate) -> dict:
     return {"id": d.id, "salutation": d.salutation, "given_name": d.given_name, "family_name": d.family_name,
             "name_order": d.name_order, "native_name": d.native_name, "function": d.function, "email": d.email, "gender": d.gender, "role": d.role, "attendance": d.attendance,
             "status": d.status, "reason": d.reason or None,
-            "sessions": sorted(r.session.code for r in d.registrations)}
+            "sessions": sorted(r.session.code for r in d.registrations if not r.session.is_binned)}
 
 
 def _payload(schema: str = "DelegateInput") -> dict:

@@ -128,8 +128,10 @@ def statistics(event: Event, lang: str, only_credentials_in_order: bool = False)
 
 
 def session_attendance(event: Event, lang: str = "en") -> list[tuple[MeetingSession, list[Delegate]]]:
-    """Each session with the delegates (nominated or accredited) signed up for it; three queries."""
-    sessions = db.session.scalars(select(MeetingSession).where(MeetingSession.event_id == event.id)
+    """Each session of the agenda (not the bin) with the delegates (nominated or accredited) signed
+    up for it; three queries."""
+    sessions = db.session.scalars(select(MeetingSession).where(MeetingSession.event_id == event.id,
+                                                               MeetingSession.deleted_at.is_(None))
                                   .order_by(MeetingSession.starts_at, MeetingSession.code)).all()
     by_session: dict[int, list[Delegate]] = defaultdict(list)
     rows = db.session.execute(select(SessionRegistration.session_id, Delegate).join(Delegate)
