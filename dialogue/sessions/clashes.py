@@ -1,4 +1,5 @@
-"""Conflicts of the agenda: a room booked twice, a person in two places, a session outside the dates.
+"""Conflicts of the agenda: a room booked twice, a person in two places, a session outside the
+dates, more delegates registered for a session than its room seats.
 
 They compare records (room and person ids), never typed names. `conflicts` sweeps a whole agenda;
 `find_conflicts` answers, before a session is saved, which clashes its new state would have.
@@ -11,7 +12,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from flask_babel import ngettext
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..actions import DomainError
@@ -33,12 +35,14 @@ def room_name(room: Room | None, event: Event, lang: str | None = None) -> str:
 class Conflict:
     """One clash on the agenda, between the sessions `codes` (or one session outside the dates)."""
 
-    kind: str  # "room" | "person" | "outside"
+    kind: str  # "room" | "person" | "outside" | "capacity"
     codes: tuple[str, ...]
     #: The person's name for "person"; "" otherwise.
     detail: str = ""
     room: Room | None = None
     event: Event | None = None
+    #: Delegates registered for the session ("capacity").
+    registered: int = 0
 
     @property
     def message(self) -> str:
@@ -48,6 +52,9 @@ class Conflict:
         if self.kind == "person":
             return _("%(name)s is on sessions %(a)s and %(b)s, which overlap.",
                      name=self.detail, a=self.codes[0], b=self.codes[1])
+        if self.kind == "capacity":
+            return capacity_message(self.registered, self.codes[0], room_name(self.room, self.event),
+                                    self.room.capacity)
         return _("Session %(code)s is outside the dates of the event.", code=self.codes[0])
 
 
@@ -82,6 +89,36 @@ def conflicts(event: Event, sessions: list[MeetingSession]) -> list[Conflict]:
                     found.append(Conflict("person", (other.code, s.code), name))
         active.append(s)
     return found
+
+
+def capacity_message(registered: int, code: str, room: str, seats: int) -> str:
+    """"12 delegates are registered for PL2, more than Room A seats (10)." """
+    return ngettext("%(num)d delegate is registered for %(code)s, more than %(room)s seats (%(seats)d).",
+                    "%(num)d delegates are registered for %(code)s, more than %(room)s seats (%(seats)d).",
+                    registered, code=code, room=room, seats=seats)
+
+
+def registered_counts(event: Event) -> dict[int, int]:
+    """{session id: delegates (nominated or accredited) registered for it}, in one query."""
+    from ..delegates.models import ACTIVE_STATUSES, Delegate, SessionRegistration
+    rows = db.session.execute(select(SessionRegistration.session_id, func.count()).join(Delegate).where(
+        Delegate.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES)).group_by(SessionRegistration.session_id))
+    return dict(rows.all())
+
+
+def registered_count_column():
+    """The registered delegates of each MeetingSession a query selects, as a column of that query."""
+    from ..delegates.models import ACTIVE_STATUSES, Delegate, SessionRegistration
+    return (select(func.count()).select_from(SessionRegistration).join(Delegate)
+            .where(SessionRegistration.session_id == MeetingSession.id, Delegate.status.in_(ACTIVE_STATUSES))
+            .correlate(MeetingSession).scalar_subquery())
+
+
+def over_capacity(event: Event, sessions: list[MeetingSession], registered: dict[int, int]) -> list[Conflict]:
+    """Sessions (not cancelled) with more delegates registered than their room has seats."""
+    return [Conflict("capacity", (s.code,), room=s.room, event=event, registered=registered[s.id])
+            for s in sessions if not s.is_cancelled and s.room is not None and s.room.capacity
+            and registered.get(s.id, 0) > s.room.capacity]
 
 
 # --- before a save ----------------------------------------------------------------------------
@@ -121,6 +158,9 @@ class Clash:
     person: str = ""
     #: The record the two sessions share: a room id or a person id.
     record_id: int = 0
+    #: "capacity": delegates registered for the session, and the seats of its room.
+    registered: int = 0
+    seats: int = 0
 
     @property
     def key(self) -> tuple:
@@ -147,7 +187,7 @@ def find_conflicts(event: Event, proposal: Proposal | dict, session: MeetingSess
         shares.append(MeetingSession.id.in_(select(SessionPerson.session_id).where(
             SessionPerson.person_id.in_(proposal.person_ids), SessionPerson.role != "contact")))
     query = (select(MeetingSession).where(
-        MeetingSession.event_id == event.id, MeetingSession.status != "cancelled",
+        MeetingSession.event_id == event.id, MeetingSession.status != "cancelled", MeetingSession.deleted_at.is_(None),
         MeetingSession.starts_at < proposal.ends_at, MeetingSession.ends_at > proposal.starts_at, or_(*shares))
         .options(joinedload(MeetingSession.room),
                  selectinload(MeetingSession.people).joinedload(SessionPerson.person))
@@ -182,12 +222,30 @@ def _proposal(event: Event, data: dict, session: MeetingSession | None) -> Propo
                     frozenset(p.id for p, role in people if role != "contact"))
 
 
+def too_small(proposal: Proposal) -> list[Clash]:
+    """A "capacity" clash when more delegates are registered for the session than its room in
+    `proposal` seats (a new session has nobody registered yet)."""
+    if proposal.session_id is None or proposal.room_id is None or proposal.cancelled:
+        return []
+    room = db.session.get(Room, proposal.room_id)
+    if room is None or not room.capacity:
+        return []
+    from ..delegates.models import ACTIVE_STATUSES, Delegate, SessionRegistration
+    registered = db.session.scalar(select(func.count()).select_from(SessionRegistration).join(Delegate).where(
+        SessionRegistration.session_id == proposal.session_id, Delegate.status.in_(ACTIVE_STATUSES))) or 0
+    if registered <= room.capacity:
+        return []
+    return [Clash("capacity", 0, "", {}, "", proposal.starts_at, proposal.ends_at, dict(room.name),
+                  record_id=room.id, registered=registered, seats=room.capacity)]
+
+
 def new_conflicts(event: Event, proposal: Proposal, before: Proposal | None) -> list[Clash]:
-    """The clashes `proposal` would create: those it has that the session did not have `before`."""
-    found = find_conflicts(event, proposal)
+    """The clashes `proposal` would create: those it has that the session did not have `before`
+    (the room's seats included)."""
+    found = find_conflicts(event, proposal) + too_small(proposal)
     if before is None or not found:
         return found
-    known = {c.key for c in find_conflicts(event, before)}
+    known = {c.key for c in find_conflicts(event, before) + too_small(before)}
     return [c for c in found if c.key not in known]
 
 

@@ -1,4 +1,8 @@
-"""One day of the agenda by room: rooms as columns, quarter hours as rows, clashes marked."""
+"""One day of the agenda by room: rooms as columns, quarter hours as rows, clashes marked.
+
+A session that runs past midnight stands on each day it covers, marked as going on from the day
+before or into the next one.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,6 +50,25 @@ class Grid:
     people_clashes: dict[str, list[str]]
     conflicts: list
     count: int
+    #: Local start of the day and of the next: what began before or ends after them is "continued".
+    midnight: datetime | None = None
+    next_midnight: datetime | None = None
+    #: Sessions with more delegates registered than their room seats: {session code: delegates}.
+    over_capacity: dict[str, int] = field(default_factory=dict)
+
+    def local(self, value: datetime, zone: str) -> datetime:
+        """A naive UTC time of a session as the grid's wall clock reads it."""
+        return _local(value, ZoneInfo(zone))
+
+    def continued_from(self, session: MeetingSession, zone: str) -> date | None:
+        """The local day a session began on, when it began before this day."""
+        start = self.local(session.starts_at, zone)
+        return start.date() if self.midnight is not None and start < self.midnight else None
+
+    def continues_until(self, session: MeetingSession, zone: str) -> date | None:
+        """The local day a session ends on, when it ends after this day."""
+        end = self.local(session.ends_at, zone)
+        return end.date() if self.next_midnight is not None and end > self.next_midnight else None
 
     @property
     def previous(self) -> date | None:
@@ -78,26 +101,32 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
 
 
-def sessions_of_day(event: Event, day: date) -> list[MeetingSession]:
-    """The sessions that start on `day` in the event's zone, with room and people: two queries."""
+def sessions_of_day(event: Event, day: date) -> tuple[list[MeetingSession], dict[int, int]]:
+    """The sessions of the agenda (not the bin) that take place on `day` in the event's zone, those
+    that began the day before or go on into the next included, with room and people, and {session
+    id: delegates registered}: two queries."""
     zone = ZoneInfo(event.timezone)
     start = datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
     end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC).replace(tzinfo=None)
-    where = [MeetingSession.event_id == event.id, MeetingSession.starts_at >= start, MeetingSession.starts_at < end]
-    sessions = db.session.scalars(select(MeetingSession).where(*where).options(joinedload(MeetingSession.room))
-                                  .order_by(MeetingSession.starts_at, MeetingSession.code))
-    return with_people(list(sessions), where)
+    where = [MeetingSession.event_id == event.id, MeetingSession.deleted_at.is_(None),
+             MeetingSession.starts_at < end, (MeetingSession.ends_at > start) | (MeetingSession.starts_at >= start)]
+    rows = db.session.execute(select(MeetingSession, clashes.registered_count_column()).where(*where)
+                              .options(joinedload(MeetingSession.room))
+                              .order_by(MeetingSession.starts_at, MeetingSession.code)).all()
+    registered = {s.id: n for s, n in rows}
+    return with_people([s for s, _n in rows], where), registered
 
 
 def build(event: Event, day: date) -> Grid:
     """The grid of `day`: three queries (rooms, sessions, their people) whatever the data size."""
     zone = ZoneInfo(event.timezone)
-    sessions = sessions_of_day(event, day)
+    sessions, registered = sessions_of_day(event, day)
     rooms = directory.rooms_of(event)
     columns: list[Room | None] = list(rooms)
     if any(s.room_id is None for s in sessions):
         columns.append(None)
-    found = clashes.conflicts(event, sessions)
+    found = clashes.conflicts(event, sessions) + clashes.over_capacity(event, sessions, registered)
+    over = {c.codes[0]: c.registered for c in found if c.kind == "capacity"}
     people_clashes: dict[str, list[str]] = {}
     for c in found:
         if c.kind == "person":
@@ -106,8 +135,9 @@ def build(event: Event, day: date) -> Grid:
                 if c.detail not in people_clashes[code]:
                     people_clashes[code].append(c.detail)
     midnight = datetime.combine(day, time())
+    ends = midnight + timedelta(days=1)
     if not sessions:
-        return Grid(day, event_days(event), columns, [], people_clashes, found, 0)
+        return Grid(day, event_days(event), columns, [], people_clashes, found, 0, midnight, ends, over)
 
     def slot(value: datetime, up: bool) -> int:
         minutes = (min(max(_local(value, zone), midnight), midnight + timedelta(days=1)) - midnight)
@@ -129,7 +159,7 @@ def build(event: Event, day: date) -> Grid:
             rows[top - first].cells[col] = Cell(cluster, bottom - top, clash)
             for r in range(top + 1, bottom):
                 rows[r - first].cells[col] = None
-    return Grid(day, event_days(event), columns, rows, people_clashes, found, len(sessions))
+    return Grid(day, event_days(event), columns, rows, people_clashes, found, len(sessions), midnight, ends, over)
 
 
 def _clusters(items: list[MeetingSession], slot) -> list[tuple[int, int, list[MeetingSession]]]:

@@ -25,7 +25,7 @@ from ..jobs.views import send_stored
 from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
-from . import pickers, services
+from . import clashes, pickers, services
 from .bin import calendar_sessions
 from .bin_views import confirm_delete
 from .clashes import ConflictsFound
@@ -246,7 +246,7 @@ def _event_form(form: EventForm, ev: Event | None):
 def agenda(slug: str):
     ev = _organised_event(slug)
     sessions = services.agenda(ev)
-    found = services.conflicts(ev, sessions)
+    found = services.conflicts(ev, sessions) + clashes.over_capacity(ev, sessions, clashes.registered_counts(ev))
     flagged = {code for c in found for code in c.codes}
     return render_template("manage/agenda.html", event=ev, days=services.by_day(sessions, ev.timezone),
                            tz=ev.timezone, conflicts=found, flagged=flagged, KIND_LABELS=KIND_LABELS,
@@ -306,8 +306,11 @@ def _session_form(ev: Event, form: SessionForm, s: MeetingSession | None):
         if isinstance(result, ConflictsFound):  # shown as a warning with "Save anyway", not an error
             found, signature, form.extra_errors = result.clashes, result.signature, {}
     status = 409 if found else 422 if request.method == "POST" else 200
+    # The duplicate page (copy_views.duplicate) is this form for a new session: its heading names the original.
+    source = (request.view_args or {}).get("code") if s is None else None
     return render_template("manage/session_form.html", form=form, event=ev, s=s, clashes=found, signature=signature,
-                           people_options=pickers.people_options(ev), room_options=pickers.room_options(ev)), status
+                           duplicate_of=source, people_options=pickers.people_options(ev),
+                           room_options=pickers.room_options(ev)), status
 
 
 @manage_bp.post("/events/<slug>/sessions/<code>/status")
