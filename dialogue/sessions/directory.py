@@ -10,7 +10,7 @@ from ..i18n import LANGUAGES, clean_translations
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..validation import MAX_ID
-from .models import GENDERS, PERSON_ROLES, Event, MeetingSession, Person, Room, SessionPerson
+from .models import GENDERS, PERSON_ROLES, Event, MeetingSession, Person, Room, SessionPerson, search_key
 
 
 class DirectoryError(DomainError):
@@ -23,6 +23,13 @@ def norm(text: str | None) -> str:
 
 
 # --- queries ----------------------------------------------------------------------------------
+
+def search_filter(q: str | None) -> list:
+    """Conditions for the people of the directory whose name, title, organisation or email hold
+    each word of `q`, whatever the case or accents (Person.search_text)."""
+    words = search_key(q).split()[:8]
+    return [Person.search_text.contains(word, autoescape=True) for word in words]
+
 
 def rooms_of(event: Event) -> list[Room]:
     """The event's rooms, in the order they were added."""
@@ -80,7 +87,7 @@ def person_labels(people: list[Person]) -> list[tuple[Person, str]]:
 
 def person_by_name(event: Event, name: str, people: list[Person] | None = None) -> Person | None:
     """The person of the directory the picker's text names: a picker label, or a name only one
-    person has (case and spacing ignored). None when nobody or several people match."""
+    person has (case and spacing ignored; then accents too). None when nobody or several people match."""
     wanted = norm(name)
     if not wanted:
         return None
@@ -89,7 +96,13 @@ def person_by_name(event: Event, name: str, people: list[Person] | None = None) 
         if norm(label) == wanted:
             return person
     named = [p for p in people if norm(p.name) == wanted]
-    return named[0] if len(named) == 1 else None
+    if named:
+        return named[0] if len(named) == 1 else None
+    # Typed without the accents or in other case ("maria lopez", "LUKASZ"): only if one person fits.
+    key = search_key(name)
+    keyed = [p for p, label in person_labels(people) if search_key(label) == key] or \
+        [p for p in people if search_key(p.name) == key]
+    return keyed[0] if len(keyed) == 1 else None
 
 
 def room_usage(event: Event) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from ..actions import perform
 from ..extensions import db
@@ -86,12 +86,7 @@ def people(slug: str):
     """The people directory, searchable by name, title, organisation or email; 100 a page."""
     ev = _organised_event(slug)
     q = " ".join(request.args.get("q", "").split())[:200]
-    query = select(Person).where(Person.event_id == ev.id)
-    if q:
-        words = q.replace("\\", "").replace("%", "").replace("_", "").lower()
-        like = f"%{words}%"
-        query = query.where(or_(*(func.lower(col).like(like) for col in (
-            Person.name, Person.title, Person.organisation, Person.email))))
+    query = select(Person).where(Person.event_id == ev.id, *directory.search_filter(q))
     page = db.paginate(query.order_by(Person.name, Person.id), page=page_arg(), per_page=PEOPLE_PER_PAGE,
                        error_out=False)
     return render_template("manage/people.html", event=ev, page=page, q=q, usage=directory.person_usage(ev),

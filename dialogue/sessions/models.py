@@ -1,9 +1,11 @@
 """Events and the sessions of their agenda."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from anyascii import anyascii
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
@@ -168,6 +170,9 @@ class Person(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     #: The delegation the person belongs to, if any (a table of the delegates domain).
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="SET NULL"), index=True)
+    #: Name, title, organisation and email as the directory's search compares them (`search_key`):
+    #: the same on SQLite and PostgreSQL, whatever the case or accents ("lopez" finds "López").
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="directory")
 
@@ -178,6 +183,20 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
+
+
+def search_key(text: str | None) -> str:
+    """Text as searches compare it: case, accents and script folded to lower-case ASCII words
+    ("ÉLODIE Łukasz İnce 王" is "elodie lukasz ince wang"), one space between them."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return " ".join(anyascii(folded).lower().split())
+
+
+@sa_event.listens_for(Person, "before_insert")
+@sa_event.listens_for(Person, "before_update")
+def _set_search_text(_mapper, _connection, person: Person) -> None:
+    person.search_text = search_key(" ".join((person.name or "", person.title or "", person.organisation or "",
+                                              person.email or "")))
 
 
 class SessionPerson(db.Model):
