@@ -10,7 +10,6 @@ from wtforms import SubmitField
 from ..actions import perform
 from ..auditlog import describe_all
 from ..forms import NFCForm
-from ..permissions import can_organise, ensure
 from . import bin as session_bin
 from . import history, services
 from .labels import KIND_LABELS
@@ -31,13 +30,8 @@ class RestoreForm(NFCForm):
 
 def _event(slug: str) -> Event:
     """The event, for its organisers; a former address redirects (as every organiser page does)."""
-    from .views import redirect_if_moved  # views imports this module: `confirm_delete`
-    ev = services.event_by_slug(slug)
-    if ev is None:
-        redirect_if_moved(slug, current_user)
-        abort(404)
-    ensure(can_organise, current_user, ev)
-    return ev
+    from .views import _organised_event  # views imports this module: `confirm_delete`
+    return _organised_event(slug)
 
 
 def confirm_delete(ev: Event, code: str):

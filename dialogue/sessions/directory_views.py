@@ -1,6 +1,9 @@
 """Organisers' pages of the event's rooms and people directory, and the day grid by room."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +27,84 @@ def _status() -> int:
     return 422 if request.method == "POST" else 200
 
 
+@dataclass(frozen=True)
+class RecordPages:
+    """The add, edit and delete pages of one kind of the event's records (rooms, people): they
+    differ only in the form, the service they call and what they say."""
+
+    model: type
+    form: type
+    template: str
+    #: What the template calls the record ("room", "person"); None on the add page.
+    as_name: str
+    #: The endpoint of the list the pages go back to.
+    listing: str
+    #: The form's data for a record being edited.
+    data: Callable
+    #: directory.save_room / save_person: (event, data, by, record or None) -> record.
+    save: Callable
+    #: directory.delete_room / delete_person: (record, by).
+    delete: Callable
+    #: The flash once a record is saved, or deleted (given the record, or its name).
+    saved: Callable
+    deleted: Callable
+    name: Callable
+    #: Fills what the form needs from the event (choices), if anything.
+    prepare: Callable = lambda ev, form: None
+
+    def record(self, ev, record_id: int):
+        """The event's record with this id, or 404 (never another event's)."""
+        found = db.session.get(self.model, record_id)
+        if found is None or found.event_id != ev.id:
+            abort(404)
+        return found
+
+    def form_page(self, slug: str, record_id: int | None = None):
+        """GET: the form (empty, or the record's); POST: save and go back to the list."""
+        ev = _organised_event(slug)
+        record = None if record_id is None else self.record(ev, record_id)
+        form = self.form() if request.method == "POST" or record is None else self.form(data=self.data(record))
+        self.prepare(ev, form)
+        if form.validate_on_submit():
+            ok, saved = perform(lambda: self.save(ev, form.data, current_user, record), form=form)
+            if ok:
+                flash(self.saved(saved), "success")
+                return redirect(url_for(self.listing, slug=ev.slug))
+        return render_template(self.template, event=ev, form=form, **{self.as_name: record}), _status()
+
+    def delete_page(self, slug: str, record_id: int):
+        """Delete a record nothing uses, and go back to the list."""
+        ev = _organised_event(slug)
+        record = self.record(ev, record_id)
+        name = self.name(record)
+        ok, _done = perform(lambda: self.delete(record, current_user))
+        if ok:
+            flash(self.deleted(name), "success")
+        return redirect(url_for(self.listing, slug=ev.slug))
+
+
+def _delegations(ev, form: DirectoryPersonForm) -> None:
+    form.delegation.choices = [("", _("None"))] + directory.delegation_choices(ev, g.lang)
+
+
+ROOMS = RecordPages(
+    Room, RoomForm, "manage/room_form.html", "room", "directory.rooms",
+    data=lambda room: {"name": room.name, "capacity": room.capacity, "booths": room.booths},
+    save=directory.save_room, delete=directory.delete_room, name=str,
+    saved=lambda room: _("The room %(name)s is saved.", name=str(room)),
+    deleted=lambda name: _("The room %(name)s is deleted.", name=name))
+
+PEOPLE = RecordPages(
+    Person, DirectoryPersonForm, "manage/person_form.html", "person", "directory.people",
+    data=lambda person: {"name": person.name, "title": person.title, "organisation": person.organisation,
+                         "gender": person.gender, "email": person.email,
+                         "delegation": str(person.delegation_id or "")},
+    save=directory.save_person, delete=directory.delete_person, name=lambda person: person.name,
+    saved=lambda person: _("%(name)s is saved in the people directory.", name=person.name),
+    deleted=lambda name: _("%(name)s is deleted from the people directory.", name=name),
+    prepare=_delegations)
+
+
 # --- rooms ------------------------------------------------------------------------------------
 
 @bp.get("/rooms")
@@ -34,49 +115,22 @@ def rooms(slug: str):
                            usage=directory.room_usage(ev))
 
 
-def _room(ev, room_id: int) -> Room:
-    room = db.session.get(Room, room_id)
-    if room is None or room.event_id != ev.id:
-        abort(404)
-    return room
-
-
 @bp.route("/rooms/new", methods=["GET", "POST"])
 def room_new(slug: str):
     """Add a room to the event."""
-    ev = _organised_event(slug)
-    return _room_form(ev, RoomForm(), None)
+    return ROOMS.form_page(slug)
 
 
 @bp.route("/rooms/<id:room_id>/edit", methods=["GET", "POST"])
 def room_edit(slug: str, room_id: int):
     """Rename a room or change its capacity and booths."""
-    ev = _organised_event(slug)
-    room = _room(ev, room_id)
-    form = RoomForm() if request.method == "POST" else RoomForm(
-        data={"name": room.name, "capacity": room.capacity, "booths": room.booths})
-    return _room_form(ev, form, room)
-
-
-def _room_form(ev, form: RoomForm, room: Room | None):
-    if form.validate_on_submit():
-        ok, saved = perform(lambda: directory.save_room(ev, form.data, current_user, room), form=form)
-        if ok:
-            flash(_("The room %(name)s is saved.", name=str(saved)), "success")
-            return redirect(url_for("directory.rooms", slug=ev.slug))
-    return render_template("manage/room_form.html", event=ev, form=form, room=room), _status()
+    return ROOMS.form_page(slug, room_id)
 
 
 @bp.post("/rooms/<id:room_id>/delete")
 def room_delete(slug: str, room_id: int):
     """Remove a room no session uses."""
-    ev = _organised_event(slug)
-    room = _room(ev, room_id)
-    name = str(room)
-    ok, _done = perform(lambda: directory.delete_room(room, current_user))
-    if ok:
-        flash(_("The room %(name)s is deleted.", name=name), "success")
-    return redirect(url_for("directory.rooms", slug=ev.slug))
+    return ROOMS.delete_page(slug, room_id)
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -93,51 +147,22 @@ def people(slug: str):
                            delegations=dict(directory.delegation_choices(ev, g.lang)), GENDER_LABELS=GENDER_LABELS)
 
 
-def _person(ev, person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
-    return person
-
-
 @bp.route("/people/new", methods=["GET", "POST"])
 def person_new(slug: str):
     """Add a person to the directory."""
-    ev = _organised_event(slug)
-    return _person_form(ev, DirectoryPersonForm(), None)
+    return PEOPLE.form_page(slug)
 
 
 @bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
 def person_edit(slug: str, person_id: int):
     """Change a person's name, title, organisation, gender, email or delegation."""
-    ev = _organised_event(slug)
-    person = _person(ev, person_id)
-    form = DirectoryPersonForm() if request.method == "POST" else DirectoryPersonForm(data={
-        "name": person.name, "title": person.title, "organisation": person.organisation, "gender": person.gender,
-        "email": person.email, "delegation": str(person.delegation_id or "")})
-    return _person_form(ev, form, person)
-
-
-def _person_form(ev, form: DirectoryPersonForm, person: Person | None):
-    form.delegation.choices = [("", _("None"))] + directory.delegation_choices(ev, g.lang)
-    if form.validate_on_submit():
-        ok, saved = perform(lambda: directory.save_person(ev, form.data, current_user, person), form=form)
-        if ok:
-            flash(_("%(name)s is saved in the people directory.", name=saved.name), "success")
-            return redirect(url_for("directory.people", slug=ev.slug))
-    return render_template("manage/person_form.html", event=ev, form=form, person=person), _status()
+    return PEOPLE.form_page(slug, person_id)
 
 
 @bp.post("/people/<id:person_id>/delete")
 def person_delete(slug: str, person_id: int):
     """Remove a person who is on no session."""
-    ev = _organised_event(slug)
-    person = _person(ev, person_id)
-    name = person.name
-    ok, _done = perform(lambda: directory.delete_person(person, current_user))
-    if ok:
-        flash(_("%(name)s is deleted from the people directory.", name=name), "success")
-    return redirect(url_for("directory.people", slug=ev.slug))
+    return PEOPLE.delete_page(slug, person_id)
 
 
 # --- grid -------------------------------------------------------------------------------------
