@@ -46,3 +46,24 @@ def test_the_api_lists_a_delegate_s_sessions_without_those_in_the_bin(app, clien
     session_bin.bin_session(ws9, org)
     db.session.commit()
     assert client.get(base, headers=headers).json["delegates"][0]["sessions"] == ["PL1"]
+
+
+def test_a_change_through_the_api_keeps_the_sign_up_for_a_session_in_the_bin(app, client):
+    ev, org, user, d, ws9 = _setup()
+    _token, secret = api.create_token(user, "ministry", d, can_write=True)
+    db.session.commit()
+    base = f"/api/v1/events/{ev.slug}/delegations/{d.id}/delegates"
+    headers = {"Authorization": f"Bearer {secret}"}
+    delegate = client.get(base, headers=headers).json["delegates"][0]
+    session_bin.bin_session(ws9, org)
+    db.session.commit()
+    # the delegate's sessions as the API shows them (without WS9) go back unchanged with another change
+    changed = client.patch(f"{base}/{delegate['id']}", headers=headers, json={"function": "Adviser"})
+    assert changed.status_code == 200 and changed.json["sessions"] == ["PL1"]
+    # a session in the bin cannot be signed up for
+    refused = client.post(base, headers=headers, json={"given_name": "Luis", "family_name": "Rojas",
+                                                       "email": "luis@example.org", "sessions": ["WS9"]})
+    assert refused.status_code == 422 and refused.json["field"] == "sessions"
+    session_bin.restore_session(ws9, org)
+    db.session.commit()
+    assert client.get(base, headers=headers).json["delegates"][0]["sessions"] == ["PL1", "WS9"]

@@ -71,11 +71,12 @@ def _unflag(delegate: Delegate) -> None:
 
 
 def _set_sessions(delegate: Delegate, sessions: list[MeetingSession]) -> None:
-    """Sign a delegate up for sessions; a full session refuses new sign-ups."""
+    """Sign a delegate up for sessions; a full session refuses new sign-ups. Sign-ups for sessions
+    in the bin (which lists and forms no longer show) are kept, for when a session is restored."""
     wanted = {s.id: s for s in sessions}
     current = {r.session_id: r for r in delegate.registrations}
     for sid, reg in current.items():
-        if sid not in wanted:
+        if sid not in wanted and not reg.session.is_binned:
             delegate.registrations.remove(reg)
     for sid, s in wanted.items():
         if sid in current:

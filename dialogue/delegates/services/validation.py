@@ -87,7 +87,7 @@ def _sessions_by_code(event: Event, codes: list[str]) -> list[MeetingSession]:
     if not codes:
         return []
     return list(db.session.scalars(select(MeetingSession).where(
-        MeetingSession.event_id == event.id, MeetingSession.code.in_(codes))))
+        MeetingSession.event_id == event.id, MeetingSession.code.in_(codes), MeetingSession.deleted_at.is_(None))))
 
 
 def _first_error(errors: dict[str, str]) -> DelegationError:
