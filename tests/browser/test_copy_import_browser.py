@@ -1,6 +1,9 @@
 """An organiser copies last year's event, imports 40 sessions from an XLSX with Spanish headers (one bad
-row named, nothing imported; fixed, all imported after a preview) and sees a room clash at save."""
+row named, nothing imported; fixed, all imported after a preview), sees a room clash at save and saves
+anyway, registers a French delegate for a session, publishes the event, moves the session, and the
+delegate's mail in the outbox says, in French, what changed, on the wall clock of the event's zone."""
 import io
+import time
 
 import pytest
 from openpyxl import Workbook
@@ -37,7 +40,19 @@ def _upload(page, content: bytes):
     return nav.value
 
 
-def test_organiser_copies_last_years_event_imports_sessions_and_sees_a_clash(page):
+def _outbox_mail(page, worker, recipient: str, text: str, timeout: float = 30):
+    """The outbox page's message to `recipient` with `text`, once the task on the embedded worker wrote it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        worker.wait()
+        page.goto(f"/es/manage/events/{NEW}/outbox")
+        mail = page.locator("article.mail", has_text=recipient).filter(has_text=text)
+        if mail.count() or time.monotonic() > deadline:
+            return mail
+        time.sleep(0.2)
+
+
+def test_organiser_copies_imports_sees_a_clash_moves_a_session_and_the_delegate_is_told_in_french(page, live_worker):
     login(page, lang="es")
     page.goto(f"/es/manage/events/{SLUG}/")
     page.get_by_role("link", name="Nuevo evento a partir de este").click()
@@ -79,6 +94,55 @@ def test_organiser_copies_last_years_event_imports_sessions_and_sees_a_clash(pag
     assert nav.value.status == 409
     assert "Plenary hall is also booked for IM00" in page.locator(".clash-warning").inner_text()
     screenshot(page, "copy-import-clash-en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save anyway").click()
+    assert page.url.endswith(f"/en/manage/events/{NEW}/#s-SE9")
+    assert "Session SE9 is saved." in page.locator(".flash.success").inner_text()
+
+    # The organiser registers a delegate of France for IM00 (through the delegation's nomination form,
+    # which organisers may use too), then publishes the event: changes of its sessions are now told.
+    page.goto(f"/es/manage/events/{NEW}/delegations/")
+    page.select_option("#kind", "member_state")
+    page.select_option("#country", "FR")
+    with page.expect_navigation():
+        page.locator("#delegation-form [type=submit]").click()
+    assert "Francia" in page.locator(".flash.success").inner_text()
+    page.get_by_role("link", name="Ver sus delegados").click()
+    page.get_by_role("link", name="Designar un delegado").click()
+    page.fill("#given_name", "Jeanne")
+    page.fill("#family_name", "Martin")
+    page.fill("#email", "jeanne.martin@example.fr")
+    page.select_option("#role", "member")
+    page.check("input[name=sessions][value=IM00]")
+    with page.expect_navigation():
+        page.locator("#delegate-form [type=submit]").click()
+    assert "Jeanne MARTIN" in page.inner_text("table.delegates")
+    page.goto(f"/es/manage/events/{NEW}/edit")
+    page.select_option("#status", "published")
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert page.locator(".flash.success").count() == 1
+
+    # IM00 moves from 08:00 in the Plenary hall to 18:00 in Sala 1 (no clash there).
+    page.goto(f"/es/manage/events/{NEW}/sessions/IM00/edit")
+    page.fill("#starts_at", "2023-12-11T18:00")
+    page.fill("#ends_at", "2023-12-11T18:45")
+    page.fill("#room", "Sala 1")
+    with page.expect_navigation() as nav:
+        page.locator("#session-form [type=submit]").first.click()
+    assert nav.value.status == 200 and page.url.endswith("#s-IM00")
+
+    mail = _outbox_mail(page, live_worker, "jeanne.martin@example.fr", "IM00")
+    assert mail.count() == 1, page.locator("main").inner_text()
+    mail.scroll_into_view_if_needed()
+    screenshot(page, "copy-import-notice-outbox-fr")
+    subject, body = mail.locator("h3").inner_text(), mail.locator("pre").inner_text()
+    assert subject.endswith(" : modification de 1 session"), subject
+    assert "IM00 · Sesión importada 0" in body
+    assert "Salle : Salle plénière → Sala 1" in body, body  # the hall's French name, from last year's rooms
+    # Times on the wall clock of the event's zone (Zurich; 07:00 and 17:00 UTC), dates in French.
+    assert "Horaire : lundi 11 décembre 2023, 08:00–08:25 → lundi 11 décembre 2023, 18:00–18:45" in body, body
+    assert "Europe/Zurich" in body and "Bonjour" in body
 
 
 PAGES = {"import": "import", "copy": "copy", "copy-day": "copy-day"}
