@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..forms import LINE_MAX, TEXT_MAX
 from ..i18n import LANGUAGES, clean_translations
+from ..imports import RowError, RowsRejected, file_error
 from ..models import audit
 from ..permissions import can_organise, ensure
 from . import clashes, directory, services
@@ -22,21 +23,8 @@ from .models import CONCEPT_NOTE_FIELDS, SESSION_KINDS, Event, MeetingSession, P
 from .spreadsheets import EXAMPLE_TITLE, NAME_SEPARATOR, SessionImportError
 
 
-@dataclass
-class RowError:
-    """A problem of the file: its row (0: the whole file), column (a field of spreadsheets.FIELDS) and message."""
-
-    row: int
-    field: str
-    message: str
-
-
-class ImportFailed(SessionImportError):
-    """A file with errors: nothing was imported; each error names its row and column."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(_("Nothing was imported: correct the rows below and upload the file again."), "file")
-        self.errors = errors
+class ImportFailed(RowsRejected, SessionImportError):
+    """A file with errors: nothing was imported; each error names its row and column (of spreadsheets.FIELDS)."""
 
 
 @dataclass
@@ -132,7 +120,7 @@ def import_sessions(event: Event, rows: list[tuple[int, dict]], by) -> ImportRep
     ensure(can_organise, by, event)
     errors: list[RowError] = []
     if not rows:
-        raise ImportFailed([RowError(0, "file", _("The file has no sessions."))])
+        raise ImportFailed([file_error(_("The file has no sessions."))])
     taken = dict.fromkeys(services_codes(event), 0)
     cleaned = []
     for number, data in rows:
