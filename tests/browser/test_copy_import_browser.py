@@ -158,3 +158,30 @@ def test_copy_and_import_pages_pass_axe_and_fit_a_phone(page, name, lang):
     screenshot(page, f"copy-{name}-{lang}-375")
     assert not axe_violations(page), describe(axe_violations(page))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_import_errors_and_preview_fit_a_phone_and_pass_axe(page):
+    """The shared list of row errors and the preview (new and updated sessions) at 375 px, in Spanish."""
+    login(page, lang="es")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/es/manage/events/{SLUG}/import")
+    book = Workbook()
+    book.active.append(HEADERS)
+    book.active.append(["RD-LAC", "2022-12-13", "16:00", "17:30", "Sesión de trabajo", "Sala 9",
+                        "Diálogo regional (actualizado)", "Regional dialogue (updated)", "Ana Pérez"])
+    book.active.append(["PH1", "2022-12-14", "8h61", "09:30", "Sesión de trabajo", "Sala 9", "Nueva", "New", ""])
+    files = {}
+    for name in ("errors", "preview"):
+        out = io.BytesIO()
+        book.save(out)
+        files[name] = out.getvalue()
+        book.active["C3"] = "08:30"
+    for name, content in files.items():
+        _upload(page, content)
+        assert page.locator("#import-errors" if name == "errors" else "#import-preview").count() == 1
+        if name == "preview":
+            assert "1 sesión existente se actualizará" in page.inner_text("#import-updates")
+            assert "se actualizará" in page.locator("tr.will-update", has_text="RD-LAC").inner_text()
+        screenshot(page, f"copy-import-{name}-es-375")
+        assert not axe_violations(page), describe(axe_violations(page))
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
