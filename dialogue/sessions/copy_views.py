@@ -15,7 +15,8 @@ from ..actions import perform
 from ..forms import NFCForm, YearRange, translated_field
 from ..i18n import common_timezones, pick
 from ..jobs import services as jobs
-from . import copying, directory, importing, services, spreadsheets
+from ..validation import id_arg
+from . import copying, directory, import_job, importing, services, spreadsheets
 from .forms import SessionForm
 from .views import EXTRA_PEOPLE_ROWS, _organised_event, _session_form, _session_obj
 
@@ -23,8 +24,8 @@ bp = Blueprint("copying", __name__, url_prefix="/<lang>/manage/events/<slug>")
 
 #: Largest file the import reads (kept on the server between the preview and the confirmation).
 MAX_FILE = 2 * 1024 * 1024
-#: Files with more rows than this are imported by a worker, behind a progress page (2,000 rows took
-#: 2-3 s in the request: bench/session_import_bench.py); config SESSION_IMPORT_JOB_ROWS overrides it.
+#: Files with more rows than this are checked (preview) and imported by a worker, behind a progress page
+#: (2,000 rows take about 2 s of CPU each: bench/session_import_bench.py); config SESSION_IMPORT_JOB_ROWS.
 JOB_ROWS = 200
 
 
@@ -154,8 +155,8 @@ def import_sessions(slug: str):
         kept = uploads.take(confirm.token.data, current_user.id, ev.id) if confirm.validate_on_submit() else None
         if kept is None:
             problem = _("This preview has expired or was imported already: upload the file again.")
-        elif kept.get("rows", 0) > current_app.config.get("SESSION_IMPORT_JOB_ROWS", JOB_ROWS):
-            ok, job = perform(lambda: jobs.start("session_import", ev, g.lang, current_user,
+        elif kept.get("rows", 0) > _job_rows():
+            ok, job = perform(lambda: jobs.start(import_job.KIND, ev, g.lang, current_user,
                                                  {"token": confirm.token.data}))
             if ok:
                 return redirect(url_for("jobs.show", job_id=job.id))
@@ -167,6 +168,13 @@ def import_sessions(slug: str):
                 _flash_report(result)
                 return redirect(url_for("manage.agenda", slug=ev.slug))
             errors = getattr(result, "errors", [])
+    elif request.method == "GET" and request.args.get("preview"):
+        job = _preview_job(ev, request.args.get("preview", type=id_arg))
+        if job.status != "done":
+            return redirect(url_for("jobs.show", job_id=job.id))
+        report, errors = import_job.preview_of(job)
+        if report is not None:
+            confirm = ConfirmForm(formdata=None, token=job.params.get("token", ""))
     elif upload.validate_on_submit():
         content = upload.file.data.read(MAX_FILE + 1)
         filename = upload.file.data.filename or ""
@@ -175,7 +183,13 @@ def import_sessions(slug: str):
         else:
             try:
                 rows = spreadsheets.read_rows(filename, content)
-                report = importing.preview_import(ev, rows, current_user)
+                if len(rows) > _job_rows():  # checked by a worker; its page leads back here (?preview=)
+                    token = uploads.keep(content, filename, current_user.id, ev.id, rows=len(rows))
+                    ok, job = perform(lambda: jobs.start(import_job.PREVIEW, ev, g.lang, current_user, {"token": token}))
+                    if ok:
+                        return redirect(url_for("jobs.show", job_id=job.id))
+                else:
+                    report = importing.preview_import(ev, rows, current_user)
             except importing.ImportFailed as failed:
                 errors = failed.errors
             except spreadsheets.SessionImportError as error:
@@ -186,8 +200,22 @@ def import_sessions(slug: str):
     if problem:
         flash(problem, "error")
     status = 422 if (errors or problem or (request.method == "POST" and report is None)) else 200
+    if request.method == "GET":
+        status = 200
     return render_template("manage/session_import.html", event=ev, upload=upload, confirm=confirm, errors=errors,
                            report=report, columns=spreadsheets.FIELDS, FIELD_LABELS=spreadsheets.FIELD_LABELS), status
+
+
+def _job_rows() -> int:
+    return current_app.config.get("SESSION_IMPORT_JOB_ROWS", JOB_ROWS)
+
+
+def _preview_job(ev, job_id: int | None):
+    """The finished (or coming) preview of a file this organiser uploaded for this event, else 404."""
+    job = jobs.get_visible(job_id, current_user) if job_id else None
+    if job is None or job.kind != import_job.PREVIEW or job.event_id != ev.id or job.created_by_id != current_user.id:
+        abort(404)
+    return job
 
 
 def _flash_report(result: importing.ImportReport) -> None:

@@ -290,10 +290,10 @@ def _find_person(index: dict[str, dict], name: str) -> Person | None:
     return named[0] if len(named) == 1 else None
 
 
-def preview_import(event: Event, rows: list[tuple[int, dict]], by) -> ImportReport:
+def preview_import(event: Event, rows: list[tuple[int, dict]], by, progress=None) -> ImportReport:
     """What importing `rows` would do, without keeping anything: a dry run that always rolls back."""
     try:
-        return import_sessions(event, rows, by)
+        return import_sessions(event, rows, by, progress)
     finally:
         db.session.rollback()
 

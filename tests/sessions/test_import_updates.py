@@ -119,35 +119,52 @@ def test_the_kept_file_is_the_uploaders_for_that_event_expires_and_goes_once_use
     assert _confirm(client, ev, late).status_code == 422 and "WS2" not in _sessions(ev)
 
 
-def test_a_large_file_is_imported_by_a_worker_behind_a_progress_page(app, client, auth, jobs):
-    org = f.user("org@example.org")
+def _by_worker(client, jobs, response):
+    """Follow a large file's job: its progress page, then (preview) the page its link leads to."""
+    assert response.status_code == 302 and "/en/jobs/" in response.location, response.get_data(as_text=True)[-2000:]
+    jobs.wait()
+    job = db.session.get(Job, int(response.location.rsplit("/", 1)[1]))
+    db.session.refresh(job)
+    return job, unescape(client.get(response.location).get_data(as_text=True))
+
+
+def test_a_large_file_is_checked_and_imported_by_a_worker_behind_a_progress_page(app, client, auth, jobs):
+    org, other = f.user("org@example.org"), f.user("other@example.org")
     ev = f.event(organiser=org)
+    grant_role(other, ev, "organiser")
+    db.session.commit()
     auth.login(org.email)
     app.config["SESSION_IMPORT_JOB_ROWS"] = 3
     try:
         rows = [(f"WS{i}", "2022-12-13", f"{9 + i}:00", f"{9 + i}:45", f"Taller {i}", "Sala B") for i in range(6)]
-        token = _token(_upload(client, ev, _xlsx(rows)))
-        started = _confirm(client, ev, token)
-        assert started.status_code == 302 and "/en/jobs/" in started.location
-        jobs.wait()
-        job = db.session.scalar(select(Job).where(Job.kind == "session_import"))
-        db.session.refresh(job)
-        assert job.status == "done" and job.created_by_id == org.id, job.error_detail
+        rows[4] = ("WS4", "2022-12-13", "8h61", "13:45", "Taller 4", "Sala B")
+        job, page = _by_worker(client, jobs, _upload(client, ev, _xlsx(rows)))
+        assert job.kind == "session_import_preview" and job.status == "done", job.error_detail
+        assert "See the preview" in page
+        errors = client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}")
+        assert errors.status_code == 200 and "<td>6</td><td>Start</td>" in unescape(errors.get_data(as_text=True))
+
+        rows[4] = ("WS4", "2022-12-13", "13:00", "13:45", "Taller 4", "Sala B")
+        job, page = _by_worker(client, jobs, _upload(client, ev, _xlsx(rows)))
+        preview = client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}")
+        assert "6 sessions are ready to import" in unescape(preview.get_data(as_text=True)) and not _sessions(ev)
+        auth.login(other.email)  # another organiser: not their file
+        assert client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}").status_code == 404
+        auth.login(org.email)
+        token = _token(preview)
+        job, page = _by_worker(client, jobs, _confirm(client, ev, token))
+        assert job.kind == "session_import" and job.status == "done" and job.created_by_id == org.id, job.error_detail
         assert len(_sessions(ev)) == 6
-        page = unescape(client.get(started.location).get_data(as_text=True))
         assert "See the agenda" in page and f"/en/manage/events/{ev.slug}/" in page
-        report = client.get(f"/en/jobs/{job.id}/file").get_data(as_text=True)
-        assert "6 sessions are imported." in report
+        assert "6 sessions are imported." in client.get(f"/en/jobs/{job.id}/file").get_data(as_text=True)
         assert not (uploads._folder() / f"{token}.bin").exists()
 
         # Checked at its preview, a file may still fail in the worker: it says which row, and imports nothing.
-        token = _token(_upload(client, ev, _xlsx([(f"NEW{i}", "2022-12-14", "09:00", "09:30", "T", "Sala C")
-                                                  for i in range(4)])))
+        job, _page = _by_worker(client, jobs, _upload(client, ev, _xlsx(
+            [(f"NEW{i}", "2022-12-14", "09:00", "09:30", "T", "Sala C") for i in range(4)])))
+        token = _token(client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}"))
         f.session(ev, "NEW2", start="2022-12-14 12:00", deleted_at=utcnow())
-        failed = _confirm(client, ev, token)
-        jobs.wait()
-        job = db.session.get(Job, int(failed.location.rsplit("/", 1)[1]))
-        db.session.refresh(job)
+        job, page = _by_worker(client, jobs, _confirm(client, ev, token))
         assert job.status == "failed" and "row 4, Code: A session in the bin has the code NEW2" in job.error
         assert not [c for c in _sessions(ev) if c.startswith("NEW") and c != "NEW2"]
     finally:
