@@ -100,7 +100,8 @@ def test_organiser_copies_imports_sees_a_clash_moves_a_session_and_the_delegate_
     assert "Session SE9 is saved." in page.locator(".flash.success").inner_text()
 
     # The organiser registers a delegate of France for IM00 (through the delegation's nomination form,
-    # which organisers may use too), then publishes the event: changes of its sessions are now told.
+    # which organisers may use too, as focal points do) and accredits her, then publishes the event:
+    # changes of its sessions are now told.
     page.goto(f"/es/manage/events/{NEW}/delegations/")
     page.select_option("#kind", "member_state")
     page.select_option("#country", "FR")
@@ -117,6 +118,10 @@ def test_organiser_copies_imports_sees_a_clash_moves_a_session_and_the_delegate_
     with page.expect_navigation():
         page.locator("#delegate-form [type=submit]").click()
     assert "Jeanne MARTIN" in page.inner_text("table.delegates")
+    page.goto(f"/es/manage/events/{NEW}/accreditation")
+    with page.expect_navigation():
+        page.locator("tr", has_text="MARTIN").get_by_role("button", name="Acreditar", exact=True).click()
+    assert page.locator(".flash.success").count() == 1
     page.goto(f"/es/manage/events/{NEW}/edit")
     page.select_option("#status", "published")
     with page.expect_navigation():
