@@ -8,7 +8,7 @@ import time
 import pytest
 from openpyxl import Workbook
 
-from .helpers import SLUG, axe_violations, describe, login, screenshot
+from .helpers import ORGANISER, SLUG, axe_violations, describe, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -190,3 +190,39 @@ def test_import_errors_and_preview_fit_a_phone_and_pass_axe(page):
         screenshot(page, f"copy-import-{name}-es-375")
         assert not axe_violations(page), describe(axe_violations(page))
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_large_file_is_checked_and_imported_behind_progress_pages(page, live_app):
+    """Above SESSION_IMPORT_JOB_ROWS the preview and the import are jobs: the progress page (moved by its
+    script) leads to the preview, and the import's to the agenda."""
+    from datetime import date
+
+    from dialogue.auth.roles import grant_role
+    from dialogue.extensions import db
+    from dialogue.models import User
+    from dialogue.sessions.models import Event
+
+    with live_app.app_context():
+        ev = Event(slug="large-import-2023", status="draft", timezone="Europe/Zurich", starts_on=date(2023, 12, 11),
+                   ends_on=date(2023, 12, 12), original_language="es", title={"es": "Importación grande"})
+        db.session.add(ev)
+        db.session.flush()
+        grant_role(db.session.scalar(db.select(User).where(User.email == ORGANISER)), ev, "organiser")
+        db.session.commit()
+    live_app.config["SESSION_IMPORT_JOB_ROWS"] = 10
+    try:
+        login(page, lang="es")
+        page.goto("/es/manage/events/large-import-2023/import")
+        _upload(page, _xlsx(bad_row=False))
+        assert "/es/jobs/" in page.url
+        page.get_by_role("link", name="Ver la vista previa").click()  # shown by the page's script when done
+        assert "40 sesiones listas para importar" in page.locator("#import-preview").inner_text()
+        with page.expect_navigation():
+            page.locator("#import-confirm [type=submit]").click()
+        assert "/es/jobs/" in page.url
+        screenshot(page, "copy-import-job-es")
+        page.get_by_role("link", name="Ver el programa").click()
+        assert page.url.endswith("/es/manage/events/large-import-2023/")
+        assert page.locator("tr#s-IM39").count() == 1
+    finally:
+        live_app.config.pop("SESSION_IMPORT_JOB_ROWS")
