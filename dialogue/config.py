@@ -107,6 +107,8 @@ def build_config(instance_path: Path) -> dict:
         # Badges: at most this many per PDF, and per task (workers share a job by tasks).
         "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
         "BADGES_PER_CHUNK": int(os.environ.get("BADGES_PER_CHUNK", "500")),
+        # Session imports of more rows than this are checked and imported by a worker, behind a progress page.
+        "SESSION_IMPORT_JOB_ROWS": int(os.environ.get("SESSION_IMPORT_JOB_ROWS", "200")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Seconds a change notice waits for more changes of the same editing session (one mail per person).
         "CHANGE_NOTICE_DELAY": int(os.environ.get("CHANGE_NOTICE_DELAY", "300")),

@@ -14,6 +14,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
+from ..imports import HEADER_SEARCH, header_row
+from ..imports import norm as _norm
 from ..sessions.labels import GENDER_LABELS
 from ..spreadsheet_safety import safe_writer, unprefixed, xlsx_row
 from .labels import (
@@ -29,8 +31,8 @@ from .services import EXAMPLE_EMAIL, FIELDS, DelegationError
 CHOICES = {"salutation": SALUTATION_LABELS, "gender": GENDER_LABELS, "role": DELEGATE_ROLE_LABELS,
            "attendance": ATTENDANCE_LABELS, "name_order": NAME_ORDER_LABELS}
 MAX_ROWS = 2000
-#: How many rows from the top may come before the row of column headers.
-HEADER_SEARCH = 10
+#: The columns a file must have (its row of headers is the one that names them).
+REQUIRED = ("given_name", "family_name", "email")
 #: What ministries write besides our labels: feminine forms, other usual abbreviations. Compared
 #: after `_choice_norm` (case, dots and spaces do not count: "Sra", "sra." and "SRA." are one).
 EXTRA_VALUES = {
@@ -49,10 +51,6 @@ EXTRA_VALUES = {
                    "family given": "family_given", "prénom nom": "given_family", "nom prénom": "family_given",
                    "nombre apellido": "given_family", "apellido nombre": "family_given"},
 }
-
-
-def _norm(text) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
 
 
 def _choice_norm(text) -> str:
@@ -98,9 +96,9 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     if not table:
         raise DelegationError(_("The file is empty."), "file") from None
     # Ministries often put a title ("Delegación del Perú") or a blank line above the headers.
-    start = _header_row(table, headers) or 0
+    start = header_row(table, headers, REQUIRED) or 0
     columns = [headers.get(_norm(h)) for h in table[start]]
-    missing = [f for f in ("given_name", "family_name", "email") if f not in columns]
+    missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise DelegationError(_("The file lacks the columns %(columns)s: start from the template.",
                                 columns=", ".join(str(FIELD_LABELS[f]) for f in missing)), "file")
@@ -122,24 +120,15 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     return rows
 
 
-def _header_row(table: list[list], headers: dict[str, str]) -> int | None:
-    """Index of the row of column headers among the first rows: the one naming the required columns."""
-    for index, raw in enumerate(table[:HEADER_SEARCH]):
-        found = {headers.get(_norm(h)) for h in raw}
-        if {"given_name", "family_name", "email"} <= found:
-            return index
-    return None
-
-
 #: What separates the columns of a CSV file: Excel writes commas in English, semicolons in French
 #: and Spanish, tabs in its "Unicode text".
 DELIMITERS = (",", ";", "\t")
 
 
-def _read_csv(content: bytes, headers: dict[str, str]) -> list[list[str]]:
+def _read_csv(content: bytes, headers: dict[str, str], required: tuple[str, ...] = REQUIRED) -> list[list[str]]:
     """The cells of a CSV file, in standard (Excel) quoting: a quote inside a cell is doubled.
 
-    The delimiter is the one that yields the row of headers (else the one that yields most
+    The delimiter is the one that yields the row of headers naming the `required` columns (else the one that yields most
     columns), rather than a guess by `csv.Sniffer`: sniffing the header line took files whose
     header has no quotes for files without doubled quotes, and broke `"Director, ""Perú"" Office"`.
     """
@@ -150,7 +139,7 @@ def _read_csv(content: bytes, headers: dict[str, str]) -> list[list[str]]:
             table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error:
             raise DelegationError(_("This is not a readable CSV file."), "file") from None
-        if _header_row(table, headers) is not None:
+        if header_row(table, headers, required) is not None:
             return table
         tables.append(table)
     return max(tables, key=lambda t: max((len(row) for row in t[:HEADER_SEARCH]), default=0))

@@ -1,10 +1,7 @@
 """Organisers' pages to copy the agenda (a session, a day, the whole event) and to import and export sessions."""
 from __future__ import annotations
 
-import base64
-import binascii
-
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,17 +10,23 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from .. import uploads
 from ..actions import perform
 from ..forms import NFCForm, YearRange, translated_field
 from ..i18n import common_timezones, pick
-from . import copying, directory, importing, services, spreadsheets
+from ..jobs import services as jobs
+from ..validation import id_arg
+from . import copying, directory, import_job, importing, services, spreadsheets
 from .forms import SessionForm
 from .views import EXTRA_PEOPLE_ROWS, _organised_event, _session_form, _session_obj
 
 bp = Blueprint("copying", __name__, url_prefix="/<lang>/manage/events/<slug>")
 
-#: Largest file the import reads (the preview carries it back, base64, in the confirmation form).
+#: Largest file the import reads (kept on the server between the preview and the confirmation).
 MAX_FILE = 2 * 1024 * 1024
+#: Files with more rows than this are checked (preview) and imported by a worker, behind a progress page
+#: (2,000 rows take about 2 s of CPU each: bench/session_import_bench.py); config SESSION_IMPORT_JOB_ROWS.
+JOB_ROWS = 200
 
 
 class CopyDayForm(NFCForm):
@@ -48,8 +51,7 @@ class UploadForm(NFCForm):
 
 
 class ConfirmForm(NFCForm):
-    content = HiddenField(validators=[DataRequired(), Length(max=MAX_FILE * 2)])
-    filename = HiddenField(validators=[DataRequired(), Length(max=200)])
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
     submit = SubmitField(_l("Import the sessions"))
 
 
@@ -143,34 +145,36 @@ def template(slug: str, fmt: str):
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_sessions(slug: str):
-    """Upload a file: its errors by row and column, or a preview (new rooms, new people, conflicts)
-    to confirm; confirming imports every row in one transaction."""
+    """Upload a file: its errors by row and column, or a preview (new sessions, updates, new rooms and
+    people, conflicts) to confirm; the file waits on the server (uploads.py) for the confirmation,
+    which imports every row in one transaction, in the request or, for a large file, in a job."""
     ev = _organised_event(slug)
     upload, confirm = UploadForm(), ConfirmForm()
     errors, report, problem = [], None, None
-    if "content" in request.form:
-        if confirm.validate_on_submit():
-            try:
-                content = base64.b64decode(confirm.content.data, validate=True)
-            except (binascii.Error, ValueError):
-                content = None
-            if content is None or len(content) > MAX_FILE:
-                problem = _("The file could not be read again: upload it once more.")
-            else:
-                ok, result = perform(lambda: importing.import_sessions(
-                    ev, spreadsheets.read_rows(confirm.filename.data, content), current_user))
-                if ok:
-                    flash(ngettext("%(num)d session is imported.", "%(num)d sessions are imported.",
-                                   len(result.sessions)), "success")
-                    for message in result.conflicts[:10]:
-                        flash(message, "warning")
-                    if result.conflict_count > 10:
-                        flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", result.conflict_count),
-                              "warning")
-                    return redirect(url_for("manage.agenda", slug=ev.slug))
-                errors = getattr(result, "errors", [])
+    if "token" in request.form:
+        kept = uploads.take(confirm.token.data, current_user.id, ev.id) if confirm.validate_on_submit() else None
+        if kept is None:
+            problem = _("This preview has expired or was imported already: upload the file again.")
+        elif kept.get("rows", 0) > _job_rows():
+            ok, job = perform(lambda: jobs.start(import_job.KIND, ev, g.lang, current_user,
+                                                 {"token": confirm.token.data}))
+            if ok:
+                return redirect(url_for("jobs.show", job_id=job.id))
         else:
-            problem = _("The file could not be read again: upload it once more.")
+            ok, result = perform(lambda: importing.import_sessions(
+                ev, spreadsheets.read_rows(kept["filename"], kept["content"]), current_user))
+            uploads.discard(confirm.token.data)
+            if ok:
+                _flash_report(result)
+                return redirect(url_for("manage.agenda", slug=ev.slug))
+            errors = getattr(result, "errors", [])
+    elif request.method == "GET" and request.args.get("preview"):
+        job = _preview_job(ev, request.args.get("preview", type=id_arg))
+        if job.status != "done":
+            return redirect(url_for("jobs.show", job_id=job.id))
+        report, errors = import_job.preview_of(job)
+        if report is not None:
+            confirm = ConfirmForm(formdata=None, token=job.params.get("token", ""))
     elif upload.validate_on_submit():
         content = upload.file.data.read(MAX_FILE + 1)
         filename = upload.file.data.filename or ""
@@ -178,15 +182,48 @@ def import_sessions(slug: str):
             problem = _("The file is too large.")
         else:
             try:
-                report = importing.preview_import(ev, spreadsheets.read_rows(filename, content), current_user)
+                rows = spreadsheets.read_rows(filename, content)
+                if len(rows) > _job_rows():  # checked by a worker; its page leads back here (?preview=)
+                    token = uploads.keep(content, filename, current_user.id, ev.id, rows=len(rows))
+                    ok, job = perform(lambda: jobs.start(import_job.PREVIEW, ev, g.lang, current_user, {"token": token}))
+                    if ok:
+                        return redirect(url_for("jobs.show", job_id=job.id))
+                else:
+                    report = importing.preview_import(ev, rows, current_user)
             except importing.ImportFailed as failed:
                 errors = failed.errors
             except spreadsheets.SessionImportError as error:
                 problem = error.message
             if report is not None:
-                confirm = ConfirmForm(formdata=None, content=base64.b64encode(content).decode(), filename=filename[-200:])
+                token = uploads.keep(content, filename, current_user.id, ev.id, rows=len(rows))
+                confirm = ConfirmForm(formdata=None, token=token)
     if problem:
         flash(problem, "error")
     status = 422 if (errors or problem or (request.method == "POST" and report is None)) else 200
+    if request.method == "GET":
+        status = 200
     return render_template("manage/session_import.html", event=ev, upload=upload, confirm=confirm, errors=errors,
                            report=report, columns=spreadsheets.FIELDS, FIELD_LABELS=spreadsheets.FIELD_LABELS), status
+
+
+def _job_rows() -> int:
+    return current_app.config.get("SESSION_IMPORT_JOB_ROWS", JOB_ROWS)
+
+
+def _preview_job(ev, job_id: int | None):
+    """The finished (or coming) preview of a file this organiser uploaded for this event, else 404."""
+    job = jobs.get_visible(job_id, current_user) if job_id else None
+    if job is None or job.kind != import_job.PREVIEW or job.event_id != ev.id or job.created_by_id != current_user.id:
+        abort(404)
+    return job
+
+
+def _flash_report(result: importing.ImportReport) -> None:
+    if result.sessions or not result.updates:
+        flash(ngettext("%(num)d session is imported.", "%(num)d sessions are imported.", len(result.sessions)), "success")
+    if result.updates:
+        flash(ngettext("%(num)d session is updated.", "%(num)d sessions are updated.", len(result.updates)), "success")
+    for message in result.conflicts[:10]:
+        flash(message, "warning")
+    if result.conflict_count > 10:
+        flash(ngettext("%(num)d conflict in all.", "%(num)d conflicts in all.", result.conflict_count), "warning")

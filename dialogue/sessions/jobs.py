@@ -10,6 +10,7 @@ from ..jobs.kinds import JobKind, Output
 from ..jobs.models import Job
 from ..pdf import render_pdf
 from . import services
+from .import_job import SessionImport, SessionImportPreview
 from .models import Event
 
 KIND = "agenda_pdf"
@@ -49,7 +50,7 @@ class AgendaPDF(JobKind):
         return Output(f"{ev.slug}-agenda-{job.language}.pdf", "application/pdf", body=pdf)
 
 
-KINDS = [AgendaPDF()]
+KINDS = [AgendaPDF(), SessionImport(), SessionImportPreview()]
 
 
 @shared_task(name="dialogue.refresh_agenda_pdfs")

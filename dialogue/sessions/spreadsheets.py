@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from ..actions import DomainError
 from ..delegates import spreadsheets as sheets
 from ..i18n import LANGUAGES, pick
+from ..imports import header_row
+from ..imports import norm as _norm
 from ..spreadsheet_safety import safe_writer, unprefixed, xlsx_row
 from . import localtime
 from .labels import KIND_LABELS
@@ -46,10 +48,6 @@ class SessionImportError(DomainError):
 WIDTHS = {"code": 10, "day": 12, "start": 8, "end": 8, "kind": 20, "room": 18, "chairs": 30, "speakers": 40}
 
 
-def _norm(text) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
-
-
 def _aliases() -> tuple[dict[str, str], dict[str, str]]:
     """Header aliases -> field, and kind aliases -> kind code, in every language."""
     headers = {_norm(f): f for f in FIELDS}
@@ -61,13 +59,6 @@ def _aliases() -> tuple[dict[str, str], dict[str, str]]:
             for code, label in KIND_LABELS.items():
                 kinds.setdefault(_norm(str(label)), code)
     return headers, kinds
-
-
-def _header_row(table: list[list], headers: dict[str, str]) -> int | None:
-    for index, raw in enumerate(table[:sheets.HEADER_SEARCH]):
-        if set(REQUIRED) <= {headers.get(_norm(h)) for h in raw}:
-            return index
-    return None
 
 
 def _text(cell) -> str:
@@ -96,14 +87,14 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
         if name.endswith(".xlsx"):
             table = sheets._read_xlsx(content)
         elif name.endswith(".csv"):
-            table = _read_csv(content, headers)
+            table = sheets._read_csv(content, headers, REQUIRED)
         else:
             raise SessionImportError(_("Upload a .csv or .xlsx file."), "file")
     except sheets.DelegationError as error:
         raise SessionImportError(error.message, "file") from None
     if not table:
         raise SessionImportError(_("The file is empty."), "file")
-    start = _header_row(table, headers)
+    start = header_row(table, headers, REQUIRED)
     if start is None:
         raise SessionImportError(_("The file lacks the columns %(columns)s: start from the template.",
                                    columns=", ".join(str(FIELD_LABELS[f]) for f in REQUIRED)), "file")
@@ -121,22 +112,6 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
         if len(rows) > MAX_ROWS:
             raise SessionImportError(_("The file has more than %(max)d rows.", max=MAX_ROWS), "file")
     return rows
-
-
-def _read_csv(content: bytes, headers: dict[str, str]) -> list[list[str]]:
-    """The cells of a CSV file in any of the delimiters and encodings Excel writes."""
-    import csv
-    text = sheets._decode_csv(content)
-    tables = []
-    for delimiter in sheets.DELIMITERS:
-        try:
-            table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error:
-            raise SessionImportError(_("This is not a readable CSV file."), "file") from None
-        if _header_row(table, headers) is not None:
-            return table
-        tables.append(table)
-    return max(tables, key=lambda t: max((len(row) for row in t[:sheets.HEADER_SEARCH]), default=0))
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -96,6 +96,12 @@ def _upload(client, ev, content, name="sesiones.xlsx", lang="es"):
                        content_type="multipart/form-data")
 
 
+def _confirm(client, ev, page, lang="es"):
+    """Press "Import the sessions" on a preview: its form names the file kept on the server by a token."""
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))[1]
+    return client.post(f"/{lang}/manage/events/{ev.slug}/import", data={"token": token}), token
+
+
 def test_import_names_the_bad_row_then_previews_and_imports_all(client, auth, app):
     _org, ev = _organiser(auth)
     f.session(ev, "OLD", start="2022-12-12 09:00", room="Sala A")
@@ -117,8 +123,8 @@ def test_import_names_the_bad_row_then_previews_and_imports_all(client, auth, ap
     assert preview.status_code == 200 and "40 sesiones" in html
     assert "Sala 0" in html and "Ana Pérez" in html and "OLD" in html  # new rooms, new people, the clash
     assert set(_sessions(ev)) == {"OLD"}  # a preview keeps nothing
-    content = re.search(r'name="content" type="hidden" value="([^"]+)"', html)[1]
-    done = client.post(f"/es/manage/events/{ev.slug}/import", data={"content": content, "filename": "sesiones.xlsx"})
+    assert len(preview.data) < 60_000  # the file stays on the server, not in the page
+    done, token = _confirm(client, ev, preview)
     assert done.status_code == 302
     made = _sessions(ev)
     assert len(made) == 41 and made["WS0"].kind == "working" and made["WS0"].title == {"es": "Sesión 0"}
@@ -155,9 +161,7 @@ def test_import_reads_french_csv_with_semicolons_cp1252_quotes_and_formula_prefi
             'WS1;13/12/2022;9h30;11:00;Session de travail;Salle B;"Financement ""durable""; suite";\'=Dupont\r\n')
     page = _upload(client, ev, text.encode("cp1252"), "séances.csv", "fr")
     assert page.status_code == 200, unescape(page.get_data(as_text=True))[-3000:]
-    html = unescape(page.get_data(as_text=True))
-    content = re.search(r'name="content" type="hidden" value="([^"]+)"', html)[1]
-    assert client.post(f"/fr/manage/events/{ev.slug}/import", data={"content": content, "filename": "séances.csv"}).status_code == 302
+    assert _confirm(client, ev, page, "fr")[0].status_code == 302
     s = _sessions(ev)["WS1"]
     assert s.title == {"fr": 'Financement "durable"; suite'} and s.kind == "working"
     assert localtime.to_local(s.starts_at, ev.timezone) == datetime(2022, 12, 13, 9, 30)
@@ -175,8 +179,8 @@ def test_import_refuses_duplicate_codes_the_example_row_and_unreadable_files(cli
     for name, body in (("x.xlsx", b"not a zip"), ("x.txt", b"a"), ("x.csv", b"a;b\r\n1;2")):
         page = _upload(client, ev, body, name, "en")
         assert page.status_code == 422 and set(_sessions(ev)) == {"PL1"}
-    forged = client.post(f"/en/manage/events/{ev.slug}/import", data={"content": "!!", "filename": "x.csv"})
-    assert forged.status_code == 422 and "upload it once more" in unescape(forged.get_data(as_text=True))
+    forged = client.post(f"/en/manage/events/{ev.slug}/import", data={"token": "!!"})
+    assert forged.status_code == 422 and "upload the file again" in unescape(forged.get_data(as_text=True))
 
 
 def test_copy_day_refuses_a_time_the_new_day_skips(client, auth):

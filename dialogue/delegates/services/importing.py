@@ -1,10 +1,9 @@
 """Importing delegates from a file: every row or none, each error with its row and field."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import gettext as _
 
+from ...imports import RowError, RowsRejected, duplicate, file_error
 from ...models import audit
 from ...permissions import can_edit_delegation, ensure
 from ...sessions.labels import GENDER_LABELS
@@ -14,14 +13,6 @@ from .errors import DelegationError
 from .nominations import _active_count, _lock, nominate
 from .validation import FIELDS, clean_delegate
 from .window import WindowClosed, ensure_open
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
 
 #: Email of the example row of the import template; a file that still has that row is refused.
 EXAMPLE_EMAIL = "maria.nunez@example.org"
@@ -38,12 +29,8 @@ def _choice_message(name: str, value) -> str | None:
     return _("\"%(value)s\" is not accepted here. Write one of: %(choices)s", value=value.strip(), choices=choices)
 
 
-class ImportFailed(DelegationError):
+class ImportFailed(RowsRejected, DelegationError):
     """A file with errors: nothing was imported; each error names its row and field."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(_("Nothing was imported: correct the rows below and upload the file again."), "file")
-        self.errors = errors
 
 
 def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -> list[Delegate]:
@@ -55,7 +42,7 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
     try:
         ensure_open(delegation, by)
     except WindowClosed as closed:
-        raise ImportFailed([RowError(0, "file", closed.message)]) from None
+        raise ImportFailed([file_error(closed.message)]) from None
     errors: list[RowError] = []
     cleaned: list[tuple[int, dict]] = []
     seen_emails: dict[str, int] = {}
@@ -70,9 +57,8 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
         if clean["email"] == EXAMPLE_EMAIL:
             errors.append(RowError(number, "email", _("This is the template's example row: delete it or write over it.")))
         if clean["email"] and "email" not in row_errors:
-            if clean["email"] in seen_emails:
-                errors.append(RowError(number, "email", _("The same email address is on row %(row)d.", row=seen_emails[clean["email"]])))
-            seen_emails.setdefault(clean["email"], number)
+            duplicate(errors, seen_emails, clean["email"], number, "email",
+                      lambda row: _("The same email address is on row %(row)d.", row=row))
         if clean["role"] == "head":
             heads.append(number)
         cleaned.append((number, clean))
@@ -80,13 +66,13 @@ def import_delegates(delegation: Delegation, rows: list[tuple[int, dict]], by) -
         errors.append(RowError(heads[1], "role", _("Only one head of delegation: rows %(rows)s all say head.",
                                                   rows=", ".join(map(str, heads)))))
     if not rows:
-        errors.append(RowError(0, "file", _("The file has no delegates.")))
+        errors.append(file_error(_("The file has no delegates.")))
     if errors:
         raise ImportFailed(errors)
     _lock(delegation)
     free = delegation.quota - _active_count(delegation)
     if len(cleaned) > free:
-        raise ImportFailed([RowError(0, "file", _("The file has %(rows)d delegates but only %(free)d places are free in the quota.",
+        raise ImportFailed([file_error(_("The file has %(rows)d delegates but only %(free)d places are free in the quota.",
                                                   rows=len(cleaned), free=max(free, 0)))])
     made = []
     for number, clean in cleaned:
