@@ -244,18 +244,22 @@ def test_delegation_story(lang, page, browser, live_server, live_app, live_worke
         page.fill("#given_name", "María José")
         page.fill("#family_name", FAMILY)
         page.fill("#email", f"maria.{tag}@example.org")
+        assert page.input_value("#language") == lang  # mails to the delegate: the interface's language, unless chosen
+        page.select_option("#language", "es")
         page.set_input_files("#photo", files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": portrait()}])
         submit(page, "#delegate-form")
         row = page.locator("table.delegates tbody tr", has_text=f"maria.{tag}@example.org")
         assert row.locator("img.thumb").count() == 1
         accessible(page, f"{shots}-3-nominated")
 
-        # ... says the delegate reads Spanish, and sends the details link.
+        nominated = last_mail(live_app, f"maria.{tag}@example.org")  # at once, in the delegate's language
+        assert nominated.subject.startswith("Su nombre fue propuesto"), nominated.subject
+        assert "/es/my-details/" in nominated.body
+
+        # ... and, as the delegate lost that mail, sends the details link again from the personal details page.
         click(page, page.locator("nav.subnav a[href$='/details']"))
         details_row = page.locator("#details tbody tr", has_text=f"maria.{tag}@example.org")
-        details_row.locator("select[name=language]").select_option("es")
-        click(page, details_row.locator("form[action$='/language'] button"))
-        details_row = page.locator("#details tbody tr", has_text=f"maria.{tag}@example.org")
+        assert details_row.locator("select[name=language]").input_value() == "es"
         click(page, details_row.locator("form[action$='/details-link'] button"))
         accessible(page, f"{shots}-4-link-sent")
 
