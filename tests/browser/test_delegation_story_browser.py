@@ -43,15 +43,15 @@ assert len(FAMILY) == 120
 WORDS = {
     "fr": {"peru": "Pérou", "left": "3 jours restants", "uploaded": "Déposée, pas encore vérifiée",
            "in_order": "En règle", "complete": "Complet", "sent": "lien", "replace": "Remplacer ou retirer",
-           "asked": "Votre demande est envoyée", "accepted": "La demande est acceptée",
+           "asked": "Votre demande est envoyée", "accepted": "Rosa Quispe Mamani est accrédité·e à la place de María José",
            "withdrawn": "plus valable", "valid": "Badge valide"},
     "es": {"peru": "Perú", "left": "Quedan 3 días", "uploaded": "Cargada, aún no verificada",
            "in_order": "En regla", "complete": "Completo", "sent": "enlace", "replace": "Sustituir o retirar",
-           "asked": "Su solicitud se envió", "accepted": "La solicitud está aceptada",
+           "asked": "Su solicitud se envió", "accepted": "Rosa Quispe Mamani queda acreditado/a en lugar de María José",
            "withdrawn": "ya no es válida", "valid": "Credencial válida"},
     "en": {"peru": "Peru", "left": "3 days left", "uploaded": "Uploaded, not checked yet",
            "in_order": "In order", "complete": "Complete", "sent": "link", "replace": "Replace or withdraw",
-           "asked": "Your request is sent", "accepted": "The request is accepted",
+           "asked": "Your request is sent", "accepted": "Rosa Quispe Mamani is accredited in place of María José",
            "withdrawn": "no longer valid", "valid": "Valid badge"},
 }
 
@@ -246,6 +246,7 @@ def test_delegation_story(lang, page, browser, live_server, live_app, live_worke
         page.fill("#email", f"maria.{tag}@example.org")
         assert page.input_value("#language") == lang  # mails to the delegate: the interface's language, unless chosen
         page.select_option("#language", "es")
+        accessible(page, f"{shots}-3a-nomination-form")
         page.set_input_files("#photo", files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": portrait()}])
         submit(page, "#delegate-form")
         row = page.locator("table.delegates tbody tr", has_text=f"maria.{tag}@example.org")
@@ -291,8 +292,7 @@ def test_delegation_story(lang, page, browser, live_server, live_app, live_worke
         submit(organiser, "#credentials-decision")
         assert w["in_order"] in organiser.inner_text("#letter")
         accessible(organiser, f"{shots}-6-credentials-in-order")
-        click(organiser, organiser.locator(".crumbs a").first)  # the delegation's page, then its queue
-        click(organiser, organiser.locator("#accredit-this"))
+        click(organiser, organiser.locator("#accredit-this"))  # the queue of this delegation
         queue_row = organiser.locator("#queue tbody tr", has_text=f"maria.{tag}@example.org")
         click(organiser, queue_row.locator("button.primary"))
         assert organiser.locator("#queue tbody tr", has_text=f"maria.{tag}@example.org").count() == 0
