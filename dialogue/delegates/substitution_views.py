@@ -79,7 +79,7 @@ def decide(slug: str, change_id: int, decision: str):
     reason = form.reason.data if not form.reason.errors else ""
     ok, replacement = perform(lambda: substitutions.decide(change, decision == "accept", reason or "", current_user))
     if ok and replacement is not None:
-        flash(_("%(new)s is accredited in place of %(name)s, whose badge is no longer valid.",
+        flash(_("The request is accepted: %(new)s is accredited in place of %(name)s, whose badge is no longer valid.",
                 new=plain_name(replacement), name=plain_name(change.delegate)), "success")
     elif ok:
         flash(_("The request is accepted.") if decision == "accept" else _("The request is refused."), "success")

@@ -43,15 +43,15 @@ assert len(FAMILY) == 120
 WORDS = {
     "fr": {"peru": "Pérou", "left": "3 jours restants", "uploaded": "Déposée, pas encore vérifiée",
            "in_order": "En règle", "complete": "Complet", "sent": "lien", "replace": "Remplacer ou retirer",
-           "asked": "Votre demande est envoyée", "accepted": "Rosa Quispe Mamani est accrédité·e à la place de María José",
+           "asked": "Votre demande est envoyée", "accepted": "La demande est acceptée : Rosa Quispe Mamani est accrédité·e à la place de María José",
            "withdrawn": "plus valable", "valid": "Badge valide"},
     "es": {"peru": "Perú", "left": "Quedan 3 días", "uploaded": "Cargada, aún no verificada",
            "in_order": "En regla", "complete": "Completo", "sent": "enlace", "replace": "Sustituir o retirar",
-           "asked": "Su solicitud se envió", "accepted": "Rosa Quispe Mamani queda acreditado/a en lugar de María José",
+           "asked": "Su solicitud se envió", "accepted": "La solicitud está aceptada: Rosa Quispe Mamani queda acreditado/a en lugar de María José",
            "withdrawn": "ya no es válida", "valid": "Credencial válida"},
     "en": {"peru": "Peru", "left": "3 days left", "uploaded": "Uploaded, not checked yet",
            "in_order": "In order", "complete": "Complete", "sent": "link", "replace": "Replace or withdraw",
-           "asked": "Your request is sent", "accepted": "Rosa Quispe Mamani is accredited in place of María José",
+           "asked": "Your request is sent", "accepted": "The request is accepted: Rosa Quispe Mamani is accredited in place of María José",
            "withdrawn": "no longer valid", "valid": "Valid badge"},
 }
 
