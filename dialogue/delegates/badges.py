@@ -100,19 +100,28 @@ def _run_width(run: str, bold: bool, drawn_by: tuple[int, ...]) -> float:
     return widest / _FONT_SIZE * SAFETY
 
 
+@functools.cache
 def _drawn_by(ch: str, bold: bool) -> tuple[int, ...]:
     return tuple(i for i, (chars, _font) in enumerate(_fonts(bold)) if ord(ch) in chars)
 
 
+@functools.cache
 def _em(ch: str, bold: bool) -> float:
-    """The width of one character in em (see text_width)."""
-    return text_width(ch, bold)
+    """The width of one character in em, alone (see text_width)."""
+    return _run_width(ch, bold, _drawn_by(ch, bold))
+
+
+def _joins(ch: str) -> bool:
+    """Whether a character's width depends on its neighbours (Arabic joining forms, combining marks)."""
+    return unicodedata.bidirectional(ch) in ("AL", "R", "NSM") or unicodedata.combining(ch) != 0
 
 
 @functools.lru_cache(maxsize=65536)
 def text_width(text: str, bold: bool = False) -> float:
     """Width in em, from the metrics of the badge's fonts: each run of characters measured in the widest
     of the fonts that draw it (the PDF engine picks one of them by the text's direction and script)."""
+    if not any(map(_joins, text)):  # no shaping: the advances, unkerned (the fonts mostly kern pairs closer)
+        return sum(_em(ch, bold) for ch in text)
     width, run, drawn = 0.0, "", None
     for ch in text:
         by = _drawn_by(ch, bold)
