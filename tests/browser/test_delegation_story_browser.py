@@ -307,6 +307,9 @@ def test_delegation_story(lang, page, browser, live_server, live_app, live_worke
             (old_pdf,) = [archive.read(n) for n in archive.namelist()]
         family_upper = FAMILY.upper()
         printed, old_urls = read_badge(old_pdf, family_upper, folder / "old")
+        # In capitals, from its beginning, whole or cut with an ellipsis at the smallest size.
+        assert family_upper.startswith(printed.rstrip("…")) and (printed == family_upper or printed.endswith("…")), printed
+        assert len(printed) > 60, printed
         assert len(old_urls) == 1, old_urls
         text = subprocess.run(["pdftotext", "-", "-"], input=old_pdf, capture_output=True, check=True).stdout.decode()
         assert "María José" in text and "FERNÁNDEZ" in text
