@@ -52,8 +52,9 @@ DELEGATION_SIZES = (10, 9, 8, 7)
 
 #: The fonts the badge's texts are set in (participants.css: DejaVu Sans, then Noto for Arabic and CJK
 #: names), as fontconfig names; WeasyPrint finds them through fontconfig too.
-FONTS = {False: ("DejaVu Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans CJK SC"),
-         True: ("DejaVu Sans:bold", "Noto Sans Arabic:bold", "Noto Naskh Arabic:bold", "Noto Sans CJK SC:bold")}
+FONTS = {False: ("DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans CJK SC"),
+         True: ("DejaVu Sans:bold", "Noto Sans:bold", "Noto Sans Arabic:bold", "Noto Naskh Arabic:bold",
+                "Noto Sans CJK SC:bold")}
 #: What rounding may add to the widths the fonts give.
 SAFETY = 1.01
 _FONT_SIZE = 1000
