@@ -4,8 +4,8 @@ A badge is 85 × 56 mm with fixed boxes (templates/pdf/badges.html, static/parti
 event's title, the photo, the name, the delegation, the role and the QR code. Every text box has a
 fixed size and clips what does not fit, so nothing ever runs under the QR code or onto the next
 badge. Before that, each text is given the largest font size at which it fits whole (measured
-with the metrics of the fonts the PDF uses, shaped as it shapes them), wrapped at spaces (or anywhere in a word longer
-than the line); at the smallest size what still does not fit ends with an ellipsis (CSS
+with the metrics of the fonts the PDF uses, Arabic shaped as the PDF engine shapes it), wrapped at
+spaces (or between the characters of a word longer than the line); at the smallest size what still does not fit ends with an ellipsis (CSS
 `line-clamp`, which WeasyPrint draws).
 """
 from __future__ import annotations
