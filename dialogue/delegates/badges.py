@@ -3,16 +3,23 @@
 A badge is 85 × 56 mm with fixed boxes (templates/pdf/badges.html, static/participants.css): the
 event's title, the photo, the name, the delegation, the role and the QR code. Every text box has a
 fixed size and clips what does not fit, so nothing ever runs under the QR code or onto the next
-badge. Before that, each text is given the largest font size at which it fits whole (estimated
-from the widths of its characters, generously), wrapped at spaces (or anywhere in a word longer
-than the line); at the smallest size what still does not fit ends with an ellipsis (CSS
+badge. Before that, each text is given the largest font size at which it fits whole (measured
+with the metrics of the fonts the PDF uses, Arabic shaped as the PDF engine shapes it), wrapped at
+spaces (or between the characters of a word longer than the line); at the smallest size what still does not fit ends with an ellipsis (CSS
 `line-clamp`, which WeasyPrint draws).
 """
 from __future__ import annotations
 
+import functools
 import math
+import shutil
+import subprocess
+import threading
 import unicodedata
 from dataclasses import dataclass
+
+from fontTools.ttLib import TTFont, TTLibError
+from PIL import ImageFont
 
 from .labels import role_label
 from .photos import data_url
@@ -43,31 +50,105 @@ NAME_SIZES = (16, 15, 14, 13, 12, 11, 10, 9, 8)
 DELEGATION_SIZES = (10, 9, 8, 7)
 
 
-def _em(ch: str, bold: bool) -> float:
-    """A generous width of a character in em in the badge's fonts (DejaVu Sans, Noto CJK and Naskh)."""
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0.0
-    if ch.isspace():
-        return 0.35
+#: The fonts the badge's texts are set in (participants.css: DejaVu Sans, then Noto for Arabic and CJK
+#: names), as fontconfig names; WeasyPrint finds them through fontconfig too.
+FONTS = {False: ("DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans CJK SC"),
+         True: ("DejaVu Sans:bold", "Noto Sans:bold", "Noto Sans Arabic:bold", "Noto Naskh Arabic:bold",
+                "Noto Sans CJK SC:bold")}
+#: What rounding may add to the widths the fonts give.
+SAFETY = 1.01
+_FONT_SIZE = 1000
+_font_lock = threading.Lock()
+
+
+@functools.cache
+def _font(pattern: str):
+    """(characters it draws, Pillow font at 1000 px) of the font fontconfig gives for `pattern`, or None."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        found = subprocess.run([fc_match, pattern, "-f", "%{file}|%{index}"],  # noqa: S603  (fixed argv, no shell)
+                               capture_output=True, text=True, timeout=10, check=True).stdout
+        path, index = found.rsplit("|", 1)
+        index = int(index or 0)
+        return (frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap()),
+                ImageFont.truetype(path, _FONT_SIZE, index=index))
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError, TTLibError):
+        return None
+
+
+def _fonts(bold: bool) -> list:
+    return [font for font in map(_font, FONTS[bold]) if font is not None]
+
+
+def _estimate(ch: str, bold: bool) -> float:
+    """A generous width in em of a character none of the badge's fonts draws."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return 1.0
-    if unicodedata.bidirectional(ch) in ("AL", "R"):
-        return 0.6
-    if ch.isupper():
-        return 0.8 if bold else 0.74
-    if ch.isalpha():
-        return 0.68 if bold else 0.62
-    return 0.7
+    return 1.0 if bold else 0.9
 
 
+@functools.lru_cache(maxsize=65536)
+def _run_width(run: str, bold: bool, drawn_by: tuple[int, ...]) -> float:
+    """Width in em of a run of characters the fonts `drawn_by` (indexes in FONTS) all draw: shaped
+    and kerned by Pillow (Raqm, as WeasyPrint's HarfBuzz does), in the widest of them."""
+    if not drawn_by:
+        return sum(_estimate(ch, bold) for ch in run)
+    fonts = _fonts(bold)
+    with _font_lock:  # a FreeType face is not safe to use from two threads at once
+        widest = max(fonts[i][1].getlength(run) for i in drawn_by)
+    return widest / _FONT_SIZE * SAFETY
+
+
+@functools.cache
+def _drawn_by(ch: str, bold: bool) -> tuple[int, ...]:
+    return tuple(i for i, (chars, _font) in enumerate(_fonts(bold)) if ord(ch) in chars)
+
+
+@functools.cache
+def _em(ch: str, bold: bool) -> float:
+    """The width of one character in em, alone (see text_width)."""
+    return _run_width(ch, bold, _drawn_by(ch, bold))
+
+
+def _joins(ch: str) -> bool:
+    """Whether a character's width depends on its neighbours (Arabic joining forms, combining marks)."""
+    return unicodedata.bidirectional(ch) in ("AL", "R", "NSM") or unicodedata.combining(ch) != 0
+
+
+@functools.lru_cache(maxsize=65536)
 def text_width(text: str, bold: bool = False) -> float:
-    """Estimated width in em."""
-    return sum(_em(ch, bold) for ch in text)
+    """Width in em, from the metrics of the badge's fonts: each run of characters measured in the widest
+    of the fonts that draw it (the PDF engine picks one of them by the text's direction and script)."""
+    if not any(map(_joins, text)):  # no shaping: the advances, unkerned (the fonts mostly kern pairs closer)
+        return sum(_em(ch, bold) for ch in text)
+    width, run, drawn = 0.0, "", None
+    for ch in text:
+        by = _drawn_by(ch, bold)
+        if run and by != drawn and not unicodedata.combining(ch):
+            width += _run_width(run, bold, drawn)
+            run = ""
+        if not run:
+            drawn = by
+        run += ch
+    return width + (_run_width(run, bold, drawn) if run else 0.0)
+
+
+def _units(word: str) -> list[str]:
+    """Where a word longer than a line may break: between characters, never before an ellipsis or a mark."""
+    units: list[str] = []
+    for ch in word:
+        if units and (ch == "…" or unicodedata.combining(ch)):
+            units[-1] += ch
+        else:
+            units.append(ch)
+    return units
 
 
 def lines_needed(text: str, width_mm: float, size_pt: float, bold: bool = False) -> int:
-    """Lines `text` takes in a box `width_mm` wide at `size_pt`, wrapped at spaces, and anywhere in a
-    word that is longer than a line (CSS overflow-wrap: anywhere; CJK breaks between characters)."""
+    """Lines `text` takes in a box `width_mm` wide at `size_pt`, wrapped at spaces, and between characters
+    in a word longer than a line (CSS overflow-wrap: anywhere; CJK breaks between characters)."""
     if not text:
         return 0
     line_em = width_mm / (size_pt * PT)
@@ -81,12 +162,15 @@ def lines_needed(text: str, width_mm: float, size_pt: float, bold: bool = False)
         if used:
             lines += 1
             used = 0.0
-        if w > line_em:  # a word longer than the line breaks where it must
-            extra = math.ceil(w / line_em) - 1
-            lines += extra
-            used = w - extra * line_em
-        else:
+        if w <= line_em:
             used = w
+            continue
+        for unit in _units(word):  # a word longer than the line breaks where it must, a character at a time
+            u = text_width(unit, bold)
+            if used and used + u > line_em:
+                lines += 1
+                used = 0.0
+            used += u
     return lines
 
 

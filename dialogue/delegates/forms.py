@@ -17,7 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..formatting import current_lang, lang_name
 from ..forms import IntegerField, NFCForm, YearRange
+from ..i18n import LANGUAGES
 from ..models import utcnow
 from ..sessions.forms import MultiCheckboxField
 from ..sessions.labels import GENDER_LABELS
@@ -67,6 +69,10 @@ class DelegateForm(NFCForm):
     role = SelectField(_l("Role in the delegation"), choices=lambda: list(DELEGATE_ROLE_LABELS.items()), default="member")
     attendance = SelectField(_l("Attendance"), choices=lambda: list(ATTENDANCE_LABELS.items()), default="in_person")
     sessions = MultiCheckboxField(_l("Sessions to attend"), choices=[], validate_choice=False)
+    #: Only when nominating: the first mail (with the details link) goes out at once, in this language.
+    language = SelectField(_l("Language of mails"), default=current_lang,
+                           choices=lambda: [(code, lang_name(code)) for code in LANGUAGES],
+                           description=_l("Mails to the delegate, the first one as soon as they are nominated, are in this language."))
     submit = SubmitField(_l("Save"))
 
 

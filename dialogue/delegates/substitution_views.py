@@ -15,6 +15,7 @@ from ..forms import NFCForm
 from . import substitutions
 from .forms import DelegateForm
 from .personal_models import ChangeRequest
+from .services.names import plain_name
 from .services.validation import FIELDS
 from .views import LABELS, _delegate, _delegation, _organised, _session_choices
 
@@ -76,7 +77,10 @@ def decide(slug: str, change_id: int, decision: str):
     form = DecisionForm()
     form.validate_on_submit()  # only the CSRF token and the reason's length
     reason = form.reason.data if not form.reason.errors else ""
-    ok, _done = perform(lambda: substitutions.decide(change, decision == "accept", reason or "", current_user))
-    if ok:
+    ok, replacement = perform(lambda: substitutions.decide(change, decision == "accept", reason or "", current_user))
+    if ok and replacement is not None:
+        flash(_("The request is accepted: %(new)s is accredited in place of %(name)s, whose badge is no longer valid.",
+                new=plain_name(replacement), name=plain_name(change.delegate)), "success")
+    elif ok:
         flash(_("The request is accepted.") if decision == "accept" else _("The request is refused."), "success")
     return redirect(url_for("delegates_manage.accreditation", slug=slug))

@@ -220,7 +220,8 @@ def delegate_new(slug: str, delegation_id: int):
     form = DelegateForm()
     form.sessions.choices = _session_choices(d.event)
     if form.validate_on_submit():
-        ok, delegate = _save_delegate(form, lambda: services.nominate(d, _delegate_form_data(form), current_user))
+        ok, delegate = _save_delegate(form, lambda: services.nominate(d, _delegate_form_data(form), current_user,
+                                                                       form.language.data))
         if ok:
             who = services.plain_name(delegate)
             flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),

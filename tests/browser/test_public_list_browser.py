@@ -39,7 +39,7 @@ def test_organiser_publishes_and_the_public_reads_the_list(page, browser, live_s
 def test_reuse_page_is_accessible(page):
     login(page, FOCAL_POINT)
     page.goto("/en/delegations/")
-    page.get_by_role("link", name="Peru").click()
+    page.get_by_role("link", name="Peru").first.click()  # other tests give the focal point more Peruvian delegations
     page.get_by_role("link", name="Copy from an earlier event").click()
     assert page.locator("h2").first.inner_text() == "Copy from an earlier event"
     violations = axe_violations(page)

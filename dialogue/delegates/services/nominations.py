@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
+from ...i18n import LANGUAGES
 from ...models import audit
 from ...permissions import can_edit_delegation, ensure
 from ...sessions.models import MeetingSession
@@ -100,8 +101,9 @@ def _flush_or_clash() -> None:
         raise DelegationError(_("This email address is already registered for this event."), "email") from None
 
 
-def nominate(delegation: Delegation, data: dict, by) -> Delegate:
-    """Nominate a delegate within the quota, with at most one head and one email per delegation."""
+def nominate(delegation: Delegation, data: dict, by, language: str | None = None) -> Delegate:
+    """Nominate a delegate within the quota, with at most one head and one email per delegation; their
+    mails in `language` (fr, es or en), else in the nominating focal point's."""
     ensure(can_edit_delegation, by, delegation)
     ensure_open(delegation, by)
     clean, errors = clean_delegate(delegation.event, data)
@@ -116,6 +118,8 @@ def nominate(delegation: Delegation, data: dict, by) -> Delegate:
     _set_sessions(delegate, clean["sessions"])
     _flush_or_clash()
     _flag_duplicate(delegate, elsewhere)
+    if language in LANGUAGES:
+        delegate.language = language
     audit("delegate.nominate", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
           delegation=delegation.id, role=delegate.role, also_in=elsewhere)
     notices.nominated(delegate, by)
