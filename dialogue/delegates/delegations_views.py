@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..actions import perform
+from ..auth.invite_block import send_invitation
 from ..extensions import db
 from . import services
 from .forms import DelegationForm, FocalPointForm
@@ -61,12 +62,10 @@ def focal_point_invite(slug: str, delegation_id: int):
     if d is None or d.event_id != event.id:
         abort(404)
     invite = FocalPointForm(prefix="fp")
-    if invite.validate_on_submit():
-        ok, _done = perform(lambda: services.invite_focal_point(d, invite.email.data, invite.name.data or "",
-                                                                current_user, g.lang), form=invite)
-        if ok:
-            flash(_("%(email)s is invited as focal point; the message is in the outbox.", email=invite.email.data), "success")
-            return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
+    if send_invitation(invite, lambda email, name: services.invite_focal_point(d, email, name, current_user, g.lang),
+                       lambda fp: _("%(email)s is invited as focal point; the message is in the outbox.",
+                                    email=fp.user.email)):
+        return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
     form = DelegationForm(obj=d)
     form.country.choices = [("", "—")] + services.countries(g.lang)
     return render_template("delegates/manage_delegation.html", event=event, delegation=d, form=form, invite=invite,
