@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
     from . import (  # noqa: F401  (they add their routes to bp, manage_bp and my_bp)
         accreditation_views,
         api,
+        changes_api,
         credentials_views,
         delegations_views,
         files,
@@ -74,6 +75,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
+    changes_api.register(app)
     app.cli.add_command(reminders)
     public_views.register(app)
     reuse_views.register(app)
