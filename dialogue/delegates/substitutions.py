@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
@@ -78,9 +78,7 @@ def decide(change: ChangeRequest, accept: bool, reason: str, by) -> Delegate | N
     delegation = change.delegation
     event = delegation.event
     ensure(can_organise, by, event)
-    db.session.refresh(change, with_for_update=True)  # two organisers deciding at once: the second sees the first
-    if change.status != "pending":
-        raise DomainError(_("This request is already decided."))
+    _claim(change, by)
     reason = (reason or "").strip()[:2000]
     if not accept and not reason:
         raise DomainError(_("Give the reason for the refusal."), "reason")
@@ -102,6 +100,20 @@ def decide(change: ChangeRequest, accept: bool, reason: str, by) -> Delegate | N
           request=change.id, reason=reason, replacement=replacement.id if replacement else None)
     _tell_focal_points(change, replacement)
     return replacement
+
+
+def _claim(change: ChangeRequest, by) -> None:
+    """Take the decision of a pending request, or say it is already decided. Two organisers deciding
+    at once: a conditional UPDATE is the transaction's first write, so the second waits for the first
+    to end (PostgreSQL's row lock, SQLite's one writer) and then matches no row. A SELECT ... FOR UPDATE
+    would not do on SQLite, which ignores it and reads before either has written."""
+    claimed = db.session.execute(
+        update(ChangeRequest).where(ChangeRequest.id == change.id, ChangeRequest.status == "pending")
+        .values(decided_by_id=by.id, decided_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise DomainError(_("This request is already decided."))
+    db.session.refresh(change)  # what was read before the claim may be another organiser's past
+    db.session.refresh(change.delegate)
 
 
 def _replace(change: ChangeRequest, by) -> Delegate:
