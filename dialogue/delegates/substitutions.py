@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
@@ -58,8 +58,14 @@ def request_change(delegate: Delegate, kind: str, reason: str, data: dict | None
         replacement["sessions"] = [s.code for s in clean["sessions"]]
     change = ChangeRequest(event_id=delegation.event_id, delegation_id=delegation.id, delegate_id=delegate.id,
                            kind=kind, reason=reason, replacement=replacement, requested_by_id=by.id)
+    _lock(delegation)  # PostgreSQL: two requests of one delegation at once run one after the other
     db.session.add(change)
     db.session.flush()
+    # The same request sent twice at once (a double click, two focal points): with this row written, the
+    # other one is committed and seen here (PostgreSQL's lock above, SQLite's one writer), or waits for us.
+    if db.session.scalar(select(func.count(ChangeRequest.id)).where(
+            ChangeRequest.delegate_id == delegate.id, ChangeRequest.status == "pending")) > 1:
+        raise DomainError(_("A request for this delegate is already waiting for the organisers."))
     audit(f"delegate.{kind}_request", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
           request=change.id, reason=reason, replacement=replacement.get("email"))
     return change

@@ -101,3 +101,40 @@ def test_two_organisers_deciding_one_request_at_once_exactly_one_decides(app, ki
         assert ana.status == "withdrawn" and len(replacements) == (1 if kind == "substitute" else 0)
     else:
         assert ana.status == "accredited" and not replacements and decided.decision_reason == "Trop tard"
+
+
+def test_the_same_request_sent_twice_at_once_through_the_api_makes_one(app):
+    """A script retrying, or two focal points' systems: one request is taken, the other gets 422 with
+    the message in its language, and only one request waits for the organisers."""
+    from dialogue.delegates import api
+    ev = f.event()
+    user, d = df.focal_point(ev, quota=2)
+    ana = df.delegate(d, "Ana", "Quispe", status="accredited")
+    _t, secret = api.create_token(user, "ministry", d)
+    db.session.commit()
+    url = f"/api/v1/events/{ev.slug}/delegations/{d.id}/delegates/{ana.id}/changes"
+    # A first call writes the token's last use (then not again for minutes): the race is about the request.
+    assert app.test_client().get(f"/api/v1/events/{ev.slug}/delegations/{d.id}/changes",
+                                 headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    db.session.remove()
+    results: dict[int, tuple] = {}
+
+    def ask(i):
+        response = app.test_client().post(url, json={"kind": "withdraw", "reason": "Cannot travel"}, headers={
+            "Authorization": f"Bearer {secret}", "Accept-Language": "es"})
+        results[i] = (response.status_code, response.get_json())
+
+    listener = both_read_it_pending()
+    event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        threads = [threading.Thread(target=ask, args=(i,), name=f"organiser-{i}") for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", listener)
+    assert sorted(status for status, _body in results.values()) == [201, 422], results
+    refused = next(body for status, body in results.values() if status == 422)
+    assert "pendiente de la decisión de los organizadores" in refused["error"], refused
+    assert len(db.session.scalars(select(ChangeRequest).where(ChangeRequest.status == "pending")).all()) == 1
