@@ -22,6 +22,7 @@ from ..mail import send_mail
 from ..models import audit, utcnow
 from ..permissions import PermissionDenied, can_organise, can_see_personal_details, ensure
 from ..sessions.models import Event
+from .details_jobs import erase_files
 from .models import ACTIVE_STATUSES, Delegate, Delegation
 from .personal_models import DETAIL_FIELDS, DelegateDetails, DetailsPolicy
 
@@ -207,19 +208,6 @@ def delegation_completeness(delegation: Delegation, by) -> list[tuple[Delegate, 
     return [(p, found.get(p.id), missing(found.get(p.id), asked)) for p in people]
 
 
-def export_rows(event: Event, fields, by) -> tuple[list[str], list[list]]:
-    """The personal details an organiser ticked for an export (audited): header and rows."""
-    ensure(can_organise, by, event)
-    chosen = [f for f in DETAIL_FIELDS if f in set(fields or [])]
-    if not chosen:
-        raise DomainError(_("Tick at least one field to export."), "fields")
-    rows = db.session.execute(select(Delegate, DelegateDetails).join(
-        DelegateDetails, DelegateDetails.delegate_id == Delegate.id).where(
-        Delegate.event_id == event.id, Delegate.status.in_(ACTIVE_STATUSES)).order_by(Delegate.sort_name, Delegate.id)).all()
-    audit("personal_data.export", user=by, event=event, fields=chosen, count=len(rows))
-    return chosen, [[d.given_name, d.family_name, d.email] + [getattr(x, f) for f in chosen] for d, x in rows]
-
-
 # --- erasure --------------------------------------------------------------------------------------
 
 def erase_due(today: date | None = None) -> dict[int, int]:
@@ -233,6 +221,7 @@ def erase_due(today: date | None = None) -> dict[int, int]:
         if today < event.ends_on + timedelta(days=keep):
             continue
         count = db.session.execute(delete(DelegateDetails).where(DelegateDetails.event_id == event.id)).rowcount
-        audit("personal_data.erase", user=None, event=event, count=count, after_days=keep)
+        files = erase_files(event.id)  # the exports made of them go too
+        audit("personal_data.erase", user=None, event=event, count=count, after_days=keep, files=files)
         erased[event.id] = count
     return erased

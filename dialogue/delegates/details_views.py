@@ -2,9 +2,7 @@
 completeness page, and the organisers' choice of fields, export and erasure day."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, Flask, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,9 +11,11 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from ..actions import perform
 from ..forms import IntegerField, NFCForm
+from ..jobs import storage
+from ..jobs.views import send_stored
 from ..permissions import PermissionDenied
 from ..sessions.forms import MultiCheckboxField
-from . import details, services
+from . import details, details_jobs, services
 from .personal_models import DETAIL_FIELDS
 from .views import LABELS, _delegate, _delegation, _organised
 
@@ -107,7 +107,15 @@ def completeness(slug: str, delegation_id: int):
     rows = details.delegation_completeness(d, current_user)
     return render_template("delegates/details_status.html", event=d.event, delegation=d, rows=rows,
                            asked=details.asked_fields(d.event), DETAIL_LABELS=DETAIL_LABELS,
+                           export=ExportForm(formdata=None),
                            country_name=services.country_name, **LABELS)
+
+
+@fp_bp.get("/<id:delegation_id>/personal-data.csv")
+def delegation_export(slug: str, delegation_id: int):
+    """The personal fields a focal point ticked, of their own delegation, as CSV made by a worker."""
+    d = _delegation(slug, delegation_id)
+    return _start_export(d.event, d, url_for("details_fp.completeness", slug=slug, delegation_id=d.id))
 
 
 @fp_bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/details-link")
@@ -171,19 +179,17 @@ def policy(slug: str):
 
 @org_bp.get("/personal-data.csv")
 def export(slug: str):
-    """The personal fields an organiser ticked, as CSV (audited); never part of the other files."""
-    from ..spreadsheet_safety import safe_writer
+    """The personal fields an organiser ticked, as CSV made by a worker (audited): its progress page."""
     event = _organised(slug)
-    fields = [f for f in request.args.getlist("field") if f in DETAIL_FIELDS]
-    ok, made = perform(lambda: details.export_rows(event, fields, current_user))
+    return _start_export(event, None, url_for("details_manage.policy", slug=slug))
+
+
+def _start_export(event, delegation, back: str):
+    """Start the export of the ticked fields (`field` in the query) and follow its progress (the file when ready)."""
+    fields = request.args.getlist("field")[:len(DETAIL_FIELDS) + 1]
+    ok, job = perform(lambda: details_jobs.start_export(event, fields, g.lang, current_user, delegation), denied=404)
     if not ok:
-        return redirect(url_for("details_manage.policy", slug=slug))
-    chosen, rows = made
-    out = io.StringIO()
-    writer = safe_writer(out)
-    writer.writerow([str(_("Given name")), str(_("Family name")), str(_("Email"))] + [str(DETAIL_LABELS[f]) for f in chosen])
-    for row in rows:
-        writer.writerow(["" if v is None else (_("Yes") if v is True else _("No")) if isinstance(v, bool) else v
-                         for v in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="personal-details-{event.slug}.csv"'})
+        return redirect(back)
+    if job.status == "done" and storage.exists(job.sha256):
+        return send_stored(job, public=False)  # the same data exported before: that file
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..auth.invite_block import InvitationForm, email_field
 from ..formatting import current_lang, lang_name
 from ..forms import IntegerField, NFCForm, YearRange
 from ..i18n import LANGUAGES
@@ -41,9 +42,8 @@ class DelegationForm(NFCForm):
     submit = SubmitField(_l("Save"))
 
 
-class FocalPointForm(NFCForm):
-    email = EmailField(_l("Email of the focal point"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+class FocalPointForm(InvitationForm):
+    email = email_field(_l("Email of the focal point"))
     submit = SubmitField(_l("Invite"))
 
 

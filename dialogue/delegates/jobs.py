@@ -219,6 +219,9 @@ class Badges(_Roster):
             select(Delegate.delegation_id, func.count()).where(Delegate.event_id == job.event_id,
                                                                Delegate.status == "accredited")
             .group_by(Delegate.delegation_id)).all())
+        if _in_order(job.params):  # only the delegations whose letter of credentials is in order
+            in_order = services.in_order_ids(job.event)
+            counts = {k: v for k, v in counts.items() if k in in_order}
         order = services.event_delegations(job.event, job.language)
         per_part, per_chunk = _setting("BADGES_PER_PART", BADGES_PER_PART), _setting("BADGES_PER_CHUNK", BADGES_PER_CHUNK)
         parts = []

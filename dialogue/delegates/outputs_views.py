@@ -35,8 +35,9 @@ def _list_params(values) -> dict:
 
 @manage_bp.get("/badges.pdf")
 def badges_pdf(slug: str):
-    """Every badge, made by workers in parallel: the ZIP when ready, else its progress page."""
-    return start_and_redirect("badges", _organised(slug))
+    """Every badge (optionally of the delegations whose credentials are in order), made by workers in
+    parallel: the ZIP when ready, else its progress page."""
+    return start_and_redirect("badges", _organised(slug), _list_params(request.args))
 
 
 @manage_bp.post("/files")
@@ -46,7 +47,7 @@ def start_file(slug: str):
     kind = request.form.get("kind", "")
     if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
         abort(400)
-    return start_and_redirect(kind, event, _list_params(request.form) if kind != "badges" else None)
+    return start_and_redirect(kind, event, _list_params(request.form))
 
 
 @manage_bp.get("/badges/<code>")

@@ -1,9 +1,19 @@
 """Starting a delegation from one the same focal point registered for an earlier event.
 
-The people are copied as the focal point typed them then (salutation, names, function, role,
-gender, attendance and the email that reaches them), as new nominations that go through the
-quota and the usual checks. Nothing else crosses events: no session sign-ups, no accreditation,
-no badge, and none of the personal details a delegate gave themselves (those they give again).
+The people are copied as the focal point typed them then (salutation, names in their order and in
+their own script, function, role, gender, attendance and the email that reaches them), as new
+nominations that go through the quota and the usual checks. Nothing else crosses events: no
+session sign-ups, no accreditation, no badge, no photo, and none of the personal details a delegate
+gave themselves (those they give again).
+
+The email is copied, on purpose. The issue asks for "people copied, not their personal details
+unless they agree again": the personal details are what a delegate typed through their signed link
+(passport or ID number, nationality, date of birth, travel dates, visa letter) and the badge photo,
+and none of them is copied. The email is contact data the focal point typed, a nomination cannot
+be made without it, and it is what the new signed link is sent to, through which the delegate
+agrees again to give their details. Dropping it would only make the focal point retype it. The
+reuse page says that the email is copied, and the address can be changed while the nomination is
+pending.
 """
 from __future__ import annotations
 
@@ -25,7 +35,8 @@ from .services.names import delegation_name, name_key
 from .services.nominations import _active_count, _lock, nominate
 
 #: What is copied of a person: the fields of a nomination that say who they are, not sessions.
-COPIED = ("salutation", "given_name", "family_name", "function", "email", "gender", "role", "attendance")
+COPIED = ("salutation", "given_name", "family_name", "name_order", "native_name", "function", "email", "gender", "role",
+          "attendance")
 #: The columns an earlier delegation's people are read with (ids to choose them, what is copied).
 COLUMNS = (Delegate.id, Delegate.delegation_id, *(getattr(Delegate, name) for name in COPIED))
 #: Most people one copy takes (larger delegations are copied in several steps, or imported).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..actions import DomainError
@@ -58,8 +58,14 @@ def request_change(delegate: Delegate, kind: str, reason: str, data: dict | None
         replacement["sessions"] = [s.code for s in clean["sessions"]]
     change = ChangeRequest(event_id=delegation.event_id, delegation_id=delegation.id, delegate_id=delegate.id,
                            kind=kind, reason=reason, replacement=replacement, requested_by_id=by.id)
+    _lock(delegation)  # PostgreSQL: two requests of one delegation at once run one after the other
     db.session.add(change)
     db.session.flush()
+    # The same request sent twice at once (a double click, two focal points): with this row written, the
+    # other one is committed and seen here (PostgreSQL's lock above, SQLite's one writer), or waits for us.
+    if db.session.scalar(select(func.count(ChangeRequest.id)).where(
+            ChangeRequest.delegate_id == delegate.id, ChangeRequest.status == "pending")) > 1:
+        raise DomainError(_("A request for this delegate is already waiting for the organisers."))
     audit(f"delegate.{kind}_request", user=by, event=delegation.event, target=f"delegate:{delegate.id}",
           request=change.id, reason=reason, replacement=replacement.get("email"))
     return change
@@ -78,9 +84,7 @@ def decide(change: ChangeRequest, accept: bool, reason: str, by) -> Delegate | N
     delegation = change.delegation
     event = delegation.event
     ensure(can_organise, by, event)
-    db.session.refresh(change, with_for_update=True)  # two organisers deciding at once: the second sees the first
-    if change.status != "pending":
-        raise DomainError(_("This request is already decided."))
+    _claim(change, by)
     reason = (reason or "").strip()[:2000]
     if not accept and not reason:
         raise DomainError(_("Give the reason for the refusal."), "reason")
@@ -102,6 +106,20 @@ def decide(change: ChangeRequest, accept: bool, reason: str, by) -> Delegate | N
           request=change.id, reason=reason, replacement=replacement.id if replacement else None)
     _tell_focal_points(change, replacement)
     return replacement
+
+
+def _claim(change: ChangeRequest, by) -> None:
+    """Take the decision of a pending request, or say it is already decided. Two organisers deciding
+    at once: a conditional UPDATE is the transaction's first write, so the second waits for the first
+    to end (PostgreSQL's row lock, SQLite's one writer) and then matches no row. A SELECT ... FOR UPDATE
+    would not do on SQLite, which ignores it and reads before either has written."""
+    claimed = db.session.execute(
+        update(ChangeRequest).where(ChangeRequest.id == change.id, ChangeRequest.status == "pending")
+        .values(decided_by_id=by.id, decided_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise DomainError(_("This request is already decided."))
+    db.session.refresh(change)  # what was read before the claim may be another organiser's past
+    db.session.refresh(change.delegate)
 
 
 def _replace(change: ChangeRequest, by) -> Delegate:

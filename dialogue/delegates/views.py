@@ -1,26 +1,22 @@
-"""Pages of delegations: the focal point's delegation, and the organisers' registration desk."""
+"""The delegations domain's web hub: its blueprints, how its pages load a delegation or an event, the
+labels and helpers they share; the pages themselves are in the *_views modules."""
 from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext, pgettext
+from flask import Blueprint, Flask, abort, g, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
 
-from ..actions import perform
 from ..extensions import db, login_manager
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
 from ..sessions.models import Event
-from ..validation import id_arg, page_arg
-from . import photos, queries, services
-from .forms import DelegateForm, DelegationForm, FocalPointForm, ImportForm, RejectForm
+from . import queries, services
 from .labels import (
     ATTENDANCE_LABELS,
-    CREDENTIALS_LABELS,
     DELEGATE_ROLE_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
@@ -30,10 +26,11 @@ from .labels import (
     role_label,
     salutation_label,
 )
-from .models import COUNTRY_KINDS, Delegate, Delegation
+from .models import Delegate, Delegation
 
 bp = Blueprint("delegates", __name__, url_prefix="/<lang>/events/<slug>/delegations")
 manage_bp = Blueprint("delegates_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
+my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
 
 
 def text_dir(*texts) -> str:
@@ -58,10 +55,14 @@ LABELS = {"KIND_LABELS": KIND_LABELS, "KIND_PLURALS": KIND_PLURALS, "ROLE_LABELS
 def register(app: Flask) -> None:
     """Plug the domain into the app: blueprints, menu entries, API and its OpenAPI paths."""
     from ..registry import registry
-    from . import (  # noqa: F401  (they add their routes to bp and manage_bp)
+    from . import (  # noqa: F401  (they add their routes to bp, manage_bp and my_bp)
+        accreditation_views,
         api,
+        changes_api,
         credentials_views,
+        delegations_views,
         files,
+        nomination_views,
         outputs_views,
         public_views,
         reuse_views,
@@ -74,6 +75,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)
     api.register(app)
+    changes_api.register(app)
     app.cli.add_command(reminders)
     public_views.register(app)
     reuse_views.register(app)
@@ -164,298 +166,11 @@ def _pager(page: queries.Page, **keep) -> dict:
             "next": link(**page.next_args) if page.next_args else None}
 
 
-# --- focal points: my delegations -----------------------------------------------------------------
-
-my_bp = Blueprint("my_delegations", __name__, url_prefix="/<lang>/delegations")
-
-
-@my_bp.get("/")
-def mine():
-    """The delegations the signed-in user registers as focal point."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return render_template("delegates/mine.html", delegations=services.my_delegations(current_user), **LABELS)
-
-
-@bp.get("/<id:delegation_id>/")
-def delegation(slug: str, delegation_id: int):
-    """A delegation's delegates, a hundred at a time, searchable by name."""
-    d = _delegation(slug, delegation_id)
-    q = _search()
-    page, held = queries.delegation_page(d, g.lang, q, page_arg())
-    from .files import download_choices
-    return render_template("delegates/delegation.html", event=d.event, delegation=d, delegates=page.items, held=held,
-                           downloads=download_choices(),
-                           q=q, pager=_pager(page, q=q), deadline=services.time_left(d),
-                           organiser=can_organise(current_user, d.event), **LABELS)
-
+# --- shared by the pages of the domain ----------------------------------------------------------
 
 def _session_choices(event: Event) -> list[tuple[str, str]]:
     from ..formatting import tr_text
     return [(s.code, f"{s.code} · {tr_text(s.title, s.original_language)}") for s in agenda.agenda(event)]
-
-
-def _delegate_form_data(form: DelegateForm) -> dict:
-    return {name: getattr(form, name).data for name in services.FIELDS}
-
-
-def _save_delegate(form: DelegateForm, save):
-    """Save a nomination, then its photo if one was sent (a refused photo undoes both)."""
-    photo = photos.upload_bytes(form.photo.data)
-
-    def action():
-        delegate = save()
-        if photo is not None:
-            photos.attach(delegate, photo, current_user)
-        elif form.remove_photo.data:
-            photos.remove(delegate, current_user)
-        return delegate
-    return perform(action, form=form, denied=404)
-
-
-@bp.route("/<id:delegation_id>/delegates/new", methods=["GET", "POST"])
-def delegate_new(slug: str, delegation_id: int):
-    """Nominate a delegate with the form."""
-    d = _delegation(slug, delegation_id)
-    form = DelegateForm()
-    form.sessions.choices = _session_choices(d.event)
-    if form.validate_on_submit():
-        ok, delegate = _save_delegate(form, lambda: services.nominate(d, _delegate_form_data(form), current_user,
-                                                                       form.language.data))
-        if ok:
-            who = services.plain_name(delegate)
-            flash(services.agree(delegate.gender, _("%(name)s is nominated.", name=who),
-                                 pgettext("female", "%(name)s is nominated.", name=who),
-                                 pgettext("male", "%(name)s is nominated.", name=who)), "success")
-            return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
-    status = 422 if request.method == "POST" else 200
-    full = services.places(d) >= d.quota
-    return render_template("delegates/delegate_form.html", form=form, event=d.event, delegation=d, delegate=None,
-                           full=full and not (getattr(form, "extra_errors", None) or {}).get(""), **LABELS), status
-
-
-@bp.route("/<id:delegation_id>/delegates/<id:delegate_id>/edit", methods=["GET", "POST"])
-def delegate_edit(slug: str, delegation_id: int, delegate_id: int):
-    """Change a nomination until an organiser has decided on it."""
-    d = _delegation(slug, delegation_id)
-    delegate = _delegate(d, delegate_id)
-    if not delegate.editable and request.method == "GET":
-        # Say so before the form is filled in, not after (a form sent meanwhile gets the error with its input).
-        flash(_("This nomination is already decided and can no longer be changed."), "error")
-        return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
-    if request.method == "POST":
-        form = DelegateForm()
-    else:
-        form = DelegateForm(obj=delegate)
-        form.sessions.data = [r.session.code for r in delegate.registrations]
-    form.sessions.choices = _session_choices(d.event)
-    if form.validate_on_submit():
-        ok, _done = _save_delegate(form, lambda: services.update_delegate(delegate, _delegate_form_data(form),
-                                                                          current_user))
-        if ok:
-            flash(_("The nomination is saved."), "success")
-            return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("delegates/delegate_form.html", form=form, event=d.event, delegation=d, delegate=delegate,
-                           **LABELS), status
-
-
-@bp.post("/<id:delegation_id>/delegates/<id:delegate_id>/withdraw")
-def delegate_withdraw(slug: str, delegation_id: int, delegate_id: int):
-    """Withdraw a pending nomination."""
-    d = _delegation(slug, delegation_id)
-    delegate = _delegate(d, delegate_id)
-    ok, _done = perform(lambda: services.withdraw(delegate, current_user))
-    if ok:
-        who = services.plain_name(delegate)
-        flash(services.about(who, _("The nomination of %(name)s is withdrawn.", name=who),
-                             pgettext("elided", "The nomination of %(name)s is withdrawn.", name=who)), "success")
-    return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
-
-
-# --- bulk import ----------------------------------------------------------------------------------
-
-@bp.route("/<id:delegation_id>/import", methods=["GET", "POST"])
-def import_file(slug: str, delegation_id: int):
-    """Nominate every delegate of a CSV or Excel file, or none when a row is wrong."""
-    from . import spreadsheets
-    d = _delegation(slug, delegation_id)
-    form = ImportForm()
-    errors = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        ok, made = perform(lambda: services.import_delegates(
-            d, spreadsheets.read_rows(upload.filename or "", upload.read()), current_user), form=form, denied=404)
-        errors = getattr(made, "errors", []) if not ok else []  # an ImportFailed names each row's errors
-        if ok:
-            flash(ngettext("%(num)d delegate is nominated from the file.", "%(num)d delegates are nominated from the file.",
-                           len(made)), "success")
-            return redirect(url_for("delegates.delegation", slug=slug, delegation_id=d.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("delegates/import.html", form=form, event=d.event, delegation=d, errors=errors,
-                           columns=services.FIELDS, **LABELS), status
-
-
-@bp.get("/<id:delegation_id>/template.<any(csv, xlsx):fmt>")
-def import_template(slug: str, delegation_id: int, fmt: str):
-    """The import template, with its example row, in the page's language."""
-    from . import spreadsheets
-    d = _delegation(slug, delegation_id)
-    body, mimetype = spreadsheets.template(fmt, g.lang, [s.code for s in agenda.agenda(d.event)][:2])
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="delegates-{g.lang}.{fmt}"'})
-
-
-# --- organisers: delegations and focal points -----------------------------------------------------
-
-@manage_bp.route("/delegations/", methods=["GET", "POST"])
-def delegations(slug: str):
-    """The event's delegations for organisers, and the form that creates one."""
-    event = _organised(slug)
-    form = DelegationForm()
-    form.country.choices = [("", "—")] + services.countries(g.lang)
-    if form.validate_on_submit():
-        ok, d = perform(lambda: services.save_delegation(event, form.data, current_user), form=form)
-        if ok:
-            flash(_("The delegation of %(name)s is created.", name=services.delegation_name(d, g.lang)), "success")
-            return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("delegates/manage_delegations.html", event=event, form=form,
-                           rows=services.event_delegations(event, g.lang), COUNTRY_KINDS=COUNTRY_KINDS,
-                           credentials=services.credentials_states(event), CREDENTIALS_LABELS=CREDENTIALS_LABELS,
-                           **LABELS), status
-
-
-@manage_bp.route("/delegations/<id:delegation_id>/edit", methods=["GET", "POST"])
-def delegation_edit(slug: str, delegation_id: int):
-    """Change a delegation (kind, country or name, quota) and see its focal points."""
-    event = _organised(slug)
-    d = db.session.get(Delegation, delegation_id)
-    if d is None or d.event_id != event.id:
-        abort(404)
-    form = DelegationForm(obj=None if request.method == "POST" else d)
-    form.country.choices = [("", "—")] + services.countries(g.lang)
-    invite = FocalPointForm(prefix="fp")
-    if form.submit.data and form.validate_on_submit():
-        ok, _done = perform(lambda: services.save_delegation(event, form.data, current_user, d), form=form)
-        if ok:
-            flash(_("The delegation is saved."), "success")
-            return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("delegates/manage_delegation.html", event=event, delegation=d, form=form, invite=invite,
-                           **LABELS), status
-
-
-@manage_bp.post("/delegations/<id:delegation_id>/focal-points")
-def focal_point_invite(slug: str, delegation_id: int):
-    """Make someone a focal point of the delegation; the invitation goes to the outbox."""
-    event = _organised(slug)
-    d = db.session.get(Delegation, delegation_id)
-    if d is None or d.event_id != event.id:
-        abort(404)
-    invite = FocalPointForm(prefix="fp")
-    if invite.validate_on_submit():
-        ok, _done = perform(lambda: services.invite_focal_point(d, invite.email.data, invite.name.data or "",
-                                                                current_user, g.lang), form=invite)
-        if ok:
-            flash(_("%(email)s is invited as focal point; the message is in the outbox.", email=invite.email.data), "success")
-            return redirect(url_for("delegates_manage.delegation_edit", slug=slug, delegation_id=d.id))
-    form = DelegationForm(obj=d)
-    form.country.choices = [("", "—")] + services.countries(g.lang)
-    return render_template("delegates/manage_delegation.html", event=event, delegation=d, form=form, invite=invite,
-                           **LABELS), 422
-
-
-# --- organisers: accreditation --------------------------------------------------------------------
-
-@manage_bp.get("/accreditation")
-def accreditation(slug: str):
-    """The queue of nominations in one status, by delegation and name, oldest first."""
-    event = _organised(slug)
-    status = request.args.get("status", "nominated")
-    if status not in STATUS_LABELS:
-        status = "nominated"
-    delegation_id = request.args.get("delegation", type=id_arg)
-    rows = queries.delegations_with_counts(event, g.lang, status)
-    if delegation_id not in {d.id for d in rows}:
-        delegation_id = None
-    q = _search()
-    known = sum(d.count for d in rows if delegation_id in (None, d.id))
-    page = queries.queue_page(event, status, delegation_id, q, after=request.args.get("after", type=id_arg),
-                              before=request.args.get("before", type=id_arg), known_total=known)
-    return render_template("delegates/accreditation.html", event=event, delegates=page.items, q=q,
-                           pager=_pager(page, status=status, delegation=delegation_id, q=q),
-                           place=_queue_place(),
-                           status=status, delegation_id=delegation_id, names={d.id: d.name for d in rows},
-                           delegation_options=_delegation_options(rows, delegation_id), **LABELS)
-
-
-def _delegation_options(rows: list[queries.DelegationRow], selected: int | None) -> Markup:
-    """The <option>s of the queue's delegation filter: those with someone in the queue (2,500 at a
-    COP), built here because a template loop spends tens of milliseconds escaping them one by one."""
-    return Markup("".join(  # noqa: S704  (every name escaped)
-        f'<option value="{d.id}"{" selected" if d.id == selected else ""}>{escape(d.name)} ({d.count})</option>'
-        for d in rows if d.count or d.id == selected))
-
-
-@manage_bp.post("/accreditation/accredit")
-def accredit_selected(slug: str):
-    """Accredit the nominations ticked on the queue, in one go."""
-    event = _organised(slug)
-    ids = [i for i in request.form.getlist("delegate", type=id_arg) if i is not None]
-    back = url_for("delegates_manage.accreditation", slug=slug, delegation=request.form.get("delegation", type=id_arg))
-    ok, done = perform(lambda: services.accredit_many(event, ids, current_user))
-    if not ok:
-        return redirect(back)
-    flash(ngettext("%(num)d delegate is accredited.", "%(num)d delegates are accredited.", len(done)), "success")
-    if len(done) < len(set(ids)):
-        flash(_("Nominations already decided meanwhile were left as they were."), "info")
-    return redirect(back)
-
-
-def _queue_place() -> dict:
-    """Where the organiser was in the queue (delegation, search, page), to go back there."""
-    return {k: request.args[k] for k in ("delegation", "q", "after") if request.args.get(k)}
-
-
-def _event_delegate(event: Event, delegate_id: int) -> Delegate:
-    delegate = db.session.get(Delegate, delegate_id)
-    if delegate is None or delegate.event_id != event.id:
-        abort(404)
-    return delegate
-
-
-@manage_bp.post("/delegates/<id:delegate_id>/accredit")
-def accredit(slug: str, delegate_id: int):
-    """Accredit one nomination from the queue."""
-    event = _organised(slug)
-    delegate = _event_delegate(event, delegate_id)
-    ok, _done = perform(lambda: services.accredit(delegate, current_user))
-    if ok:
-        who = services.plain_name(delegate)
-        flash(services.agree(delegate.gender, _("%(name)s is accredited.", name=who),
-                             pgettext("female", "%(name)s is accredited.", name=who),
-                             pgettext("male", "%(name)s is accredited.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
-
-
-@manage_bp.post("/delegates/<id:delegate_id>/reject")
-def reject(slug: str, delegate_id: int):
-    """Reject one nomination with a reason the focal points read."""
-    event = _organised(slug)
-    delegate = _event_delegate(event, delegate_id)
-    form = RejectForm()
-
-    def reject_with_reason():
-        if not form.validate_on_submit():
-            raise services.DelegationError(_("Give the reason for the rejection."), "reason")
-        services.reject(delegate, form.reason.data, current_user)
-    ok, _done = perform(reject_with_reason)
-    if ok:
-        who = services.plain_name(delegate)
-        flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
-                             pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
-    return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 
 
 def display_name(d) -> str:

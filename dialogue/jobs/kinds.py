@@ -15,7 +15,7 @@ from typing import IO
 
 #: Domain modules that declare job kinds in a KINDS list.
 KIND_MODULES = ("dialogue.sessions.jobs", "dialogue.delegates.jobs", "dialogue.delegates.public_list",
-                "dialogue.outcomes.jobs")
+                "dialogue.delegates.details_jobs", "dialogue.outcomes.jobs")
 
 
 @dataclass

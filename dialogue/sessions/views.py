@@ -8,16 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import SelectField, SubmitField
 
 from .. import mail
 from ..actions import perform
 from ..auditlog import describe_all
 from ..auth import invite
+from ..auth.invite_block import InvitationForm, send_invitation
 from ..cache import cached, cached_hit
 from ..extensions import db
-from ..forms import NFCForm
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..jobs import services as jobs
 from ..jobs import storage
@@ -332,9 +331,7 @@ def session_delete(slug: str, code: str):
     return confirm_delete(_organised_event(slug), code)
 
 
-class InviteForm(NFCForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+class InviteForm(InvitationForm):
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
     submit = SubmitField(_l("Invite as organiser"))
 
@@ -344,12 +341,9 @@ def team(slug: str):
     """Who has which role in the event; organisers invite co-organisers."""
     ev = _organised_event(slug)
     form = InviteForm(language=g.lang)
-    if form.validate_on_submit():
-        ok, user = perform(lambda: invite(ev, form.email.data, form.name.data or "", "organiser", current_user,
-                                          form.language.data), form=form)
-        if ok:
-            flash(_("%(email)s is invited; the message is in the outbox.", email=user.email), "success")
-            return redirect(url_for("manage.team", slug=ev.slug))
+    if send_invitation(form, lambda email, name: invite(ev, email, name, "organiser", current_user, form.language.data),
+                       lambda user: _("%(email)s is invited; the message is in the outbox.", email=user.email)):
+        return redirect(url_for("manage.team", slug=ev.slug))
     roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
                                .options(selectinload(EventRole.user)).order_by(EventRole.role, EventRole.id)).all()
     return render_template("manage/team.html", event=ev, form=form, roles=roles, ROLE_LABELS=EVENT_ROLE_LABELS), (

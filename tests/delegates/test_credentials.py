@@ -162,3 +162,30 @@ def test_participants_file_of_delegations_with_credentials_in_order(jobs, app, c
     db.session.commit()
     only = fetch(client, jobs, base + "?credentials=in_order").data.decode("utf-8-sig")  # a new file: the check changed
     assert "Quispe" in only and "Valdés" not in only
+
+
+def test_badges_of_delegations_with_credentials_in_order(jobs, app, client, auth, world):
+    """The badges file takes the participants list's filter: the page's button and the old address."""
+    import zipfile
+
+    from ..workers import badge_pdfs, fetch
+    ev, peru, colombia = world["event"], world["peru"], world["colombia"]
+    df.delegate(peru, "Rosa", "Quispe", status="accredited")
+    df.delegate(colombia, "Juan", "Valdés", status="accredited")
+    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), world["peru_fp"])
+    services.decide_credentials(peru, "in_order", "", world["org"])
+    db.session.commit()
+    auth.login(world["org"].email)
+
+    def names(body: bytes) -> list[str]:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return sorted(archive.namelist())
+    everyone = fetch(client, jobs, f"/en/manage/events/{ev.slug}/badges.pdf")
+    assert names(everyone.data) == ["0001-Colombia.pdf", "0002-Peru.pdf"]
+    only = fetch(client, jobs, f"/en/manage/events/{ev.slug}/badges.pdf?credentials=in_order")
+    assert names(only.data) == ["0001-Peru.pdf"]
+    assert b"%PDF" == badge_pdfs(only.data)[0][:4]
+    page = client.get(f"/en/manage/events/{ev.slug}/participants?credentials=in_order").get_data(as_text=True)
+    assert 'name="credentials" value="in_order"' in page and 'value="badges"' in page  # the button sends the filter
+    started = client.post(f"/en/manage/events/{ev.slug}/files", data={"kind": "badges", "credentials": "in_order"})
+    assert started.status_code == 200 and names(started.data) == ["0001-Peru.pdf"]  # the same file, already made

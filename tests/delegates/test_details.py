@@ -118,22 +118,6 @@ def test_personal_details_are_not_in_the_participants_list(app):
     assert "ZX998877" not in repr(services.participants(ev, "en"))
 
 
-def test_organiser_exports_only_the_ticked_fields(app, client, auth):
-    ev = future_event()
-    asking(ev)
-    _user, d = df.focal_point(ev)
-    person = df.delegate(d, status="accredited")
-    details.save_details(person, {"document_number": "ZX998877", "nationality": "PE", "visa_letter": True}, "en")
-    db.session.commit()
-    admin = f.user(admin=True)
-    auth.login(admin.email)
-    body = client.get(f"/en/manage/events/{ev.slug}/personal-data.csv?field=nationality").get_data(as_text=True)
-    assert "PE" in body and "ZX998877" not in body
-    body = client.get(f"/es/manage/events/{ev.slug}/personal-data.csv?field=visa_letter").get_data(as_text=True)
-    assert "Carta de apoyo para el visado" in body and "Sí" in body and "PE" not in body
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "personal_data.export")) is not None
-
-
 def test_erasure_runs_after_the_event_and_leaves_lists_and_statistics(app, runner):
     ev = future_event()
     asking(ev, days=30)

@@ -1,8 +1,11 @@
 """No registration oracle: a person already on another delegation is taken, flagged for the organisers,
 and the focal point gets the same answer, in the same number of statements, as for anyone else."""
 import io
+import re
+import threading
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from dialogue.auth import grant_role
 from dialogue.delegates import api
@@ -54,6 +57,61 @@ def test_focal_point_gets_the_same_answer_and_organisers_see_the_flag(app, clien
                        ("es", "También designado/a por Perú")):
         queue = client.get(f"/{lang}/manage/events/{ev.slug}/accreditation").get_data(as_text=True)
         assert text in queue, lang
+
+
+@contextmanager
+def recording_writes():
+    """The writes this thread sends, as (verb, table, rows written): what the database does, and so
+    how long it takes, beyond the number of statements."""
+    writes: list[tuple[str, str, int]] = []
+    thread = threading.get_ident()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        found = re.match(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", statement, re.I)
+        if found and threading.get_ident() == thread:
+            writes.append((found.group(1).split()[0].upper(), found.group(2), cursor.rowcount))
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        yield writes
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+
+
+def row_of(page: str, family: str, email: str) -> str:
+    """The table row of the delegation's page that shows this person, names and ids blanked."""
+    rows = [r for r in re.findall(r"<tr\b.*?</tr>", page, re.S) if email in r]
+    assert len(rows) == 1, rows
+    return re.sub(r"\d+", "#", re.sub(family, "NAME", rows[0].replace(email, "EMAIL"), flags=re.I))
+
+
+def flashes(page: str) -> list[str]:
+    return re.findall(r'<p class="flash ([a-z]+)"[^>]*>(.*?)</p>', page)
+
+
+def test_fresh_and_duplicate_nominations_answer_alike_and_do_the_same_work(app, client, auth, count_queries):
+    """Same status, address, message and page; the same statements and the same writes, row for row
+    (the duplicate path flags a row of the other delegation, the fresh path writes its own row once
+    more), so neither the answer nor its timing tells a focal point who else is coming."""
+    ev, _org, (peru_fp, peru), (_cfp, _colombia) = two_delegations()
+    auth.login(peru_fp.email)
+    url = f"/en/events/{ev.slug}/delegations/{peru.id}/delegates/new"
+    client.post(url, data=FORM | {"email": "warmup@example.org"})
+    client.get(f"/en/events/{ev.slug}/delegations/{peru.id}/")
+    answers = {}
+    for name, email in (("Uno", "fresh@example.org"), ("Dos", "taken@example.org")):
+        with count_queries() as counter, recording_writes() as writes:
+            response = client.post(url, data=FORM | {"family_name": name, "email": email})
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        answers[name] = {"status": response.status_code, "location": response.headers["Location"],
+                         "body": response.get_data(as_text=True), "statements": counter.count, "writes": writes,
+                         "flashes": [(kind, text.replace(name, "NAME")) for kind, text in flashes(page)],
+                         "row": row_of(page, name, email)}
+    fresh, taken = answers["Uno"], answers["Dos"]
+    assert fresh["flashes"] == taken["flashes"] == [("success", "Ana NAME is nominated.")]
+    for key in ("status", "location", "body", "statements", "writes"):
+        assert fresh[key] == taken[key], (key, fresh[key], taken[key])
+    assert all(rows == 1 for verb, table, rows in fresh["writes"] if (verb, table) == ("UPDATE", "delegate")), fresh["writes"]
+    assert fresh["row"] and fresh["row"] == taken["row"]  # the person's line on the delegation's page
 
 
 def test_a_duplicate_within_ones_own_delegation_is_still_refused(app, client, auth):

@@ -135,3 +135,22 @@ def test_people_already_in_the_delegation_are_not_offered_again(app, client, aut
     text = client.get(f"/en/events/{now.event.slug}/delegations/{now.id}/reuse").get_data(as_text=True)
     assert f'value="{rosa.id}" id="person-{rosa.id}" disabled' in text and "already in this delegation" in text
     assert f'value="{ana.id}" id="person-{ana.id}" checked' in text
+
+
+def test_copy_keeps_the_email_and_the_name_as_written_but_no_personal_details_or_photo(app, client, auth, two_events):
+    """The email is contact data (the new details link goes there); details and photo are given again."""
+    from datetime import date as day
+
+    from dialogue.delegates.personal_models import DelegateDetails
+    user, before, now, _people = two_events
+    li = df.delegate(before, "Ming", "Li", status="accredited", email="li@example.org", name_order="family_given",
+                     native_name="李明", photo_sha256="a" * 64)
+    db.session.add(DelegateDetails(delegate_id=li.id, event_id=before.event_id, document_number="X1234567",
+                                   nationality="CN", birth_date=day(1980, 1, 2)))
+    db.session.commit()
+    auth.login(user.email)
+    assert _copy(client, now.event, now, before, [li.id]).status_code == 302
+    copy = db.session.scalar(select(Delegate).where(Delegate.delegation_id == now.id))
+    assert (copy.email, copy.name_order, copy.native_name) == ("li@example.org", "family_given", "李明")
+    assert copy.photo_sha256 is None
+    assert db.session.scalar(select(DelegateDetails).where(DelegateDetails.delegate_id == copy.id)) is None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -54,13 +54,18 @@ def _check_rules(delegation: Delegation, data: dict, delegate: Delegate | None) 
 
 def _flag_duplicate(delegate: Delegate, elsewhere: int | None) -> None:
     """Mark a nomination whose email another delegation also nominated, on both sides, for the
-    organisers' queue; `dialogue reminders send` mails them a notice. The same statements run
-    whether or not there is a duplicate, so the focal point's answer has the same shape either way."""
+    organisers' queue; `dialogue reminders send` mails them a notice. The focal point's answer must
+    not tell the two cases apart, by its shape or its time: the same statement runs either way and
+    writes one row either way, the other delegation's nomination (its flag set, or kept if a third
+    delegation set it first) or, without a duplicate, this nomination itself (unchanged)."""
+    own = delegate.id if elsewhere is None else -1
     db.session.execute(update(Delegate).where(
         Delegate.event_id == delegate.event_id, Delegate.email == delegate.email,
-        Delegate.delegation_id == (elsewhere if elsewhere is not None else -1),
-        Delegate.status.in_(ACTIVE_STATUSES), Delegate.also_in_delegation_id.is_(None))
-        .values(also_in_delegation_id=delegate.delegation_id).execution_options(synchronize_session=False))
+        Delegate.status.in_(ACTIVE_STATUSES),
+        or_(Delegate.delegation_id == (elsewhere if elsewhere is not None else -1), Delegate.id == own))
+        .values(also_in_delegation_id=case((Delegate.id == own, Delegate.also_in_delegation_id),
+                                           else_=func.coalesce(Delegate.also_in_delegation_id, delegate.delegation_id)))
+        .execution_options(synchronize_session=False))
 
 
 def _unflag(delegate: Delegate) -> None:
