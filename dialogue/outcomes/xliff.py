@@ -22,7 +22,7 @@ from ..i18n import LANGUAGES, language_name
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..sessions.models import MeetingSession
-from . import services
+from . import freshness, services
 from .document import compose
 from .models import KeyMessage, OutcomeDocument
 from .services import OutcomeError
@@ -175,11 +175,13 @@ def _save(document: OutcomeDocument, unit: Unit, lang: str, text: str, by) -> No
                                   "themes": list(m.themes), "position": m.position}, by, None)
     elif unit.id in ("title", "place", "preamble"):
         setattr(document, unit.id, {**(getattr(document, unit.id) or {}), lang: text})
+        freshness.record_translation(document, unit.id, lang)
     else:
         field, _sep, index = unit.id.rpartition("-")
         items = [dict(item) for item in getattr(document, field)]
         items[int(index) - 1][lang] = text
         setattr(document, field, items)
+        freshness.record_translation(document, f"{field}:{index}", lang)
 
 
 def _lang() -> str:
