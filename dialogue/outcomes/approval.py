@@ -6,11 +6,11 @@ original text (`text_authors`).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import audit
+from ..models import EventRole, User, audit
 from ..permissions import can_delete_message, can_edit_message, can_organise, can_review_message, ensure
 from ..sessions.models import Event, MeetingSession
 from . import review
@@ -65,6 +65,41 @@ def _translation_only(before: KeyMessageRevision | None, after: KeyMessageRevisi
     original = after.original_language
     return ((before.text.get(original) or "") == (after.text.get(original) or "")
             and list(before.themes) == list(after.themes))
+
+
+def changed_after_approval(message: KeyMessage) -> set[int]:
+    """Who edited the message since its last approval (its translations: an original change makes a text author)."""
+    revisions = sorted(message.revisions, key=lambda r: r.number)
+    approved = max((r.number for r in revisions if r.action == "approve"), default=None)
+    if approved is None:
+        return set()
+    return {r.user_id for r in revisions if r.number > approved and r.action == "edit" and r.user_id}
+
+
+def review_standing(user, message: KeyMessage, others: bool | None = None) -> str:
+    """Whether `user` (an organiser) may review the message, and what to tell them.
+
+    "author": they wrote or changed its original text, another organiser reviews it. "own_change":
+    they changed a translation after approval and another organiser can look at it (four eyes).
+    "sole": the same, but they are the event's only organiser: they may approve, and are told that
+    they approve their own change. "": nothing in the way. `others`: whether the event has another
+    organiser, when the caller knows.
+    """
+    if user.id in text_authors(message):
+        return "author"
+    if message.status != "submitted" or user.id not in changed_after_approval(message):
+        return ""
+    if others is None:
+        others = has_other_organisers(message.session.event, user)
+    return "own_change" if others else "sole"
+
+
+def has_other_organisers(event: Event, user) -> bool:
+    """Whether an active organiser of the event other than `user` exists."""
+    return bool(db.session.scalar(
+        select(func.count()).select_from(EventRole).join(User, User.id == EventRole.user_id)
+        .where(EventRole.event_id == event.id, EventRole.role == "organiser", User.active.is_(True),
+               User.id != user.id)))
 
 
 def approve_message(message: KeyMessage, by) -> KeyMessage:

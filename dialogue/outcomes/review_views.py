@@ -10,7 +10,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES, pick
 from ..sessions import services as agenda
 from ..sessions.models import Event, MeetingSession
-from . import services
+from . import approval, services
 from .forms import ApproveForm, RapporteurForm, ReturnForm, SubmitForm, ThemesForm
 from .labels import STATUS_LABELS
 from .models import SessionRapporteur
@@ -24,8 +24,14 @@ def review(slug: str):
     ev = _organised(slug)
     queue = services.review_queue(ev)
     return render_template("outcomes/review.html", event=ev, queue=queue, approve_form=ApproveForm(),
-                           return_form=ReturnForm(), authors=services.text_authors,
+                           return_form=ReturnForm(), standing=_standing(ev),
                            approved=services.event_messages(ev, ("approved", "returned")), STATUS_LABELS=STATUS_LABELS)
+
+
+def _standing(ev: Event):
+    """approval.review_standing of the signed-in organiser, for each message of the queue (one count query)."""
+    others = approval.has_other_organisers(ev, current_user)
+    return lambda message: approval.review_standing(current_user, message, others)
 
 
 @manage_bp.post("/key-messages/<id:message_id>/approve")
