@@ -43,6 +43,8 @@ def register(app) -> None:
     registry(app).dashboard_links.append(dashboard_links)
     registry(app).openapi_paths.update(api.PATHS)
     registry(app).openapi_schemas.update(api.SCHEMAS)
+    from .backfill import outcomes_cli
+    app.cli.add_command(outcomes_cli)
 
 
 def manage_links(event: Event) -> list[dict]:

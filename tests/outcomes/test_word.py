@@ -13,7 +13,7 @@ from sqlalchemy import select
 from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
-from dialogue.outcomes import versions, word
+from dialogue.outcomes import versions, word, word_import
 from dialogue.outcomes.jobs import request_publication
 from dialogue.outcomes.models import KeyMessage
 
@@ -116,8 +116,7 @@ def test_public_page_offers_the_docx_beside_the_pdfs_and_it_is_cached_by_sha256(
 
 def test_docx_of_a_revision_carries_its_mark_and_what_it_replaces(published, client, jobs):
     ev, doc, org, s, rap = published
-    doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
-    db.session.commit()
+    doc = of.document(ev, org, next_steps={"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."})
     request_publication(doc, org, "corr")
     db.session.commit()
     jobs.wait()
@@ -207,7 +206,7 @@ def test_word_import_recognises_lists_by_their_numbering_properties_not_only_the
         for text in ("uno", "otro"):
             _with_num_pr(d.add_paragraph(text, style="List Paragraph"), bullets)
         _with_num_pr(d.add_paragraph("Fin de la lista."), 0)  # numId 0: Word's "no numbering"
-    text, dropped = word.read_text(_word_file(build))
+    text, dropped = word_import.read_text(_word_file(build))
     assert text == "Tres pasos:\n\n1. primero\n1. segundo\n\nY además:\n\n- uno\n- otro\n\nFin de la lista."
     assert dropped == []
 

@@ -110,8 +110,7 @@ def test_a_file_whose_source_changed_since_export_is_refused_naming_the_unit(rea
     ev, doc, org, messages = ready
     auth.login(org.email, lang="fr")
     exported = _export(client, ev, source="es", target="en", scope="document")
-    doc.next_steps = [{"es": "Presentar otra cosa.", "fr": "Présenter autre chose.", "en": "Present something else."}]
-    db.session.commit()
+    of.edit_document(doc, org, next_steps=[{"es": "Presentar otra cosa.", "fr": "Présenter autre chose.", "en": "Present something else."}])
     response = _import(client, ev, translate(exported, {f"km-{messages[0].id}": "Changed."}), lang="fr")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
