@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -53,6 +54,10 @@ class Outdated:
         original = self.message.original_language
         return sentence_diff(self.since.text.get(original, ""), self.message.text.get(original, ""))
 
+    def readable(self) -> list[tuple[str, Markup]]:
+        original = self.message.original_language
+        return readable_diff(self.since.text.get(original, ""), self.message.text.get(original, ""))
+
 
 def sentence_diff(old: str, new: str) -> list[tuple[str, str]]:
     """(" " | "-" | "+", sentence) lines between two texts in light markup."""
@@ -61,6 +66,32 @@ def sentence_diff(old: str, new: str) -> list[tuple[str, str]]:
         if not line.startswith("? "):
             lines.append((line[0], line[2:]))
     return lines
+
+
+def readable_diff(old: str, new: str) -> list[tuple[str, Markup]]:
+    """The changes from `old` to `new` to read: ("changed", the new sentence with the words removed and added
+    marked, each announced in words), ("same", an unchanged sentence next to a change, for context), ("gap", "…"
+    for unchanged sentences left out). A sentence removed or added whole is marked whole."""
+    from .versions import _deleted, _inserted, words
+    a, b = sentences(old), sentences(new)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    out: list[tuple[str, Markup]] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        if op == "equal":
+            run = b[j1:j2]
+            shown = ({0} if index > 0 else set()) | ({len(run) - 1} if index < len(ops) - 1 else set())
+            for k, sentence in enumerate(run):
+                if k in shown:
+                    out.append(("same", Markup.escape(sentence)))
+                elif not out or out[-1][0] != "gap":
+                    out.append(("gap", Markup("…")))
+            continue
+        old_run, new_run = a[i1:i2], b[j1:j2]
+        pairs = min(len(old_run), len(new_run))
+        out.extend(("changed", words(x, y)) for x, y in zip(old_run[:pairs], new_run[:pairs], strict=True))
+        out.extend(("changed", _deleted(x)) for x in old_run[pairs:])
+        out.extend(("changed", _inserted(y)) for y in new_run[pairs:])
+    return out
 
 
 def sentences(source: str) -> list[str]:
@@ -183,6 +214,9 @@ class PartOutdated:
 
     def original_diff(self) -> list[tuple[str, str]]:
         return sentence_diff(self.made_from, self.original)
+
+    def readable(self) -> list[tuple[str, Markup]]:
+        return readable_diff(self.made_from, self.original)
 
 
 def document_parts(document: OutcomeDocument) -> dict[str, tuple[dict, str]]:

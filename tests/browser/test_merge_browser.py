@@ -76,7 +76,10 @@ def test_two_people_edit_two_languages_at_once_then_the_original_changes(browser
         rows = organiser.locator("#outdated-report tbody tr", has_text="RD-LAC")
         assert rows.count() == 2
         assert "French" in rows.nth(0).inner_text() and "English" in rows.nth(1).inner_text()
-        assert "sus datos abiertos" in rows.nth(0).locator("ins").inner_text()
+        # The changed sentence, with the added word marked; the unchanged one after it for context.
+        assert "abiertos" in rows.nth(0).locator("ins").inner_text()
+        assert "Las ciudades deben compartir sus datos" in rows.nth(0).locator(".diff .changed").inner_text()
+        assert rows.nth(0).locator(".diff .same").inner_text() == "La financiación debe ser previsible."
         screenshot(organiser, "outcomes-outdated-report-en")
         assert axe_violations(organiser) == [], describe(axe_violations(organiser))
         rapporteur.goto(edit.format("fr"))

@@ -60,7 +60,10 @@ def test_changing_an_original_paragraph_makes_its_translations_out_of_date_with_
     page = client.get(url).get_data(as_text=True)
     report = page[page.index('id="outdated-report"'):]
     assert "Paragraph 3 (Recommendations)" in report and "Preamble" in report
-    assert "<del>Con datos.</del>" in report and "<ins>Con datos abiertos.</ins>" in report
+    # The changed sentence, its added words marked (and announced), the sentence before it for context.
+    assert '<p class="same">Recomendamos B.</p>' in report
+    assert ('<p class="changed">Con datos<ins><span class="visually-hidden">[inserted:</span> abiertos'
+            '<span class="visually-hidden">]</span></ins>.</p>') in report
     assert f'/en/manage/events/{doc.event.slug}/outcome/"' in report  # where to update them
     # Publishing as they are is an explicit choice, for this state of the original only.
     keys = [o.key for o in freshness.in_document(outcome.compose(doc))]
