@@ -21,7 +21,7 @@ from ..i18n import LANGUAGES, clean_translations, language_name, missing_languag
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
-from . import freshness, markup
+from . import freshness, markup, part_freshness
 from .models import GROUPINGS, KeyMessage, OutcomeDocument
 from .services import OutcomeError, split_items
 from .services import themes as event_themes
@@ -122,7 +122,7 @@ def save_document(document: OutcomeDocument, data: dict, by, expected_version: i
     original = data.get("original_language")
     if original not in LANGUAGES:
         raise OutcomeError(_("Choose one of the languages."), "original_language")
-    before = freshness.document_parts(document)
+    before = part_freshness.document_parts(document)
     valid_sessions = set(db.session.scalars(select(MeetingSession.id).where(
         MeetingSession.event_id == document.event_id)))
     document.symbol = symbol
@@ -135,8 +135,8 @@ def save_document(document: OutcomeDocument, data: dict, by, expected_version: i
     document.session_ids = [int(i) for i in (data.get("session_ids") or []) if int(i) in valid_sessions]
     document.recommendations = split_items(data.get("recommendations"), "recommendations")
     document.next_steps = split_items(data.get("next_steps"), "next_steps")
-    document.translated_from = freshness.part_bases(before, document.translated_from or {},
-                                                    freshness.document_parts(document))
+    document.translated_from = part_freshness.part_bases(before, document.translated_from or {},
+                                                         part_freshness.document_parts(document))
     db.session.flush()
     audit("outcome.save", user=by, event=document.event, target=f"outcome_document:{document.id}")
     return document

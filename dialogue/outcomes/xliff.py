@@ -29,7 +29,7 @@ from ..models import audit
 from ..permissions import can_organise, ensure
 from ..sessions import history, notices
 from ..sessions.models import MeetingSession
-from . import freshness, markup, services
+from . import markup, part_freshness, services
 from .document import compose
 from .models import KeyMessage, OutcomeDocument, OutcomeTheme
 from .services import OutcomeError
@@ -256,13 +256,13 @@ def _save(document: OutcomeDocument, unit: Unit, lang: str, text: str, by) -> No
                                   "themes": list(m.themes), "position": m.position}, by, None)
     elif unit.id in ("title", "place", "preamble"):
         setattr(document, unit.id, {**(getattr(document, unit.id) or {}), lang: text})
-        freshness.record_translation(document, unit.id, lang)
+        part_freshness.record_translation(document, unit.id, lang)
     else:
         field, _sep, index = unit.id.rpartition("-")
         items = [dict(item) for item in getattr(document, field)]
         items[int(index) - 1][lang] = text
         setattr(document, field, items)
-        freshness.record_translation(document, f"{field}:{index}", lang)
+        part_freshness.record_translation(document, f"{field}:{index}", lang)
 
 
 def _save_heading(document: OutcomeDocument, unit_id: str, lang: str, text: str, by) -> None:
