@@ -56,6 +56,8 @@ def test_changing_an_original_paragraph_makes_its_translations_out_of_date_with_
     with pytest.raises(OutcomeError, match="out of date"):
         outcome.ensure_publishable(outcome.compose(doc))
     auth.login(org.email)
+    form = client.get(f"/en/manage/events/{doc.event.slug}/outcome/").get_data(as_text=True)
+    assert "4 translations out of date</a>" in form
     url = f"/en/manage/events/{doc.event.slug}/outcome/translations"
     page = client.get(url).get_data(as_text=True)
     report = page[page.index('id="outdated-report"'):]
