@@ -1,6 +1,8 @@
 """Rapporteurs of sessions, and the event's themes that key messages are filed under."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -97,7 +99,9 @@ def split_items(value: dict | None, field: str, separator: str = "\n\n") -> list
     """Text per language, cut into items (paragraphs or lines) that must line up across languages."""
     counts, items = {}, {}
     for code, text in clean_translations(value).items():
-        parts = [p.strip() for p in (text.split("\n\n") if separator == "\n\n" else text.split("\n")) if p.strip()]
+        text = text.replace("\r\n", "\n")  # browsers send text areas with CRLF line ends
+        parts = [p.strip() for p in (re.split(r"\n[ \t]*\n", text) if separator == "\n\n" else text.split("\n"))
+                 if p.strip()]
         counts[code], items[code] = len(parts), parts
     if len(set(counts.values())) > 1:
         detail = ", ".join(f"{language_name(code, _current())}: {n}" for code, n in counts.items())

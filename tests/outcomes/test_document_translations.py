@@ -128,3 +128,28 @@ def test_an_xliff_translation_of_a_part_is_made_from_the_original_of_now(doc, cl
     db.session.expire_all()
     doc = db.session.get(OutcomeDocument, doc.id)
     assert _outdated(doc) == [("recommendations:1", "fr")]
+
+
+def test_the_form_as_a_browser_sends_it_with_crlf_keeps_paragraphs_apart_and_translations_current(doc, client, auth):
+    doc, org = doc
+    auth.login(org.email)
+    url = f"/en/manage/events/{doc.event.slug}/outcome/"
+
+    def post(recommendations, preamble):
+        data = {"symbol": doc.symbol, "issued_on": doc.issued_on.isoformat(), "original_language": "es",
+                "grouping": "session", "submit": "1", "version": str(doc.version),
+                **{f"title-{c}": v for c, v in doc.title.items()}, **{f"place-{c}": v for c, v in doc.place.items()},
+                **{f"preamble-{c}": v.replace("\n", "\r\n") for c, v in preamble.items()},
+                **{f"recommendations-{c}": v.replace("\n", "\r\n") for c, v in recommendations.items()}}
+        response = client.post(url, data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+        db.session.expire_all()
+        return db.session.get(OutcomeDocument, doc.id)
+
+    preamble = {**doc.preamble, "es": "Nosotros.\nParticipantes.", "fr": "Nous.\nParticipants."}
+    doc = post(RECOMMENDATIONS, preamble)
+    assert len(doc.recommendations) == 2 and doc.preamble["es"] == "Nosotros.\nParticipantes."
+    assert _outdated(doc) == [("preamble", "en")]  # French typed anew with the original; English left as it was
+    doc = post({**RECOMMENDATIONS, "es": "Recomendamos A, ya.\n\nRecomendamos B. Con datos."}, preamble)
+    # Saved again as the browser sends it, the untouched translations still count as made from the old original.
+    assert _outdated(doc) == [("preamble", "en"), ("recommendations:1", "fr"), ("recommendations:1", "en")]
