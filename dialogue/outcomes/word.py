@@ -68,6 +68,7 @@ def docx_from_html(html: str, lang: str, *, mark: str = "", issued_on: date | No
             p.alignment = align
         return p
 
+    _running_heads(out, symbol)
     line(_text(root, f"//*[{_has_class('un-org')}]"), bold=True, size=9, tight=True)
     _rule(line(symbol, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT, tight=True))
     details = [" ".join(p.text_content().split()) for p in root.xpath(f"//*[{_has_class('un-meta')}]/p")]
@@ -116,6 +117,27 @@ def _styles(out, lang: str) -> None:
             style.paragraph_format.space_before = Pt(12)
             style.paragraph_format.space_after = Pt(6)
     _set_language(out.styles["Normal"].element, lang)
+
+
+def _running_heads(out, symbol: str) -> None:
+    """From the second page, the symbol in the header (the first page has the masthead); the page number in
+    the footer of every page, as a PAGE field that Word and LibreOffice fill in."""
+    section = out.sections[0]
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.add_run(symbol).font.size = Pt(9)
+    for footer in (section.footer, section.first_page_footer):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        paragraph._p.append(field)
 
 
 def _rule(paragraph) -> None:

@@ -222,6 +222,11 @@ def test_docx_headings_are_in_the_body_font_and_each_numbered_list_starts_at_one
     masthead = [p for p in document.paragraphs[:6] if p.text]
     assert masthead[1].text == "ECS/2022/1" and masthead[1].paragraph_format.space_after == 0
     assert masthead[1]._p.pPr.find(qn("w:pBdr")) is not None  # the rule under the symbol
+    # From page 2 the symbol heads the page; every page has its number.
+    section = document.sections[0]
+    assert section.different_first_page_header_footer and section.header.paragraphs[0].text == "ECS/2022/1"
+    for footer in (section.footer, section.first_page_footer):
+        assert footer.paragraphs[0]._p.find(qn("w:fldSimple")).get(qn("w:instr")) == "PAGE"
 
 
 def test_two_numbered_lists_in_a_docx_have_their_own_numbering(app):
