@@ -3,11 +3,12 @@
 Written and read by translate-toolkit (no hand-written XML). One unit a part: the title, place and
 preamble, the heading of each part (a session's title or a theme), each numbered paragraph (notes give
 its number and session), or each chosen message. Emphasis travels as XLIFF 2 inline codes
-(<pc type="fmt" subType="xlf:i|xlf:b">, through translate-toolkit's placeables), so CAT tools show it
-as tags to keep; paragraphs and lists stay as blank lines and "- " in the text. An import is all or
-nothing: every unit must belong to this document and its source must still be the current text (else
-the file is stale, and the message names each changed part); translations of key messages are saved
-through the key-message service, so each is a revision by the importer.
+(<pc type="fmt" subType="xlf:i|xlf:b">) and line breaks as <ph subType="xlf:lb"/>, through
+translate-toolkit's placeables, so CAT tools show them as tags to keep; list markers ("- ") stay in
+the text. An import is all or nothing: every unit must belong to this document and its source must
+still be the current text (else the file is stale, and the message names each changed part);
+translations of key messages are saved through the key-message service, so each is a revision by the
+importer.
 """
 from __future__ import annotations
 
@@ -127,9 +128,9 @@ def export(document: OutcomeDocument, source: str, target: str, by, message_ids=
         if unit.about:
             item.addnote(unit.about, origin="context")
         if _BLOCKS.search(_normal(unit.source)):
-            item.addnote(_("Keep the blank lines between paragraphs, and the \"- \" or \"1. \" that starts each "
-                           "line of a list. Emphasis comes as inline tags: keep them around the translated words."),
-                         origin="format")
+            item.addnote(_("Line breaks come as tags, two between paragraphs: keep them, and the \"- \" or \"1. \" "
+                           "that starts each line of a list. Emphasis comes as tags too: keep them around the "
+                           "translated words."), origin="format")
         _notes_on_unit(item)
         if unit.target.strip():
             item.rich_target = [_rich(_normal(unit.target))]
@@ -149,19 +150,29 @@ def _rich(text: str) -> StringElem:
     """Light markup as translate-toolkit placeables: emphasis as XLIFF 2 <pc> inline codes."""
     counter = [0]
 
+    def code(tag: str, sub_type: str, sub=None) -> UnknownXML:
+        counter[0] += 1
+        node = etree.Element(f"{{{_XLIFF2}}}{tag}", id=str(counter[0]), type="fmt", subType=sub_type)
+        return UnknownXML(sub=sub, id=str(counter[0]), xml_node=node)
+
+    def lines(chunk: str) -> list:
+        """Text, each line break a <ph subType="xlf:lb"/> (CAT tools keep tags, not always newlines)."""
+        out = []
+        for i, line in enumerate(chunk.split("\n")):
+            if i:
+                out.append(code("ph", "xlf:lb"))
+            if line:
+                out.append(line)
+        return out
+
     def parts(chunk: str) -> list:
         out, position = [], 0
         for match in _INLINE.finditer(chunk):
-            if match.start() > position:
-                out.append(chunk[position:match.start()])
-            counter[0] += 1
-            code = str(counter[0])
-            node = etree.Element(f"{{{_XLIFF2}}}pc", id=code, type="fmt",
-                                 subType="xlf:b" if match.group(1) is not None else "xlf:i")
-            out.append(UnknownXML(sub=parts(match.group(1) or match.group(2)), id=code, xml_node=node))
+            out.extend(lines(chunk[position:match.start()]))
+            out.append(code("pc", "xlf:b" if match.group(1) is not None else "xlf:i",
+                            parts(match.group(1) or match.group(2))))
             position = match.end()
-        if position < len(chunk):
-            out.append(chunk[position:])
+        out.extend(lines(chunk[position:]))
         return out
     return StringElem(parts(text))
 
@@ -175,7 +186,9 @@ def _markup_of(elem) -> str:
     inner = "".join(_markup_of(sub) for sub in elem.sub)
     if isinstance(elem, UnknownXML):
         tag = etree.QName(elem.xml_node).localname
-        if tag in ("ph", "sc", "ec", "sm", "em"):  # standalone codes and markers: no text of their own
+        if tag == "ph" and elem.xml_node.get("subType") == "xlf:lb":
+            return "\n"
+        if tag in ("ph", "sc", "ec", "sm", "em"):  # other standalone codes and markers: no text of their own
             return ""
         mark = _CODES.get(elem.xml_node.get("subType") or "", "") if tag == "pc" else ""
         core = inner.strip()

@@ -253,3 +253,29 @@ def test_headings_are_units_with_their_context_and_their_translation_is_imported
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.expire_all()
     assert services.themes(ev)[0].title == {"es": "Datos", "fr": "Données"}
+
+
+def test_paragraphs_and_lists_travel_as_line_break_codes_and_come_back(ready, client, auth):
+    ev, doc, org, messages = ready
+    text = "Los datos abiertos:\n\n- mejoran la **rendición** de cuentas\n- fortalecen la confianza"
+    of.edit_document(doc, org, preamble={"es": text, "fr": "Les données.", "en": "Open data."})
+    auth.login(org.email)
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    xml = exported.decode()
+    lb = '<ph id="{}" type="fmt" subType="xlf:lb"/>'
+    assert ("<source>Los datos abiertos:" + lb.format(1) + lb.format(2) + "- mejoran la "
+            '<pc id="3" type="fmt" subType="xlf:b">rendición</pc> de cuentas' + lb.format(4)
+            + "- fortalecen la confianza</source>") in xml
+    assert "Line breaks come as tags, two between paragraphs" in xml
+    store = Xliff2File.parsestring(exported)
+    unit = next(u for u in store.units if u.getid() == "preamble")
+    rich = copy.deepcopy(unit.rich_source)
+    _translate_rich(rich[0], {"Los datos abiertos:": "Open data:", "- mejoran la ": "- improve ",
+                              "rendición": "accountability", " de cuentas": "", "- fortalecen la confianza":
+                              "- strengthen trust"})
+    unit.rich_target = rich
+    response = _import(client, ev, bytes(store))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert db.session.get(type(doc), doc.id).preamble["en"] == \
+        "Open data:\n\n- improve **accountability**\n- strengthen trust"
