@@ -159,9 +159,10 @@ def can_delete_message(user, message) -> bool:
 
 
 def can_review_message(user, message) -> bool:
-    """An organiser approves or returns a message, unless they wrote or changed its original text."""
-    from .outcomes.services import text_authors  # the outcomes services import this module
-    return can_organise(user, message.session.event) and user.id not in text_authors(message)
+    """An organiser approves or returns a message, unless they wrote or changed its original text, or changed
+    a translation after approval while another organiser can look at it (four eyes)."""
+    from .outcomes.approval import review_standing  # the outcomes services import this module
+    return can_organise(user, message.session.event) and review_standing(user, message) in ("", "sole")
 
 
 # --- ensure -----------------------------------------------------------------------------------
@@ -181,8 +182,12 @@ MESSAGES: dict[Callable, object] = {
 
 
 def _review_refusal(user, message) -> object:
+    from .outcomes.approval import review_standing
     if not can_organise(user, message.session.event):
         return MESSAGES[can_organise]
+    if review_standing(user, message) == "own_change":
+        return _l("You changed a translation of this message after it was approved: another organiser must look "
+                  "at the change.")
     return _l("You wrote or changed the original text of this message: another organiser must review it.")
 
 

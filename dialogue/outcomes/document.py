@@ -21,7 +21,7 @@ from ..i18n import LANGUAGES, clean_translations, language_name, missing_languag
 from ..models import audit
 from ..permissions import can_organise, ensure
 from ..sessions.models import Event, MeetingSession
-from . import freshness, markup
+from . import freshness, markup, part_freshness
 from .models import GROUPINGS, KeyMessage, OutcomeDocument
 from .services import OutcomeError, split_items
 from .services import themes as event_themes
@@ -114,7 +114,7 @@ def save_document(document: OutcomeDocument, data: dict, by, expected_version: i
     symbol = (data.get("symbol") or "").strip()
     if not SYMBOL_RE.match(symbol):
         raise OutcomeError(_("Use letters, digits, spaces and / . - ( ) only, at most 60 characters."), "symbol")
-    title = clean_translations(data.get("title"))
+    title = _lf(data.get("title"))
     if not title:
         raise OutcomeError(_("Give the title in at least one language."), "title")
     if data.get("grouping") not in GROUPINGS:
@@ -122,21 +122,30 @@ def save_document(document: OutcomeDocument, data: dict, by, expected_version: i
     original = data.get("original_language")
     if original not in LANGUAGES:
         raise OutcomeError(_("Choose one of the languages."), "original_language")
+    before = part_freshness.document_parts(document)
     valid_sessions = set(db.session.scalars(select(MeetingSession.id).where(
         MeetingSession.event_id == document.event_id)))
     document.symbol = symbol
     document.title = title
-    document.place = clean_translations(data.get("place"))
+    document.place = _lf(data.get("place"))
     document.issued_on = data.get("issued_on")
     document.original_language = original
-    document.preamble = clean_translations(data.get("preamble"))
+    document.preamble = _lf(data.get("preamble"))
     document.grouping = data["grouping"]
     document.session_ids = [int(i) for i in (data.get("session_ids") or []) if int(i) in valid_sessions]
     document.recommendations = split_items(data.get("recommendations"), "recommendations")
     document.next_steps = split_items(data.get("next_steps"), "next_steps")
+    document.translated_from = part_freshness.part_bases(before, document.translated_from or {},
+                                                         part_freshness.document_parts(document))
     db.session.flush()
     audit("outcome.save", user=by, event=document.event, target=f"outcome_document:{document.id}")
     return document
+
+
+def _lf(value: dict | None) -> dict:
+    """Translations as typed, with LF line ends: browsers send text areas with CRLF, and an untouched box must
+    not count as a changed translation."""
+    return {code: text.replace("\r\n", "\n") for code, text in clean_translations(value).items()}
 
 
 def joined(items: list[dict]) -> dict:

@@ -58,7 +58,7 @@ def document(slug: str):
     comp = outcome.compose(doc)
     gaps = outcome.translation_report(comp)
     return render_template("outcomes/document_form.html", event=ev, doc=doc, form=form, comp=comp, gaps=gaps,
-                           versions=publications.all_versions(ev)), status
+                           outdated=freshness.in_document(comp), versions=publications.all_versions(ev)), status
 
 
 @manage_bp.get("/outcome/preview")

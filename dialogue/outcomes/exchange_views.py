@@ -15,7 +15,7 @@ from ..actions import perform
 from ..permissions import can_edit_message, ensure
 from ..sessions import services as agenda
 from . import document as outcome
-from . import services, word, xliff
+from . import services, word_import, xliff
 from .document_forms import WordImportForm, XliffExportForm, XliffImportForm
 from .views import _organised, _staff_event, manage_bp
 
@@ -76,10 +76,10 @@ def import_word(slug: str, code: str):
     ensure(can_edit_message, current_user, s)
     form = WordImportForm(original_language=s.original_language)
     if form.validate_on_submit():
-        data = form.file.data.read(word.MAX_BYTES + 1)
+        data = form.file.data.read(word_import.MAX_BYTES + 1)
 
         def create():
-            text, dropped = word.read_text(data)
+            text, dropped = word_import.read_text(data)
             message = services.create_message(s, {"text": {form.original_language.data: text},
                                                   "original_language": form.original_language.data}, current_user)
             return message, dropped

@@ -3,6 +3,7 @@
 Every translation records the revision whose original text it was made from
 (`KeyMessage.translated_from`); when the original text differs from that revision's, the
 translation is out of date, and the translator is shown what changed in the original since.
+The parts of the outcome document itself are in part_freshness.py.
 The translation report lists them, and publishing needs them current or an explicit choice.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -40,10 +42,18 @@ class Outdated:
         """What an organiser accepts: this translation, against this state of the original."""
         return f"km:{self.message.id}:{self.lang}:r{self.latest}"
 
+    @property
+    def original_language(self) -> str:
+        return self.message.original_language
+
     def original_diff(self) -> list[tuple[str, str]]:
         """The original text's changes since the translation was made, sentence by sentence."""
         original = self.message.original_language
         return sentence_diff(self.since.text.get(original, ""), self.message.text.get(original, ""))
+
+    def readable(self) -> list[tuple[str, Markup]]:
+        original = self.message.original_language
+        return readable_diff(self.since.text.get(original, ""), self.message.text.get(original, ""))
 
 
 def sentence_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -53,6 +63,32 @@ def sentence_diff(old: str, new: str) -> list[tuple[str, str]]:
         if not line.startswith("? "):
             lines.append((line[0], line[2:]))
     return lines
+
+
+def readable_diff(old: str, new: str) -> list[tuple[str, Markup]]:
+    """The changes from `old` to `new` to read: ("changed", the new sentence with the words removed and added
+    marked, each announced in words), ("same", an unchanged sentence next to a change, for context), ("gap", "…"
+    for unchanged sentences left out). A sentence removed or added whole is marked whole."""
+    from .versions import _deleted, _inserted, words
+    a, b = sentences(old), sentences(new)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    out: list[tuple[str, Markup]] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        if op == "equal":
+            run = b[j1:j2]
+            shown = ({0} if index > 0 else set()) | ({len(run) - 1} if index < len(ops) - 1 else set())
+            for k, sentence in enumerate(run):
+                if k in shown:
+                    out.append(("same", Markup.escape(sentence)))
+                elif not out or out[-1][0] != "gap":
+                    out.append(("gap", Markup("…")))
+            continue
+        old_run, new_run = a[i1:i2], b[j1:j2]
+        pairs = min(len(old_run), len(new_run))
+        out.extend(("changed", words(x, y)) for x, y in zip(old_run[:pairs], new_run[:pairs], strict=True))
+        out.extend(("changed", _deleted(x)) for x in old_run[pairs:])
+        out.extend(("changed", _inserted(y)) for y in new_run[pairs:])
+    return out
 
 
 def sentences(source: str) -> list[str]:
@@ -92,13 +128,14 @@ def state(message: KeyMessage) -> dict[str, str]:
 
 def in_document(comp) -> list[Outdated]:
     """Out-of-date translations of the document's paragraphs, in paragraph order, in two queries."""
+    from .part_freshness import document_outdated
+    found: list = document_outdated(comp)
     numbered = {p.key: p for p in comp.paragraphs if p.key.startswith("km:")}
     ids = [int(key[3:]) for key in numbered]
     if not ids:
-        return []
+        return found
     messages = db.session.scalars(select(KeyMessage).where(KeyMessage.id.in_(ids))
                                   .options(selectinload(KeyMessage.revisions))).all()
-    found = []
     for message in messages:
         paragraph = numbered[f"km:{message.id}"]
         for item in outdated(message):

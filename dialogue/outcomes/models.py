@@ -136,7 +136,11 @@ class OutcomeDocument(TimestampMixin, db.Model):
     next_steps: Mapped[list] = mapped_column(JSON, default=list)
     #: Paragraph keys the organisers chose to publish in their original language only.
     original_only: Mapped[list] = mapped_column(JSON, default=list)
-    #: Out-of-date translations the organisers chose to publish as they are ("km:ID:LANG:rREVISION").
+    #: Per part of the document itself ("title", "preamble", "recommendations:2"...) and translation, the
+    #: original text it was made from: when the original differs now, the translation is out of date.
+    translated_from: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    #: Out-of-date translations the organisers chose to publish as they are ("km:ID:LANG:rREVISION",
+    #: "doc:PART:LANG:HASH").
     accepted_outdated: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     #: "draft" until first published, then "published".
     status: Mapped[str] = mapped_column(String(12), default="draft")

@@ -144,7 +144,7 @@ def notify_returned(message: KeyMessage, comment: str) -> None:
 
 def approve_many(event: Event, ids: list[int], by) -> tuple[list[KeyMessage], list[tuple[KeyMessage, str]]]:
     """Approve the chosen messages of `event` that `by` may approve; the others are left, with why."""
-    from .services import approve_message
+    from .approval import approve_message, text_authors
     ids = [i for i in ids if 0 < i < 2**31]  # ids beyond the database's integers name no message
     messages = list(db.session.scalars(
         select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id, KeyMessage.id.in_(ids))
@@ -155,7 +155,8 @@ def approve_many(event: Event, ids: list[int], by) -> tuple[list[KeyMessage], li
         if message.status != "submitted":
             skipped.append((message, _("not submitted for review")))
         elif not can_review_message(by, message):
-            skipped.append((message, _("you wrote or changed its text")))
+            skipped.append((message, _("you wrote or changed its text") if by.id in text_authors(message)
+                            else _("you changed a translation after approval: another organiser looks at it")))
         else:
             approved.append(approve_message(message, by))
     return approved, skipped

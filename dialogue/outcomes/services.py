@@ -1,4 +1,4 @@
-"""Rapporteurs, key messages and their review.
+"""Key messages: writing and editing them (rapporteurs and themes are in rapporteurs.py, review in approval.py).
 
 Every function checks who may act, records a revision and an audit entry, and leaves the
 commit to the caller. A save carries the revision the user started from: when someone else
@@ -11,21 +11,37 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from ..actions import DomainError
 from ..extensions import db
 from ..i18n import LANGUAGES, clean_translations, language_name
-from ..models import User, audit
-from ..permissions import can_delete_message, can_edit_message, can_organise, can_review_message, ensure
-from ..sessions.models import Event, MeetingSession
+from ..models import audit
+from ..permissions import can_edit_message, can_organise, ensure
+from ..sessions.models import MeetingSession
 from . import merging, review, words
+from .approval import (  # noqa: F401  (re-exported: callers use services.approve_message etc.)
+    approve_message,
+    delete_message,
+    event_messages,
+    return_message,
+    review_queue,
+    revise,
+    set_word_limit,
+    submit_message,
+    text_authors,
+)
+from .errors import OutcomeError
 from .freshness import translation_bases
-from .models import KeyMessage, KeyMessageRevision, OutcomeTheme, SessionRapporteur
-
-
-class OutcomeError(DomainError):
-    """Invalid input for key messages or the outcome document, with the field it concerns."""
+from .models import KeyMessage
+from .rapporteurs import (  # noqa: F401  (re-exported)
+    _current,
+    assign_rapporteur,
+    assignments,
+    rapporteur_sessions,
+    set_themes,
+    split_items,
+    themes,
+    unassign_rapporteur,
+)
 
 
 class EditConflict(OutcomeError):
@@ -57,104 +73,6 @@ class RemovalUnconfirmed(OutcomeError):
         self.languages = languages
 
 
-# --- rapporteurs ------------------------------------------------------------------------------
-
-def rapporteur_sessions(user, event: Event) -> list[MeetingSession]:
-    """The sessions of `event` this user reports on."""
-    return list(db.session.scalars(
-        select(MeetingSession).join(SessionRapporteur, SessionRapporteur.session_id == MeetingSession.id)
-        .where(SessionRapporteur.user_id == user.id, MeetingSession.event_id == event.id)
-        .order_by(MeetingSession.starts_at, MeetingSession.code)))
-
-
-def assignments(event: Event) -> list[SessionRapporteur]:
-    return list(db.session.scalars(
-        select(SessionRapporteur).join(MeetingSession).where(MeetingSession.event_id == event.id)
-        .options(selectinload(SessionRapporteur.user), selectinload(SessionRapporteur.session))
-        .order_by(MeetingSession.starts_at, MeetingSession.code, SessionRapporteur.id)))
-
-
-def assign_rapporteur(session: MeetingSession, email: str, name: str, by, lang: str) -> SessionRapporteur:
-    """Make someone rapporteur of a session and mail them (a set-password link if they have none)."""
-
-    from ..auth import invite
-    from ..formatting import tr_text
-    event = session.event
-    ensure(can_organise, by, event)
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise OutcomeError(_("Give a valid email address."), "email")
-    already = db.session.scalar(select(SessionRapporteur.id).join(User).where(
-        User.email == email, SessionRapporteur.session_id == session.id))
-    if already:
-        raise OutcomeError(_("%(email)s is already rapporteur of session %(code)s.", email=email, code=session.code),
-                           "email")
-    with force_locale(lang):
-        title = tr_text(session.title, session.original_language)
-        from flask import current_app, url_for
-        page = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + url_for(
-            "outcomes_manage.my_sessions", lang=lang, slug=event.slug)
-        intro = _("You are rapporteur of session %(code)s, %(title)s: you draft its key messages and submit "
-                  "them to the organisers.", code=session.code, title=title) + "\n\n" + _(
-            "Your key messages, once signed in: %(url)s", url=page)
-        subject = _("Rapporteur of session %(code)s", code=session.code)
-    user = invite(event, email, name, "rapporteur", by, lang, subject=subject, intro=intro)
-    link = SessionRapporteur(user=user, session=session)
-    db.session.add(link)
-    db.session.flush()
-    audit("rapporteur.assign", user=by, event=event, target=f"session:{session.id}", email=email)
-    return link
-
-
-def unassign_rapporteur(link: SessionRapporteur, by) -> None:
-    event = link.session.event
-    ensure(can_organise, by, event)
-    audit("rapporteur.unassign", user=by, event=event, target=f"session:{link.session_id}", email=link.user.email)
-    db.session.delete(link)
-
-
-# --- themes -----------------------------------------------------------------------------------
-
-def themes(event: Event) -> list[OutcomeTheme]:
-    return list(db.session.scalars(select(OutcomeTheme).where(OutcomeTheme.event_id == event.id)
-                                   .order_by(OutcomeTheme.position, OutcomeTheme.id)))
-
-
-def set_themes(event: Event, lines: dict, by) -> list[OutcomeTheme]:
-    """Themes from one line per theme in each language; the lines of each language must match."""
-    ensure(can_organise, by, event)
-    per_lang = split_items(lines, "themes", separator="\n")
-    existing = themes(event)
-    for i, title in enumerate(per_lang):
-        theme = existing[i] if i < len(existing) else OutcomeTheme(event_id=event.id)
-        theme.position, theme.title = i, title
-        db.session.add(theme)
-    for theme in existing[len(per_lang):]:
-        db.session.delete(theme)
-    db.session.flush()
-    audit("outcome.themes", user=by, event=event, count=len(per_lang))
-    return themes(event)
-
-
-def split_items(value: dict | None, field: str, separator: str = "\n\n") -> list[dict]:
-    """Text per language, cut into items (paragraphs or lines) that must line up across languages."""
-    counts, items = {}, {}
-    for code, text in clean_translations(value).items():
-        parts = [p.strip() for p in (text.split("\n\n") if separator == "\n\n" else text.split("\n")) if p.strip()]
-        counts[code], items[code] = len(parts), parts
-    if len(set(counts.values())) > 1:
-        detail = ", ".join(f"{language_name(code, _current())}: {n}" for code, n in counts.items())
-        raise OutcomeError(_("Each language must have the same number of items, so that every paragraph keeps "
-                             "its number in every language (%(detail)s).", detail=detail), field)
-    n = max(counts.values(), default=0)
-    return [{code: items[code][i] for code in items} for i in range(n)]
-
-
-def _current() -> str:
-    from ..formatting import current_lang
-    return current_lang()
-
-
 # --- key messages -----------------------------------------------------------------------------
 
 def session_messages(session: MeetingSession) -> list[KeyMessage]:
@@ -181,15 +99,6 @@ def _validated(session: MeetingSession, data: dict, before: dict | None = None) 
     return text, original, chosen, int(position)
 
 
-def _revise(message: KeyMessage, by, action: str, comment: str = "") -> KeyMessageRevision:
-    number = (max((r.number for r in message.revisions), default=0)) + 1
-    revision = KeyMessageRevision(number=number, user=by if getattr(by, "id", None) else None, action=action,
-                                  text=dict(message.text), original_language=message.original_language,
-                                  themes=list(message.themes), status=message.status, comment=comment)
-    message.revisions.append(revision)
-    return revision
-
-
 def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
     ensure(can_edit_message, by, session)
     text, original, chosen, position = _validated(session, data)
@@ -197,7 +106,7 @@ def create_message(session: MeetingSession, data: dict, by) -> KeyMessage:
                          position=position, status="draft", author=by,
                          translated_from={code: 1 for code in text if code != original})
     db.session.add(message)
-    _revise(message, by, "create")
+    revise(message, by, "create")
     db.session.flush()
     if data.get("position") is not None:
         _place(message, position)
@@ -258,7 +167,7 @@ def save_message(message: KeyMessage, data: dict, by, expected_version: int | No
         elif message.status == "approved":
             # An organiser changed approved text: it goes back to the review queue for a second look.
             message.status = "submitted"
-    _revise(message, by, "edit")
+    revise(message, by, "edit")
     if before_status == "approved" and message.status == "submitted" and not original_changed and translations_changed:
         with_names = ", ".join(language_name(code, message.original_language) for code in translations_changed)
         with force_locale(message.original_language):
@@ -305,102 +214,3 @@ def _place(message: KeyMessage, position: int) -> None:
             db.session.execute(KeyMessage.__table__.update().where(KeyMessage.id == m.id).values(position=number))
             set_committed_value(m, "position", number)
     db.session.flush()
-
-
-def submit_message(message: KeyMessage, by) -> KeyMessage:
-    ensure(can_edit_message, by, message)
-    if message.status not in ("draft", "returned"):
-        raise OutcomeError(_("Only drafts and returned messages can be submitted."))
-    message.status = "submitted"
-    _revise(message, by, "submit")
-    db.session.flush()
-    event = message.session.event
-    review.notify_submitted(message, by)
-    audit("key_message.submit", user=by, event=event, target=f"key_message:{message.id}")
-    return message
-
-
-def text_authors(message: KeyMessage) -> set[int]:
-    """Everyone who wrote or changed the text in its original language: none of them may approve it.
-
-    An edit that only adds or corrects the versions in the other languages (a secretariat translating
-    in-house), or only moves the message, does not make its author one of the text's: what is approved
-    is the original text. Changing the original text, the original language or the themes does.
-    """
-    ids = set()
-    previous = None
-    for r in sorted(message.revisions, key=lambda r: r.number):
-        if r.user_id and (r.action == "create" or (r.action == "edit" and not _translation_only(previous, r))):
-            ids.add(r.user_id)
-        previous = r
-    if message.author_id:
-        ids.add(message.author_id)
-    return ids
-
-
-def _translation_only(before: KeyMessageRevision | None, after: KeyMessageRevision) -> bool:
-    if before is None or before.original_language != after.original_language:
-        return False
-    original = after.original_language
-    return ((before.text.get(original) or "") == (after.text.get(original) or "")
-            and list(before.themes) == list(after.themes))
-
-
-def approve_message(message: KeyMessage, by) -> KeyMessage:
-    ensure(can_review_message, by, message)
-    if message.status != "submitted":
-        raise OutcomeError(_("Only submitted messages can be approved."))
-    message.status = "approved"
-    _revise(message, by, "approve")
-    db.session.flush()
-    audit("key_message.approve", user=by, event=message.session.event, target=f"key_message:{message.id}")
-    return message
-
-
-def return_message(message: KeyMessage, comment: str, by) -> KeyMessage:
-    """Send a message back to its rapporteurs with the reason."""
-    ensure(can_review_message, by, message)
-    comment = (comment or "").strip()
-    if not comment:
-        raise OutcomeError(_("Say what should change: the comment is required."), "comment")
-    if message.status not in ("submitted", "approved"):
-        raise OutcomeError(_("Only submitted or approved messages can be returned."))
-    message.status = "returned"
-    _revise(message, by, "return", comment)
-    review.add_comment(message, comment, by, kind="return")
-    review.notify_returned(message, comment)
-    event = message.session.event
-    audit("key_message.return", user=by, event=event, target=f"key_message:{message.id}", comment=comment)
-    return message
-
-
-def set_word_limit(session: MeetingSession, limit: int | None, by) -> None:
-    """The most words a key message of `session` may have in each language (None: no limit)."""
-    ensure(can_organise, by, session.event)
-    session.key_message_word_limit = limit or None
-    db.session.flush()
-    audit("key_message.word_limit", user=by, event=session.event, target=f"session:{session.id}", words=limit)
-
-
-def delete_message(message: KeyMessage, by) -> None:
-    ensure(can_delete_message, by, message)
-    audit("key_message.delete", user=by, event=message.session.event, target=f"key_message:{message.id}")
-    db.session.delete(message)
-
-
-def review_queue(event: Event) -> list[KeyMessage]:
-    """Submitted messages of the event, session by session."""
-    return list(db.session.scalars(
-        select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id,
-                                                      KeyMessage.status == "submitted")
-        .options(selectinload(KeyMessage.session), selectinload(KeyMessage.revisions))
-        .order_by(MeetingSession.starts_at, MeetingSession.code, KeyMessage.position)))
-
-
-def event_messages(event: Event, statuses: tuple[str, ...] | None = None) -> list[KeyMessage]:
-    query = (select(KeyMessage).join(MeetingSession).where(MeetingSession.event_id == event.id)
-             .options(selectinload(KeyMessage.session))
-             .order_by(MeetingSession.starts_at, MeetingSession.code, KeyMessage.position, KeyMessage.id))
-    if statuses:
-        query = query.where(KeyMessage.status.in_(statuses))
-    return list(db.session.scalars(query))

@@ -1,10 +1,14 @@
 """XLIFF 2.0 files of the outcome document (or of chosen key messages) for translators' CAT tools.
 
 Written and read by translate-toolkit (no hand-written XML). One unit a part: the title, place and
-preamble, each numbered paragraph (notes give its number and session), or each chosen message. An
-import is all or nothing: every unit must belong to this document and its source must still be the
-current text (else the file is stale); translations of key messages are saved through the key-message
-service, so each is a revision by the importer.
+preamble, the heading of each part (a session's title or a theme), each numbered paragraph (notes give
+its number and session), or each chosen message. Emphasis travels as XLIFF 2 inline codes
+(<pc type="fmt" subType="xlf:i|xlf:b">) and line breaks as <ph subType="xlf:lb"/>, through
+translate-toolkit's placeables, so CAT tools show them as tags to keep; list markers ("- ") stay in
+the text. An import is all or nothing: every unit must belong to this document and its source must
+still be the current text (else the file is stale, and the message names each changed part);
+translations of key messages are saved through the key-message service, so each is a revision by the
+importer.
 """
 from __future__ import annotations
 
@@ -13,23 +17,32 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from translate.storage.placeables import StringElem
+from translate.storage.placeables.xliff import UnknownXML
 from translate.storage.xliff2 import Xliff2File
 
 from ..extensions import db
 from ..i18n import LANGUAGES, language_name
 from ..models import audit
 from ..permissions import can_organise, ensure
+from ..sessions import history, notices
 from ..sessions.models import MeetingSession
-from . import services
+from . import markup, part_freshness, services
 from .document import compose
-from .models import KeyMessage, OutcomeDocument
+from .models import KeyMessage, OutcomeDocument, OutcomeTheme
 from .services import OutcomeError
 
 MAX_BYTES = 5 * 1024 * 1024
-_MARKUP = re.compile(r"\*|^\s*([-*•]|\d{1,3}[.)])\s", re.M)
-_UNIT_ID = re.compile(r"^(title|place|preamble|km-\d{1,9}|recommendations-\d{1,4}|next_steps-\d{1,4})$")
+_BLOCKS = re.compile(r"\n\s*\n|^\s*([-*•]|\d{1,3}[.)])\s", re.M)
+_UNIT_ID = re.compile(r"^(title|place|preamble|km-\d{1,9}|recommendations-\d{1,4}|next_steps-\d{1,4}"
+                      r"|heading-(session|theme)-\d{1,9})$")
+#: Light markup's emphasis, as markup.py reads it: **strong**, *emphasis*.
+_INLINE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])", re.S)
+_XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
+_CODES = {"xlf:b": "**", "xlf:i": "*"}
 
 
 @dataclass
@@ -41,6 +54,8 @@ class Unit:
     source: str
     target: str
     message: KeyMessage | None = None
+    #: Context for the translator beyond the location (what the part is, where else it shows).
+    about: str = ""
 
 
 def file_id(document: OutcomeDocument) -> str:
@@ -58,6 +73,14 @@ def _doc_units(document: OutcomeDocument, source: str, target: str) -> list[Unit
         units.append(Unit(field, label, value.get(source, ""), value.get(target, "")))
     for section in compose(document).sections:
         heading = section.title(source)[0]
+        if isinstance(section.heading, dict):
+            kind, _sep, key = section.key.partition(":")
+            label = _("Heading of part %(numeral)s", numeral=section.numeral)
+            about = (_("The title of session %(code)s: it is also the session's title in the agenda.",
+                       code=section.paragraphs[0].label) if kind == "session" else
+                     _("A theme of the event: it heads the key messages filed under it."))
+            units.append(Unit(f"heading-{kind}-{key}", label, section.heading.get(source, ""),
+                              section.heading.get(target, ""), about=about))
         for p in section.paragraphs:
             label = (_("Paragraph %(number)d", number=p.number) + (f" ({p.label})" if p.label else "")
                      + f" · {section.numeral}. {heading}")
@@ -100,13 +123,17 @@ def export(document: OutcomeDocument, source: str, target: str, by, message_ids=
             continue
         item = store.addsourceunit(_normal(unit.source))
         item.setid(unit.id)
+        item.rich_source = [_rich(_normal(unit.source))]
         item.addnote(unit.label, origin="location")
-        if _MARKUP.search(unit.source):
-            item.addnote(_("Keep the light markup: *emphasis*, **strong**, a blank line between paragraphs, "
-                           "lines starting with \"- \" for lists."), origin="format")
+        if unit.about:
+            item.addnote(unit.about, origin="context")
+        if _BLOCKS.search(_normal(unit.source)):
+            item.addnote(_("Line breaks come as tags, two between paragraphs: keep them, and the \"- \" or \"1. \" "
+                           "that starts each line of a list. Emphasis comes as tags too: keep them around the "
+                           "translated words."), origin="format")
         _notes_on_unit(item)
         if unit.target.strip():
-            item.target = _normal(unit.target)
+            item.rich_target = [_rich(_normal(unit.target))]
             item.marktranslated()
         count += 1
     return bytes(store), count
@@ -117,6 +144,62 @@ def _notes_on_unit(item) -> None:
     notes = item.xmlelement.find(item.namespaced("notes"))
     if notes is not None:
         item.getunitelement().insert(0, notes)
+
+
+def _rich(text: str) -> StringElem:
+    """Light markup as translate-toolkit placeables: emphasis as XLIFF 2 <pc> inline codes."""
+    counter = [0]
+
+    def code(tag: str, sub_type: str, sub=None) -> UnknownXML:
+        counter[0] += 1
+        node = etree.Element(f"{{{_XLIFF2}}}{tag}", id=str(counter[0]), type="fmt", subType=sub_type)
+        return UnknownXML(sub=sub, id=str(counter[0]), xml_node=node)
+
+    def lines(chunk: str) -> list:
+        """Text, each line break a <ph subType="xlf:lb"/> (CAT tools keep tags, not always newlines)."""
+        out = []
+        for i, line in enumerate(chunk.split("\n")):
+            if i:
+                out.append(code("ph", "xlf:lb"))
+            if line:
+                out.append(line)
+        return out
+
+    def parts(chunk: str) -> list:
+        out, position = [], 0
+        for match in _INLINE.finditer(chunk):
+            out.extend(lines(chunk[position:match.start()]))
+            out.append(code("pc", "xlf:b" if match.group(1) is not None else "xlf:i",
+                            parts(match.group(1) or match.group(2))))
+            position = match.end()
+        out.extend(lines(chunk[position:]))
+        return out
+    return StringElem(parts(text))
+
+
+def _markup_of(elem) -> str:
+    """Placeables read back as light markup: <pc> bold and italic codes as ** and *; other codes dropped."""
+    if elem is None:
+        return ""
+    if isinstance(elem, str):
+        return elem
+    inner = "".join(_markup_of(sub) for sub in elem.sub)
+    if isinstance(elem, UnknownXML):
+        tag = etree.QName(elem.xml_node).localname
+        if tag == "ph" and elem.xml_node.get("subType") == "xlf:lb":
+            return "\n"
+        if tag in ("ph", "sc", "ec", "sm", "em"):  # other standalone codes and markers: no text of their own
+            return ""
+        mark = _CODES.get(elem.xml_node.get("subType") or "", "") if tag == "pc" else ""
+        core = inner.strip()
+        if mark and core:
+            # Light markup needs the marks against the words: spaces inside the tag go outside.
+            return f"{inner[:len(inner) - len(inner.lstrip())]}{mark}{core}{mark}{inner[len(inner.rstrip()):]}"
+    return inner
+
+
+def _rich_text(rich) -> str:
+    return "".join(_markup_of(elem) for elem in (rich or []))
 
 
 def _normal(text: str) -> str:
@@ -146,20 +229,24 @@ def import_file(document: OutcomeDocument, data: bytes, by) -> int:
     ids = [int(u.getid()[3:]) for u in units if (u.getid() or "").startswith("km-") and _UNIT_ID.match(u.getid())]
     for unit in _message_units(document, source, target, ids):
         current.setdefault(unit.id, unit).message = unit.message
-    changes = []
+    changes, stale = [], []
     for item in units:
         unit_id = item.getid() or ""
         known = current.get(unit_id) if _UNIT_ID.match(unit_id) else None
         if known is None:
             raise OutcomeError(_("The unit “%(unit)s” does not belong to this document: import only files exported "
                                  "from this page.", unit=unit_id[:80]), "file")
-        if _normal(item.source) != _normal(known.source):
-            raise OutcomeError(_("The text of “%(unit)s” (%(part)s) in %(language)s changed since the file was "
-                                 "exported: nothing was imported. Export a new file and translate it again.",
-                                 unit=unit_id, part=known.label, language=language_name(source, _lang())), "file")
-        text = _normal(item.target or "")
-        if text and text != _normal(known.target):
+        if not _same(_rich_text(item.rich_source), known.source):
+            stale.append(_("%(part)s (unit “%(unit)s”)", part=known.label, unit=unit_id))
+            continue
+        text = _normal(_rich_text(item.rich_target) if item.target else "")
+        if text and not _same(text, known.target):
             changes.append((known, text))
+    if stale:
+        raise OutcomeError(_("Nothing was imported: the %(language)s text of these parts changed after the file was "
+                             "exported, so the file translates an older text: %(parts)s. Export a new file from "
+                             "this page and translate these parts again; your translation memory fills in the "
+                             "others.", language=language_name(source, _lang()), parts="; ".join(stale[:10])), "file")
     for unit, text in changes:
         _save(document, unit, target, text, by)
     db.session.flush()
@@ -168,18 +255,46 @@ def import_file(document: OutcomeDocument, data: bytes, by) -> int:
     return len(changes)
 
 
+def _same(a: str, b: str) -> bool:
+    """The same text, however its light markup is written (*x* or <em>x</em>)."""
+    return markup.to_html(_normal(a)) == markup.to_html(_normal(b))
+
+
 def _save(document: OutcomeDocument, unit: Unit, lang: str, text: str, by) -> None:
-    if unit.message is not None:
+    if unit.id.startswith("heading-"):
+        _save_heading(document, unit.id, lang, text, by)
+    elif unit.message is not None:
         m = unit.message
         services.save_message(m, {"text": {**m.text, lang: text}, "original_language": m.original_language,
                                   "themes": list(m.themes), "position": m.position}, by, None)
     elif unit.id in ("title", "place", "preamble"):
         setattr(document, unit.id, {**(getattr(document, unit.id) or {}), lang: text})
+        part_freshness.record_translation(document, unit.id, lang)
     else:
         field, _sep, index = unit.id.rpartition("-")
         items = [dict(item) for item in getattr(document, field)]
         items[int(index) - 1][lang] = text
         setattr(document, field, items)
+        part_freshness.record_translation(document, f"{field}:{index}", lang)
+
+
+def _save_heading(document: OutcomeDocument, unit_id: str, lang: str, text: str, by) -> None:
+    """A part's heading: the title of a session (recorded in its history, and noticed like any change of it), or
+    of a theme. Only units of this document's headings get here (`_doc_units`)."""
+    _heading, kind, key = unit_id.split("-")
+    if kind == "theme":
+        theme = db.session.get(OutcomeTheme, int(key))
+        theme.title = {**(theme.title or {}), lang: text}
+        return
+    session = db.session.get(MeetingSession, int(key))
+    was = history.snapshot(session)
+    session.title = {**(session.title or {}), lang: text}
+    db.session.flush()
+    changes = history.diff(was, history.snapshot(session))
+    if changes:
+        audit("session.update", user=by, event=document.event, target=f"session:{session.id}", code=session.code,
+              changes=changes)
+        notices.queue(session, changes, by)
 
 
 def _lang() -> str:

@@ -76,7 +76,10 @@ def test_two_people_edit_two_languages_at_once_then_the_original_changes(browser
         rows = organiser.locator("#outdated-report tbody tr", has_text="RD-LAC")
         assert rows.count() == 2
         assert "French" in rows.nth(0).inner_text() and "English" in rows.nth(1).inner_text()
-        assert "sus datos abiertos" in rows.nth(0).locator("ins").inner_text()
+        # The changed sentence, with the added word marked; the unchanged one after it for context.
+        assert "abiertos" in rows.nth(0).locator("ins").inner_text()
+        assert "Las ciudades deben compartir sus datos" in rows.nth(0).locator(".diff .changed").inner_text()
+        assert rows.nth(0).locator(".diff .same").inner_text() == "La financiación debe ser previsible."
         screenshot(organiser, "outcomes-outdated-report-en")
         assert axe_violations(organiser) == [], describe(axe_violations(organiser))
         rapporteur.goto(edit.format("fr"))
@@ -85,3 +88,32 @@ def test_two_people_edit_two_languages_at_once_then_the_original_changes(browser
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_changed_recommendation_shows_its_translations_out_of_date_with_the_words_changed(page):
+    login(page, ORGANISER)
+    form = f"/en/manage/events/{SLUG}/outcome/"
+    page.goto(form)
+    original = page.locator("#original_language").input_value()
+    box = page.locator(f"#recommendations-{original}")
+    before = box.input_value()
+    first, *rest = before.replace("\r\n", "\n").split("\n\n")
+    box.fill("\n\n".join([first.rstrip(".") + ", sin demora." if original == "es" else first + " (2027)", *rest]))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the document").click()
+    assert "The outcome document is saved." in page.locator(".flash.success").inner_text()
+    assert "translations out of date" in page.locator("main").inner_text()
+    page.goto(f"/en/manage/events/{SLUG}/outcome/translations")
+    rows = page.locator("#outdated-report tbody tr", has_text="(Recommendations)")
+    assert rows.count() == 2  # the two other languages of that paragraph, and of no other
+    assert "sin demora" in rows.nth(0).locator(".diff .changed ins").inner_text() or original != "es"
+    assert "Update the translation" in rows.nth(0).inner_text()
+    screenshot(page, "outcomes-outdated-recommendation-en")
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    # Put back as it was, the original matches what the translations were made from again.
+    page.goto(form)
+    page.locator(f"#recommendations-{original}").fill(before.replace("\r\n", "\n"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the document").click()
+    page.goto(f"/en/manage/events/{SLUG}/outcome/translations")
+    assert page.locator("#outdated-report tbody tr", has_text="(Recommendations)").count() == 0

@@ -76,3 +76,18 @@ def publish(doc, by, jobs):
                                 .order_by(Publication.version.desc()).limit(1))
     return list(db.session.scalars(select(Publication).where(Publication.document_id == doc.id,
                                                              Publication.version == version)))
+
+
+def edit_document(doc, by, **changes):
+    """Change parts of the document as its form does (through the service, which records what each
+    translation was made from); recommendations and next steps as lists of {lang: text} items."""
+    data = {"symbol": doc.symbol, "title": doc.title, "place": doc.place, "issued_on": doc.issued_on,
+            "original_language": doc.original_language, "grouping": doc.grouping, "session_ids": doc.session_ids,
+            "preamble": doc.preamble, "recommendations": doc.recommendations, "next_steps": doc.next_steps,
+            **changes}
+    for field in ("recommendations", "next_steps"):
+        if isinstance(data[field], list):
+            data[field] = outcome.joined(data[field])
+    outcome.save_document(doc, data, by)
+    db.session.commit()
+    return doc

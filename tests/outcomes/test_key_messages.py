@@ -133,7 +133,7 @@ def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
 
 def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app):
     """Approved text rewritten by an organiser is not approved by its new author; a translation changed after
-    approval goes back to review with a note in the thread, and its translator may approve it."""
+    approval goes back to review with a note in the thread, for another organiser to look at (four eyes)."""
     ev, s, org, rap = of.setting()
     other = f.user()
     grant_role(other, ev, "organiser")
@@ -143,14 +143,40 @@ def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app)
     assert message.status == "submitted"
     note = message.comments[-1]
     assert note.kind == "note" and "inglés" in note.body and note.user_id == org.id
-    services.approve_message(message, org)
+    with pytest.raises(PermissionDenied, match="changed a translation"):
+        services.approve_message(message, org)
+    services.approve_message(message, other)
     assert message.status == "approved"
     services.save_message(message, {"text": {"es": "Texto reescrito.", "en": "Text."}, "original_language": "es",
                                     "position": message.position}, org, message.version)
     assert message.status == "submitted"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="original text"):
         services.approve_message(message, org)
     services.approve_message(message, other)
+    assert message.status == "approved"
+
+
+def test_the_only_organiser_approves_their_own_translation_change_and_is_told_so(app, client, auth):
+    ev, s, org, rap = of.setting()
+    second = f.user(name="Second organiser")
+    grant_role(second, ev, "organiser")
+    message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=org)
+    services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
+                                    "position": message.position}, org, message.version)
+    db.session.commit()
+    auth.login(org.email)
+    page = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
+    assert "another organiser must look at the change" in page
+    assert f'action="/en/manage/events/{ev.slug}/key-messages/{message.id}/approve"' not in page
+    response = client.post(f"/en/manage/events/{ev.slug}/review/approve", data={"messages": [message.id]})
+    assert "another organiser looks at it" in client.get(response.headers["Location"]).get_data(as_text=True)
+    # With the second organiser gone (inactive), the first is the only one: they may, and are told.
+    second.active = False
+    db.session.commit()
+    page = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
+    assert "you are the only organiser of this event: approving it, you approve your own change" in page
+    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 302
+    db.session.refresh(message)
     assert message.status == "approved"
 
 

@@ -160,7 +160,8 @@ def test_a_changed_original_puts_its_translations_out_of_date_until_updated_or_c
     page = client.get(url).get_data(as_text=True)
     box = page[page.index('id="box-en"'):]
     assert "Out of date: the original text changed since this translation was made (revision 1)." in box
-    assert "<del>Segunda frase.</del>" in box and "<ins>Segunda frase, corregida.</ins>" in box
+    assert '<p class="same">Primera frase.</p>' in box
+    assert '<p class="changed">Segunda frase<ins><span class="visually-hidden">[inserted:</span>, corregida' in box
     opened = _form(client, url)
     # The translator updates English and finds French still right.
     assert _post(client, url, opened, {**message.text, "en": "First sentence. Second sentence, corrected."},
@@ -198,7 +199,7 @@ def test_the_report_lists_out_of_date_translations_and_publishing_needs_a_choice
     page = client.get(url).get_data(as_text=True)
     report = page[page.index('id="outdated-report"'):]
     assert "Paragraph 1 (RD-LAC)" in report and "French" in report and "English" in report
-    assert "<ins>Mensaje clave, corregido.</ins>" in report
+    assert 'Mensaje clave<ins><span class="visually-hidden">[inserted:</span>, corregido' in report  # the words
     with pytest.raises(services.OutcomeError, match="out of date"):
         outcome.ensure_publishable(outcome.compose(doc))
     keys = [o.key for o in freshness.in_document(outcome.compose(doc))]

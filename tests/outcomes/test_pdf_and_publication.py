@@ -82,9 +82,8 @@ def test_outcome_pdf_in_spanish_has_spanish_conventions(published, client):
 
 def test_table_of_contents_gives_the_page_of_each_part(published, client, jobs):
     ev, doc, org = published
-    doc.recommendations = [{"es": f"Recomendación {i}. " + "Texto largo. " * 60, "fr": f"Recommandation {i}.",
-                            "en": f"Recommendation {i}. " + "Long text. " * 60} for i in range(12)]
-    db.session.commit()
+    of.edit_document(doc, org, recommendations=[{"es": f"Recomendación {i}. " + "Texto largo. " * 60, "fr": f"Recommandation {i}.",
+                            "en": f"Recommendation {i}. " + "Long text. " * 60} for i in range(12)])
     of.publish(doc, org, jobs)
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
     first_page = pdftotext(pdf, "-layout", "-f", "1", "-l", "1")
@@ -199,8 +198,7 @@ def test_public_outcome_page_query_count_does_not_grow_with_versions(published, 
         return counter.count
     few = count()
     for i in range(3):
-        doc.next_steps = [{"es": f"Paso {i}.", "fr": f"Étape {i}.", "en": f"Step {i}."}]
-        db.session.commit()
+        of.edit_document(doc, org, next_steps=[{"es": f"Paso {i}.", "fr": f"Étape {i}.", "en": f"Step {i}."}])
         of.publish(doc, org, jobs)
     assert count() == few
 
@@ -208,8 +206,7 @@ def test_public_outcome_page_query_count_does_not_grow_with_versions(published, 
 def test_new_version_supersedes_the_last_which_stays_downloadable(published, client, jobs):
     ev, doc, org = published
     v1 = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
-    doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
-    db.session.commit()
+    of.edit_document(doc, org, next_steps=[{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}])
     of.publish(doc, org, jobs)
     current = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
     assert current != v1 and "Another step." in pdftotext(current)
@@ -298,8 +295,7 @@ def test_key_message_with_an_image_or_link_fetches_nothing(app, client, auth, lo
 
 def test_api_lists_every_version_with_its_checksums(published, client, jobs):
     ev, doc, org = published
-    doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
-    db.session.commit()
+    of.edit_document(doc, org, next_steps=[{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}])
     of.publish(doc, org, jobs)
     data = client.get(f"/api/v1/events/{ev.slug}/outcome").get_json()
     assert data["current"] == 2 and [v["version"] for v in data["versions"]] == [2, 1]

@@ -78,8 +78,7 @@ def test_two_organisers_pressing_publish_at_once_make_one_version(ready, client,
     listing = client.get(f"/fr/manage/events/{ev.slug}/jobs/").get_data(as_text=True)
     assert f'href="/fr/events/{ev.slug}/outcome/">Voir le document publié</a>' in listing
     # Pressing Publish again later, after a change, makes the next version, as before.
-    ready.doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
-    db.session.commit()
+    of.edit_document(ready.doc, org, next_steps=[{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}])
     third = _press_publish(client, auth, org, ev.slug, "en")
     assert _job_id(third) != _job_id(first)
     jobs.wait()

@@ -14,6 +14,7 @@ from dialogue.extensions import db
 from dialogue.outcomes import versions
 from dialogue.outcomes.jobs import request_publication
 from dialogue.outcomes.models import Publication
+from dialogue.outcomes.review import organisers
 from dialogue.outcomes.services import OutcomeError
 
 from .. import factories as f
@@ -59,9 +60,9 @@ def first(app, jobs):
 
 
 def _change(doc, word):
-    doc.next_steps = [{"es": f"Presentar los mensajes {word}.", "fr": f"Présenter les messages {word}.",
-                       "en": f"Present the messages {word}."}]
-    db.session.commit()
+    of.edit_document(doc, organisers(doc.event)[0],
+                     next_steps=[{"es": f"Presentar los mensajes {word}.", "fr": f"Présenter les messages {word}.",
+                                  "en": f"Present the messages {word}."}])
 
 
 def test_marks_follow_united_nations_practice():

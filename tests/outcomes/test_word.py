@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
+from dialogue.outcomes import versions, word, word_import
 from dialogue.outcomes.jobs import request_publication
 from dialogue.outcomes.models import KeyMessage
 
@@ -115,8 +116,7 @@ def test_public_page_offers_the_docx_beside_the_pdfs_and_it_is_cached_by_sha256(
 
 def test_docx_of_a_revision_carries_its_mark_and_what_it_replaces(published, client, jobs):
     ev, doc, org, s, rap = published
-    doc.next_steps = [{"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."}]
-    db.session.commit()
+    doc = of.document(ev, org, next_steps={"es": "Otro paso.", "fr": "Une autre étape.", "en": "Another step."})
     request_publication(doc, org, "corr")
     db.session.commit()
     jobs.wait()
@@ -180,3 +180,64 @@ def test_word_import_refuses_other_files_and_other_sessions(published, client, a
     other = f.session(ev, "PL-2")
     response = client.get(f"/en/manage/events/{ev.slug}/sessions/{other.code}/key-messages/import")
     assert response.status_code == 403
+
+
+def _numbered_by_properties(d, fmt: str) -> int:
+    """A numbering instance of a list whose first level has format `fmt`, as Word and LibreOffice write them."""
+    numbering = d.part.numbering_part.element
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum"))
+                    if a.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val")) == fmt)
+    return numbering.add_num(int(abstract.get(qn("w:abstractNumId")))).numId
+
+
+def _with_num_pr(paragraph, num_id: int, level: int = 0) -> None:
+    props = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    props.get_or_add_ilvl().val = level
+    props.get_or_add_numId().val = num_id
+
+
+def test_word_import_recognises_lists_by_their_numbering_properties_not_only_their_style(app):
+    def build(d):
+        numbered, bullets = _numbered_by_properties(d, "decimal"), _numbered_by_properties(d, "bullet")
+        d.add_paragraph("Tres pasos:")
+        for text in ("primero", "segundo"):
+            _with_num_pr(d.add_paragraph(text), numbered)  # style "Normal", numbered by w:numPr
+        d.add_paragraph("Y además:")
+        for text in ("uno", "otro"):
+            _with_num_pr(d.add_paragraph(text, style="List Paragraph"), bullets)
+        _with_num_pr(d.add_paragraph("Fin de la lista."), 0)  # numId 0: Word's "no numbering"
+    text, dropped = word_import.read_text(_word_file(build))
+    assert text == "Tres pasos:\n\n1. primero\n1. segundo\n\nY además:\n\n- uno\n- otro\n\nFin de la lista."
+    assert dropped == []
+
+
+def test_docx_headings_are_in_the_body_font_and_each_numbered_list_starts_at_one(published, client):
+    ev, doc, org, s, rap = published
+    body = client.get(f"/en/events/{ev.slug}/outcome.docx").data
+    document = docx.Document(io.BytesIO(body))
+    for name in ("Heading 1", "Heading 2"):
+        fonts = document.styles[name].element.rPr.rFonts
+        assert fonts.get(qn("w:ascii")) == "Times New Roman" and fonts.get(qn("w:asciiTheme")) is None
+        assert str(document.styles[name].font.color.rgb) == "000000"
+    masthead = [p for p in document.paragraphs[:6] if p.text]
+    assert masthead[1].text == "ECS/2022/1" and masthead[1].paragraph_format.space_after == 0
+    assert masthead[1]._p.pPr.find(qn("w:pBdr")) is not None  # the rule under the symbol
+    # From page 2 the symbol heads the page; every page has its number.
+    section = document.sections[0]
+    assert section.different_first_page_header_footer and section.header.paragraphs[0].text == "ECS/2022/1"
+    for footer in (section.footer, section.first_page_footer):
+        assert footer.paragraphs[0]._p.find(qn("w:fldSimple")).get(qn("w:instr")) == "PAGE"
+
+
+def test_two_numbered_lists_in_a_docx_have_their_own_numbering(app):
+    ev, s, org, rap = of.setting()
+    reviewer = f.user(name="Reviewer")
+    grant_role(reviewer, ev, "organiser")
+    for text in ("Pasos:\n\n1. uno\n2. dos", "Otros:\n\n1. tres\n2. cuatro"):
+        of.message(s, rap, {"es": text}, status="approved", reviewer=reviewer)
+    doc = of.document(ev, org)
+    body = word.render_docx(outcome.compose(doc), "es", versions.Edition("ECS/2022/1"))
+    items = [p for p in docx.Document(io.BytesIO(body)).paragraphs if p.style.name == "List Number"]
+    ids = [p._p.pPr.numPr.numId.val for p in items]
+    assert [p.text for p in items] == ["uno", "dos", "tres", "cuatro"]
+    assert ids[0] == ids[1] != ids[2] == ids[3]

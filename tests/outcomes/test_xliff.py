@@ -1,5 +1,6 @@
 """XLIFF 2.0 round trip of the outcome document through translate-toolkit: export, translate by a script,
 import, publish; and the refusals of stale, foreign and unknown units."""
+import copy
 import io
 import re
 import shutil
@@ -11,6 +12,7 @@ from translate.storage.xliff2 import Xliff2File
 
 from dialogue.auth import grant_role
 from dialogue.extensions import db
+from dialogue.models import AuditEntry
 from dialogue.outcomes import services
 from dialogue.outcomes.models import KeyMessage, KeyMessageRevision
 
@@ -72,11 +74,14 @@ def test_export_translate_import_publish_round_trip(ready, client, auth, jobs):
     assert store.sourcelanguage == "es" and store.gettargetlanguage() == "en"
     units = {u.getid(): u for u in store.units}
     first, second = (f"km-{m.id}" for m in messages)
-    assert list(units) == ["title", "place", "preamble", first, second, "next_steps-1"]
-    assert units[first].source == MESSAGES[0]["es"] and units[first].target == MESSAGES[0]["en"]
+    heading = f"heading-session-{messages[0].session_id}"
+    assert list(units) == ["title", "place", "preamble", heading, first, second, "next_steps-1"]
+    assert units[first].source == "La cooperación debe apoyarse en los sistemas nacionales."  # the text, codes aside
+    assert units[first].target == MESSAGES[0]["en"]
     xml = exported.decode()
     assert re.search(rf'<unit id="{first}">\s*<notes>\s*<note category="location">Paragraph 1 \(RD-LAC\) · I\. Diálogo regional</note>', xml)
-    assert "Keep the light markup" in xml  # the *emphasis* of paragraph 1
+    # The *emphasis* of paragraph 1 is an XLIFF 2 inline code, not asterisks to keep.
+    assert '<pc id="1" type="fmt" subType="xlf:i">nacionales</pc>' in xml and "*nacionales*" not in xml
     new = {first: "Co-operation must rest on *national* systems, says the new text.",
            second: "Open data strengthen accountability, says the new text.",
            "next_steps-1": "Present the key messages to the plenary."}
@@ -91,8 +96,10 @@ def test_export_translate_import_publish_round_trip(ready, client, auth, jobs):
     last = db.session.scalars(select(KeyMessageRevision).where(KeyMessageRevision.message_id == message.id)
                               .order_by(KeyMessageRevision.number.desc())).first()
     assert last.user_id == org.id and last.text["en"] == new[first]
+    # The importer changed the translations: another organiser looks at them (four eyes).
+    reviewer = next(r.user for r in message.revisions if r.action == "approve")
     for m in messages:
-        services.approve_message(db.session.get(KeyMessage, m.id), org)
+        services.approve_message(db.session.get(KeyMessage, m.id), reviewer)
     db.session.commit()
     of.publish(doc, org, jobs)
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
@@ -108,12 +115,14 @@ def test_a_file_whose_source_changed_since_export_is_refused_naming_the_unit(rea
     ev, doc, org, messages = ready
     auth.login(org.email, lang="fr")
     exported = _export(client, ev, source="es", target="en", scope="document")
-    doc.next_steps = [{"es": "Presentar otra cosa.", "fr": "Présenter autre chose.", "en": "Present something else."}]
-    db.session.commit()
+    of.edit_document(doc, org, next_steps=[{"es": "Presentar otra cosa.", "fr": "Présenter autre chose.", "en": "Present something else."}])
     response = _import(client, ev, translate(exported, {f"km-{messages[0].id}": "Changed."}), lang="fr")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "« next_steps-1 »" in page and "Paragraphe 3" in page and "rien n’a été importé" in page
+    assert "Rien n’a été importé" in page and "le texte en espagnol de ces parties a changé" in page
+    assert "Paragraphe 3 · II. Prochaines étapes (unité « next_steps-1 »)" in page
+    assert "Exportez un nouveau fichier" in page
+    assert f"km-{messages[0].id}" not in page.split("Rien n’a été importé")[1].split("Exportez")[0]  # unchanged: not named
     db.session.expire_all()
     assert db.session.get(KeyMessage, messages[0].id).text["en"] == MESSAGES[0]["en"]  # all or nothing
 
@@ -180,3 +189,93 @@ def test_translation_files_page_loads_in_a_fixed_number_of_queries(ready, client
         of.message(messages[0].session, org, {"en": f"Another message {i}."}, original="en")
     count()  # the test's own commits expired the signed-in user: the first request reloads it
     assert count() == few
+
+
+def _translate_rich(elem, words: dict):
+    """A translator's tool at work on a unit with inline codes: the text changes, the codes stay."""
+    for i, sub in enumerate(elem.sub):
+        if isinstance(sub, str):
+            elem.sub[i] = words.get(sub, sub)
+        else:
+            _translate_rich(sub, words)
+
+
+def test_emphasis_round_trips_as_inline_codes_through_translate_toolkit(ready, client, auth):
+    ev, doc, org, messages = ready
+    auth.login(org.email)
+    store = Xliff2File.parsestring(_export(client, ev, source="es", target="fr", scope="document"))
+    unit = next(u for u in store.units if u.getid() == f"km-{messages[0].id}")
+    rich = copy.deepcopy(unit.rich_source)
+    _translate_rich(rich[0], {"La cooperación debe apoyarse en los sistemas ": "La coopération doit reposer sur les "
+                              "systèmes ", "nacionales": "nationaux"})
+    unit.rich_target = rich
+    assert '<target>La coopération doit reposer sur les systèmes <pc id="1" type="fmt" subType="xlf:i">nationaux</pc>.' \
+        in bytes(store).decode()
+    response = _import(client, ev, bytes(store))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    text = db.session.get(KeyMessage, messages[0].id).text["fr"]
+    assert text == "La coopération doit reposer sur les systèmes *nationaux*."
+    # Exported again (back in review, so as a chosen message), the new translation carries the code in the target.
+    again = _export(client, ev, source="es", target="fr", scope="messages", messages=messages[0].id).decode()
+    assert '<pc id="1" type="fmt" subType="xlf:i">nationaux</pc>' in again
+
+
+def test_headings_are_units_with_their_context_and_their_translation_is_imported(ready, client, auth):
+    ev, doc, org, messages = ready
+    session = messages[0].session
+    session.title = {"es": "Diálogo regional"}
+    db.session.commit()
+    auth.login(org.email)
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    xml = exported.decode()
+    unit_id = f"heading-session-{session.id}"
+    assert re.search(rf'<unit id="{unit_id}">\s*<notes>\s*<note category="location">Heading of part I</note>\s*'
+                     rf'<note category="context">The title of session RD-LAC: it is also the session’s title in the '
+                     rf'agenda.</note>', xml), xml
+    response = _import(client, ev, translate(exported, {unit_id: "Regional dialogue"}))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert db.session.get(type(session), session.id).title == {"es": "Diálogo regional", "en": "Regional dialogue"}
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "session.update")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.target == f"session:{session.id}" and entry.user_id == org.id
+    # Grouped by theme, the themes are the headings.
+    services.set_themes(ev, {"es": "Datos", "en": ""}, org)
+    theme = services.themes(ev)[0]
+    for m in messages:
+        m = db.session.get(KeyMessage, m.id)
+        m.themes = [theme.id]
+    of.edit_document(doc, org, grouping="theme")
+    exported = _export(client, ev, source="es", target="fr", scope="document")
+    assert "A theme of the event: it heads the key messages filed under it." in exported.decode()
+    response = _import(client, ev, translate(exported, {f"heading-theme-{theme.id}": "Données"}))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert services.themes(ev)[0].title == {"es": "Datos", "fr": "Données"}
+
+
+def test_paragraphs_and_lists_travel_as_line_break_codes_and_come_back(ready, client, auth):
+    ev, doc, org, messages = ready
+    text = "Los datos abiertos:\n\n- mejoran la **rendición** de cuentas\n- fortalecen la confianza"
+    of.edit_document(doc, org, preamble={"es": text, "fr": "Les données.", "en": "Open data."})
+    auth.login(org.email)
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    xml = exported.decode()
+    lb = '<ph id="{}" type="fmt" subType="xlf:lb"/>'
+    assert ("<source>Los datos abiertos:" + lb.format(1) + lb.format(2) + "- mejoran la "
+            '<pc id="3" type="fmt" subType="xlf:b">rendición</pc> de cuentas' + lb.format(4)
+            + "- fortalecen la confianza</source>") in xml
+    assert "Line breaks come as tags, two between paragraphs" in xml
+    store = Xliff2File.parsestring(exported)
+    unit = next(u for u in store.units if u.getid() == "preamble")
+    rich = copy.deepcopy(unit.rich_source)
+    _translate_rich(rich[0], {"Los datos abiertos:": "Open data:", "- mejoran la ": "- improve ",
+                              "rendición": "accountability", " de cuentas": "", "- fortalecen la confianza":
+                              "- strengthen trust"})
+    unit.rich_target = rich
+    response = _import(client, ev, bytes(store))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert db.session.get(type(doc), doc.id).preamble["en"] == \
+        "Open data:\n\n- improve **accountability**\n- strengthen trust"
