@@ -1,7 +1,7 @@
 """outcome document: the original text each translation of its own parts was made from
 
 Revision ID: a4c8e2f61d37
-Revises: d7a3c9e1f5b2
+Revises: b9f4e2a6c8d1
 Create Date: 2026-11-25 21:40:00.000000
 
 """
