@@ -148,6 +148,67 @@ def _delegation_order(event_id: int, lang: str, delegations: tuple) -> list[tupl
     return order
 
 
+#: Delegations matching a typed name, at most this many shown (with their counts) at a time.
+MATCHES_SHOWN = 20
+#: (event id, language, its delegations as (id, kind, country, name)) -> [(id, kind, name, search key)] in order.
+_SEARCH_KEYS: LRUCache = LRUCache(maxsize=64)
+
+
+@dataclass
+class DelegationMatches:
+    """The delegations whose names match what was typed: the first `MATCHES_SHOWN` in the list's
+    order, each with its number in the status asked for; how many more; and the one meant, when
+    the text is its whole name or names one delegation only."""
+
+    found: list[DelegationRow]
+    more: int
+    #: The delegation meant (its count is not read: its queue gives it); `found` is then empty.
+    chosen: DelegationRow | None
+
+
+def find_delegations(event: Event, lang: str, typed: str, status: str) -> DelegationMatches:
+    """Delegations of the event whose name (in `lang`) has a word starting with each word typed,
+    whatever the accents, case or script; one query, two when several match, whatever their number
+    (a filter that scales where a select box of 2,500 delegations does not)."""
+    words = search_words(typed)[:MAX_WORDS]
+    if not words:
+        return DelegationMatches([], 0, None)
+    delegations = tuple(tuple(row) for row in db.session.execute(
+        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
+        .where(Delegation.event_id == event.id).order_by(Delegation.id)))
+    key = (event.id, lang, delegations)
+    with _ORDERS_LOCK:
+        keyed = _SEARCH_KEYS.get(key)
+    if keyed is None:
+        keyed = [(i, kind, name, "".join(" " + w for w in search_words(name)))
+                 for i, kind, name in _delegation_order(event.id, lang, delegations)]
+        with _ORDERS_LOCK:
+            _SEARCH_KEYS[key] = keyed
+    matching = [d for d in keyed if all(" " + w in d[3] for w in words)]
+    whole = "".join(" " + w for w in words)
+    exact = [d for d in matching if d[3] == whole]
+    shown = exact if len(exact) == 1 else matching[:MATCHES_SHOWN]
+    if len(shown) == 1 and (exact or len(matching) == 1):  # the one meant: its queue says how many
+        i, kind, name, _key = shown[0]
+        return DelegationMatches([], 0, DelegationRow(i, kind, name, 0))
+    counts = dict(db.session.execute(
+        select(Delegate.delegation_id, func.count()).where(Delegate.delegation_id.in_([d[0] for d in shown]),
+                                                           Delegate.status == status)
+        .group_by(Delegate.delegation_id)).all()) if shown else {}
+    found = [DelegationRow(i, kind, name, counts.get(i, 0)) for i, kind, name, _key in shown]
+    return DelegationMatches(found, len(matching) - len(found), None)
+
+
+def delegation_names(event: Event, lang: str, ids) -> dict[int, str]:
+    """The names in `lang` of the event's delegations among `ids` (one query)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {i: _country(country, lang) if country else name for i, country, name in db.session.execute(
+        select(Delegation.id, Delegation.country, Delegation.name)
+        .where(Delegation.event_id == event.id, Delegation.id.in_(wanted)))}
+
+
 def _number(value, pages: int) -> int:
     try:
         return min(max(int(value or 1), 1), pages)
