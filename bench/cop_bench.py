@@ -202,15 +202,18 @@ def _serve(args):
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers),
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "dialogue:create_app()"],
                               env=os.environ, cwd=ROOT)
-    for _ in range(300):
-        try:
-            if requests.get(base + "/en/account/login", timeout=5).status_code == 200:
-                return server, base
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    try:
+        for _ in range(600):
+            try:
+                if requests.get(base + "/en/account/login", timeout=60).status_code == 200:
+                    return server, base
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+    except BaseException:
+        server.terminate()
+        raise
 
 
 def _signed_in(base: str, email: str):

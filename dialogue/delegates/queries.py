@@ -98,18 +98,23 @@ class DelegationRow:
 def delegations_with_counts(event: Event, lang: str, status: str, q: str = "", only: tuple = ()) -> list[DelegationRow]:
     """The event's delegations by kind, then in the alphabet of `lang`, each with its number of
     delegates in `status` whose names match the search `q` (and the conditions `only`); one query,
-    whose counts read one index.
+    whose counts read one index (two when the delegations changed since the last request).
 
-    The order is kept (per event, language and the delegations as they are): delegations change
-    rarely, their counts on every accreditation, and sorting 2,500 names costs more than the query."""
+    The order is kept (per event, language and version of its delegations): delegations change
+    rarely, their counts on every accreditation, and reading and sorting 2,500 names costs more
+    than counting. The version (how many, the last id, the last change) comes with the counts."""
     counts = _counts(event, status, q, only)
-    rows = db.session.execute(
-        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
-        .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)
-        .order_by(Delegation.id)).all()
-    found = {row[0]: row[4] or 0 for row in rows}
-    return [DelegationRow(i, kind, name, found[i])
-            for i, kind, name in _delegation_order(event.id, lang, tuple(row[:4] for row in rows))]
+    rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *_version_columns(event.id))).all()
+    found = {row[0]: row[1] for row in rows}
+    version = tuple(rows[0][2:]) if rows else None
+    return [DelegationRow(i, kind, name, found.get(i, 0)) for i, kind, name in _delegation_order(event.id, lang, version)]
+
+
+def _version_columns(event_id: int) -> list:
+    """How many delegations the event has, its last id and last change: any insert, rename or
+    deletion changes one of them (a change sets `updated_at`, a new one takes a higher id)."""
+    return [select(column).where(Delegation.event_id == event_id).scalar_subquery()
+            for column in (func.count(Delegation.id), func.max(Delegation.id), func.max(Delegation.updated_at))]
 
 
 def _counts(event: Event, status: str, q: str, only: tuple = ()):
@@ -129,28 +134,39 @@ def _counts(event: Event, status: str, q: str, only: tuple = ()):
             .group_by(Delegate.delegation_id).subquery())
 
 
-#: (event id, language, its delegations as (id, kind, country, name)) -> [(id, kind, name)] in order.
+#: (event id, language, version of its delegations) -> [(id, kind, name)] in order.
 _ORDERS: LRUCache = LRUCache(maxsize=64)
 _ORDERS_LOCK = threading.Lock()
 
 
-def _delegation_order(event_id: int, lang: str, delegations: tuple) -> list[tuple[int, str, str]]:
-    key = (event_id, lang, delegations)
+def _delegation_order(event_id: int, lang: str, version: tuple | None) -> list[tuple[int, str, str]]:
+    """The event's delegations in the list's order, kept per version; read and sorted when it
+    changed (or is unknown: `None`, when no delegate was counted)."""
+    key = (event_id, lang, version)
     with _ORDERS_LOCK:
-        order = _ORDERS.get(key)
+        order = _ORDERS.get(key) if version is not None else None
     if order is None:
+        delegations = db.session.execute(select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
+                                         .where(Delegation.event_id == event_id)).all()
         rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
-        named = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
-        named.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
-        order = named
-        with _ORDERS_LOCK:
-            _ORDERS[key] = order
+        order = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
+        order.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
+        if version is not None:
+            with _ORDERS_LOCK:
+                _ORDERS[key] = order
     return order
+
+
+def _number(value, pages: int) -> int:
+    try:
+        return min(max(int(value or 1), 1), pages)
+    except (TypeError, ValueError):
+        return 1
 
 
 #: Delegations matching a typed name, at most this many shown (with their counts) at a time.
 MATCHES_SHOWN = 20
-#: (event id, language, its delegations as (id, kind, country, name)) -> [(id, kind, name, search key)] in order.
+#: (event id, language, version of its delegations) -> [(id, kind, name, search key)] in order.
 _SEARCH_KEYS: LRUCache = LRUCache(maxsize=64)
 
 
@@ -168,20 +184,19 @@ class DelegationMatches:
 
 def find_delegations(event: Event, lang: str, typed: str, status: str) -> DelegationMatches:
     """Delegations of the event whose name (in `lang`) has a word starting with each word typed,
-    whatever the accents, case or script; one query, two when several match, whatever their number
+    whatever the accents, case or script; one query (and one more when several match, one when the
+    delegations changed), whatever their number
     (a filter that scales where a select box of 2,500 delegations does not)."""
     words = search_words(typed)[:MAX_WORDS]
     if not words:
         return DelegationMatches([], 0, None)
-    delegations = tuple(tuple(row) for row in db.session.execute(
-        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
-        .where(Delegation.event_id == event.id).order_by(Delegation.id)))
-    key = (event.id, lang, delegations)
+    version = tuple(db.session.execute(select(*_version_columns(event.id))).one())
+    key = (event.id, lang, version)
     with _ORDERS_LOCK:
         keyed = _SEARCH_KEYS.get(key)
     if keyed is None:
         keyed = [(i, kind, name, "".join(" " + w for w in search_words(name)))
-                 for i, kind, name in _delegation_order(event.id, lang, delegations)]
+                 for i, kind, name in _delegation_order(event.id, lang, version)]
         with _ORDERS_LOCK:
             _SEARCH_KEYS[key] = keyed
     matching = [d for d in keyed if all(" " + w in d[3] for w in words)]
@@ -209,11 +224,6 @@ def delegation_names(event: Event, lang: str, ids) -> dict[int, str]:
         .where(Delegation.event_id == event.id, Delegation.id.in_(wanted)))}
 
 
-def _number(value, pages: int) -> int:
-    try:
-        return min(max(int(value or 1), 1), pages)
-    except (TypeError, ValueError):
-        return 1
 
 
 # --- participants -------------------------------------------------------------------------------
