@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cachetools import LRUCache
+from flask import current_app
 from sqlalchemy import Integer, and_, case, func, select, text, union_all
 from sqlalchemy.orm import selectinload
 
@@ -98,16 +99,29 @@ class DelegationRow:
 def delegations_with_counts(event: Event, lang: str, status: str, q: str = "", only: tuple = ()) -> list[DelegationRow]:
     """The event's delegations by kind, then in the alphabet of `lang`, each with its number of
     delegates in `status` whose names match the search `q` (and the conditions `only`); one query,
-    whose counts read one index (two when the delegations changed since the last request).
+    whose counts read one index (and one more after the delegations changed).
 
     The order is kept (per event, language and version of its delegations): delegations change
     rarely, their counts on every accreditation, and reading and sorting 2,500 names costs more
-    than counting. The version (how many, the last id, the last change) comes with the counts."""
+    than counting. The version (how many, the last id, the last change) comes with the counts;
+    the first time in a process the delegations come with them too."""
     counts = _counts(event, status, q, only)
-    rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *_version_columns(event.id))).all()
-    found = {row[0]: row[1] for row in rows}
-    version = tuple(rows[0][2:]) if rows else None
-    return [DelegationRow(i, kind, name, found.get(i, 0)) for i, kind, name in _delegation_order(event.id, lang, version)]
+    with _ORDERS_LOCK:
+        known = _KNOWN.get((_database(), event.id, lang)) == event.created_at
+    if not known:
+        rows = db.session.execute(
+            select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n,
+                   *_version_columns(event.id))
+            .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)).all()
+        found = {row[0]: row[4] or 0 for row in rows}
+        order = _delegation_order(event.id, lang, tuple(rows[0][5:]) if rows else None, [row[:4] for row in rows])
+        with _ORDERS_LOCK:
+            _KNOWN[(_database(), event.id, lang)] = event.created_at
+    else:
+        rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *_version_columns(event.id))).all()
+        found = {row[0]: row[1] for row in rows}
+        order = _delegation_order(event.id, lang, tuple(rows[0][2:]) if rows else None)
+    return [DelegationRow(i, kind, name, found.get(i, 0)) for i, kind, name in order]
 
 
 def _version_columns(event_id: int) -> list:
@@ -134,20 +148,30 @@ def _counts(event: Event, status: str, q: str, only: tuple = ()):
             .group_by(Delegate.delegation_id).subquery())
 
 
-#: (event id, language, version of its delegations) -> [(id, kind, name)] in order.
+#: (database, event id, language, version of its delegations) -> [(id, kind, name)] in order.
 _ORDERS: LRUCache = LRUCache(maxsize=64)
+#: (database, event id, language) -> when that event was made (an id may come again after a deletion):
+#: its delegations were read once in this process, their order is likely kept.
+_KNOWN: LRUCache = LRUCache(maxsize=64)
 _ORDERS_LOCK = threading.Lock()
 
 
-def _delegation_order(event_id: int, lang: str, version: tuple | None) -> list[tuple[int, str, str]]:
-    """The event's delegations in the list's order, kept per version; read and sorted when it
-    changed (or is unknown: `None`, when no delegate was counted)."""
-    key = (event_id, lang, version)
+def _database() -> str:
+    """Which database: two apps in one process (tests, a live server beside them) have their own."""
+    return current_app.config.get("SQLALCHEMY_DATABASE_URI", "")
+
+
+def _delegation_order(event_id: int, lang: str, version: tuple | None,
+                      delegations: list | None = None) -> list[tuple[int, str, str]]:
+    """The event's delegations in the list's order, kept per version; sorted from `delegations`
+    (id, kind, country, name) or read when this version is not kept (`None`: unknown)."""
+    key = (_database(), event_id, lang, version)
     with _ORDERS_LOCK:
         order = _ORDERS.get(key) if version is not None else None
     if order is None:
-        delegations = db.session.execute(select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
-                                         .where(Delegation.event_id == event_id)).all()
+        if delegations is None:
+            delegations = db.session.execute(select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
+                                             .where(Delegation.event_id == event_id)).all()
         rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
         order = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
         order.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
@@ -166,7 +190,7 @@ def _number(value, pages: int) -> int:
 
 #: Delegations matching a typed name, at most this many shown (with their counts) at a time.
 MATCHES_SHOWN = 20
-#: (event id, language, version of its delegations) -> [(id, kind, name, search key)] in order.
+#: (database, event id, language, version of its delegations) -> [(id, kind, name, search key)] in order.
 _SEARCH_KEYS: LRUCache = LRUCache(maxsize=64)
 
 
@@ -191,7 +215,7 @@ def find_delegations(event: Event, lang: str, typed: str, status: str) -> Delega
     if not words:
         return DelegationMatches([], 0, None)
     version = tuple(db.session.execute(select(*_version_columns(event.id))).one())
-    key = (event.id, lang, version)
+    key = (_database(), event.id, lang, version)
     with _ORDERS_LOCK:
         keyed = _SEARCH_KEYS.get(key)
     if keyed is None:
