@@ -73,6 +73,7 @@ def test_delegation_pages_have_no_serious_accessibility_violations(page, path, w
     assert response.status == 200
     if "delegation_name" in path:
         assert page.locator("#delegation-choices a").count() > 1
+        screenshot(page, "queue-delegation-choices-es", full_page=False)
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
