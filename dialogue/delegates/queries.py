@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cachetools import LRUCache
+from flask import current_app
 from sqlalchemy import Integer, and_, case, func, select, text, union_all
 from sqlalchemy.orm import selectinload
 
@@ -98,18 +99,36 @@ class DelegationRow:
 def delegations_with_counts(event: Event, lang: str, status: str, q: str = "", only: tuple = ()) -> list[DelegationRow]:
     """The event's delegations by kind, then in the alphabet of `lang`, each with its number of
     delegates in `status` whose names match the search `q` (and the conditions `only`); one query,
-    whose counts read one index.
+    whose counts read one index (and one more after the delegations changed).
 
-    The order is kept (per event, language and the delegations as they are): delegations change
-    rarely, their counts on every accreditation, and sorting 2,500 names costs more than the query."""
+    The order is kept (per event, language and version of its delegations): delegations change
+    rarely, their counts on every accreditation, and reading and sorting 2,500 names costs more
+    than counting. The version (how many, the last id, the last change) comes with the counts;
+    the first time in a process the delegations come with them too."""
     counts = _counts(event, status, q, only)
-    rows = db.session.execute(
-        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n)
-        .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)
-        .order_by(Delegation.id)).all()
-    found = {row[0]: row[4] or 0 for row in rows}
-    return [DelegationRow(i, kind, name, found[i])
-            for i, kind, name in _delegation_order(event.id, lang, tuple(row[:4] for row in rows))]
+    with _ORDERS_LOCK:
+        known = _KNOWN.get((_database(), event.id, lang)) == event.created_at
+    if not known:
+        rows = db.session.execute(
+            select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n,
+                   *_version_columns(event.id))
+            .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)).all()
+        found = {row[0]: row[4] or 0 for row in rows}
+        order = _delegation_order(event.id, lang, tuple(rows[0][5:]) if rows else None, [row[:4] for row in rows])
+        with _ORDERS_LOCK:
+            _KNOWN[(_database(), event.id, lang)] = event.created_at
+    else:
+        rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *_version_columns(event.id))).all()
+        found = {row[0]: row[1] for row in rows}
+        order = _delegation_order(event.id, lang, tuple(rows[0][2:]) if rows else None)
+    return [DelegationRow(i, kind, name, found.get(i, 0)) for i, kind, name in order]
+
+
+def _version_columns(event_id: int) -> list:
+    """How many delegations the event has, its last id and last change: any insert, rename or
+    deletion changes one of them (a change sets `updated_at`, a new one takes a higher id)."""
+    return [select(column).where(Delegation.event_id == event_id).scalar_subquery()
+            for column in (func.count(Delegation.id), func.max(Delegation.id), func.max(Delegation.updated_at))]
 
 
 def _counts(event: Event, status: str, q: str, only: tuple = ()):
@@ -129,22 +148,36 @@ def _counts(event: Event, status: str, q: str, only: tuple = ()):
             .group_by(Delegate.delegation_id).subquery())
 
 
-#: (event id, language, its delegations as (id, kind, country, name)) -> [(id, kind, name)] in order.
+#: (database, event id, language, version of its delegations) -> [(id, kind, name)] in order.
 _ORDERS: LRUCache = LRUCache(maxsize=64)
+#: (database, event id, language) -> when that event was made (an id may come again after a deletion):
+#: its delegations were read once in this process, their order is likely kept.
+_KNOWN: LRUCache = LRUCache(maxsize=64)
 _ORDERS_LOCK = threading.Lock()
 
 
-def _delegation_order(event_id: int, lang: str, delegations: tuple) -> list[tuple[int, str, str]]:
-    key = (event_id, lang, delegations)
+def _database() -> str:
+    """Which database: two apps in one process (tests, a live server beside them) have their own."""
+    return current_app.config.get("SQLALCHEMY_DATABASE_URI", "")
+
+
+def _delegation_order(event_id: int, lang: str, version: tuple | None,
+                      delegations: list | None = None) -> list[tuple[int, str, str]]:
+    """The event's delegations in the list's order, kept per version; sorted from `delegations`
+    (id, kind, country, name) or read when this version is not kept (`None`: unknown)."""
+    key = (_database(), event_id, lang, version)
     with _ORDERS_LOCK:
-        order = _ORDERS.get(key)
+        order = _ORDERS.get(key) if version is not None else None
     if order is None:
+        if delegations is None:
+            delegations = db.session.execute(select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
+                                             .where(Delegation.event_id == event_id)).all()
         rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
-        named = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
-        named.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
-        order = named
-        with _ORDERS_LOCK:
-            _ORDERS[key] = order
+        order = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
+        order.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
+        if version is not None:
+            with _ORDERS_LOCK:
+                _ORDERS[key] = order
     return order
 
 
@@ -153,6 +186,68 @@ def _number(value, pages: int) -> int:
         return min(max(int(value or 1), 1), pages)
     except (TypeError, ValueError):
         return 1
+
+
+#: Delegations matching a typed name, at most this many shown (with their counts) at a time.
+MATCHES_SHOWN = 20
+#: (database, event id, language, version of its delegations) -> [(id, kind, name, search key)] in order.
+_SEARCH_KEYS: LRUCache = LRUCache(maxsize=64)
+
+
+@dataclass
+class DelegationMatches:
+    """The delegations whose names match what was typed: the first `MATCHES_SHOWN` in the list's
+    order, each with its number in the status asked for; how many more; and the one meant, when
+    the text is its whole name or names one delegation only."""
+
+    found: list[DelegationRow]
+    more: int
+    #: The delegation meant (its count is not read: its queue gives it); `found` is then empty.
+    chosen: DelegationRow | None
+
+
+def find_delegations(event: Event, lang: str, typed: str, status: str) -> DelegationMatches:
+    """Delegations of the event whose name (in `lang`) has a word starting with each word typed,
+    whatever the accents, case or script; one query (and one more when several match, one when the
+    delegations changed), whatever their number
+    (a filter that scales where a select box of 2,500 delegations does not)."""
+    words = search_words(typed)[:MAX_WORDS]
+    if not words:
+        return DelegationMatches([], 0, None)
+    version = tuple(db.session.execute(select(*_version_columns(event.id))).one())
+    key = (_database(), event.id, lang, version)
+    with _ORDERS_LOCK:
+        keyed = _SEARCH_KEYS.get(key)
+    if keyed is None:
+        keyed = [(i, kind, name, "".join(" " + w for w in search_words(name)))
+                 for i, kind, name in _delegation_order(event.id, lang, version)]
+        with _ORDERS_LOCK:
+            _SEARCH_KEYS[key] = keyed
+    matching = [d for d in keyed if all(" " + w in d[3] for w in words)]
+    whole = "".join(" " + w for w in words)
+    exact = [d for d in matching if d[3] == whole]
+    shown = exact if len(exact) == 1 else matching[:MATCHES_SHOWN]
+    if len(shown) == 1 and (exact or len(matching) == 1):  # the one meant: its queue says how many
+        i, kind, name, _key = shown[0]
+        return DelegationMatches([], 0, DelegationRow(i, kind, name, 0))
+    counts = dict(db.session.execute(
+        select(Delegate.delegation_id, func.count()).where(Delegate.delegation_id.in_([d[0] for d in shown]),
+                                                           Delegate.status == status)
+        .group_by(Delegate.delegation_id)).all()) if shown else {}
+    found = [DelegationRow(i, kind, name, counts.get(i, 0)) for i, kind, name, _key in shown]
+    return DelegationMatches(found, len(matching) - len(found), None)
+
+
+def delegation_names(event: Event, lang: str, ids) -> dict[int, str]:
+    """The names in `lang` of the event's delegations among `ids` (one query)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {i: _country(country, lang) if country else name for i, country, name in db.session.execute(
+        select(Delegation.id, Delegation.country, Delegation.name)
+        .where(Delegation.event_id == event.id, Delegation.id.in_(wanted)))}
+
+
 
 
 # --- participants -------------------------------------------------------------------------------

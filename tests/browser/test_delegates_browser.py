@@ -61,6 +61,7 @@ def test_focal_point_nominates_imports_and_organiser_accredits(page, browser, li
     ("/fr/delegations/", FOCAL_POINT),
     (f"/es/manage/events/{SLUG}/delegations/", ORGANISER),
     (f"/fr/manage/events/{SLUG}/accreditation", ORGANISER),
+    (f"/es/manage/events/{SLUG}/accreditation?delegation_name=p", ORGANISER),  # Perú, CSO Partnership...
     (f"/en/manage/events/{SLUG}/participants", ORGANISER),
     (f"/es/manage/events/{SLUG}/statistics", ORGANISER),
     (f"/fr/manage/events/{SLUG}/attendance", ORGANISER),
@@ -70,6 +71,9 @@ def test_delegation_pages_have_no_serious_accessibility_violations(page, path, w
     login(page, who)
     response = page.goto(path)
     assert response.status == 200
+    if "delegation_name" in path:
+        assert page.locator("#delegation-choices a").count() > 1
+        screenshot(page, "queue-delegation-choices-es", full_page=False)
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
@@ -113,9 +117,11 @@ def test_organiser_accredits_a_whole_delegation_at_once(page, live_app):
         chile_id = chile.id
     login(page, ORGANISER, lang="fr")
     page.goto(f"/fr/manage/events/{SLUG}/accreditation")
-    page.select_option("#filter-delegation", str(chile_id))
+    # The delegation is typed (part of its name, no accent needed), not picked from a list of every one.
+    page.fill("#filter-delegation", "chil")
     with page.expect_navigation():
         page.locator("#queue-filter [type=submit]").click()
+    assert page.input_value("#filter-delegation") == "Chili" and "delegation_name=chil" in page.url
     assert page.locator("input[name=delegate]").count() == 3
     page.check("#select-all")
     assert page.locator("input[name=delegate]:checked").count() == 3
