@@ -1,7 +1,11 @@
 """Background jobs at scale, on the scaled-out setup (PostgreSQL + Redis + gunicorn + Celery workers).
 
-    python bench/jobs_bench.py --badges 100000 --workers 1 2
-    python bench/jobs_bench.py --badges 20000 --workers 1 2 --skip-latency
+    python bench/jobs_bench.py --cop --workers 1 2            # COP28's size: 100,000 badges (long)
+    python bench/jobs_bench.py --badges 2000 --sessions 200 --workers 1 2 --seconds 5
+    python bench/jobs_bench.py --badges 2000 --photos 0.5 --workers 1 2 --skip-latency
+
+Delegations have COP28's average size (100,000 badges in 2,500 delegations, the host's of 4,409)
+unless `--delegations`/`--largest` say otherwise.
 
 1. Generates an event with 1,000 sessions and `--badges` accredited delegates (bench/generate.py) in a
    fresh PostgreSQL database (`--database`, default dialogue_jobs_bench) and flushes a Redis db.
@@ -57,10 +61,12 @@ def prepare(args, env):
         conn.execute(f"CREATE DATABASE {args.database}")
     redis.Redis.from_url(args.redis).flushdb()
     t0 = time.perf_counter()
+    shape = ["--delegations", str(args.delegations)] + (["--largest", str(args.largest)] if args.largest else [])
     sh(str(BIN / "python"), str(BENCH / "generate.py"), "--sessions", str(args.sessions), "--delegates",
-       str(args.badges), "--slug", args.slug, env=env, stdout=subprocess.DEVNULL)
+       str(args.badges), *shape, "--photos", str(args.photos), "--slug", args.slug, env=env, stdout=subprocess.DEVNULL)
     with_app(env, _publish_and_organiser, args.slug)
-    print(f"generated {args.sessions} sessions and {args.badges} accredited delegates in {time.perf_counter() - t0:.0f} s")
+    print(f"generated {args.sessions} sessions and {args.badges} accredited delegates in {args.delegations} delegations"
+          f" ({args.photos:.0%} with a photo) in {time.perf_counter() - t0:.0f} s")
 
 
 _APP = None
@@ -95,14 +101,18 @@ def _publish_and_organiser(slug):
 
 
 def _start_badges(slug, run):
+    from dialogue.delegates.models import Delegate
     from dialogue.extensions import db
     from dialogue.jobs import services
     from dialogue.jobs.models import Job
-    from dialogue.models import User
+    from dialogue.models import User, utcnow
     from dialogue.sessions.models import Event
     event = db.session.scalar(db.select(Event).where(Event.slug == slug))
     db.session.execute(db.delete(Job).where(Job.kind == "badges"))
-    event.title = {**event.title, "en": f"Bench run {run}"}  # new data: a new job
+    # New data, hence a new job: one delegate changed, as at a registration desk. (Not the event's
+    # title: that changes the agenda too, whose pages and PDF would be made again during the run.)
+    delegate = db.session.scalars(db.select(Delegate).where(Delegate.event_id == event.id).limit(1)).one()
+    delegate.function, delegate.updated_at = f"Delegate ({run})", utcnow()
     db.session.flush()
     user = db.session.scalar(db.select(User).where(User.email == "bench@example.org"))
     return services.start("badges", event, "en", user).id
@@ -120,7 +130,8 @@ def start_workers(n, env, tmp):
     for i in range(n):
         log = open(tmp / f"worker{i}.log", "w")
         procs.append(subprocess.Popen([str(BIN / "python"), "-m", "dialogue.cli", "worker", "-c", "1", "--loglevel",
-                                       "warning"], env={**env, "DIALOGUE_WORKER_NAME": f"bench{i}@%h"},
+                                       "warning", *env.get("BENCH_WORKER_ARGS", "").split()],
+                                      env={**env, "DIALOGUE_WORKER_NAME": f"bench{i}@%h"},
                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     time.sleep(3)
     return procs
@@ -151,10 +162,15 @@ def badges_run(args, env, tmp, workers: int, run: int, during=None) -> float:
         seconds = time.perf_counter() - t0
         if status != "done":
             raise SystemExit(f"badges job failed: {error}")
-        print(f"badges, {workers} worker(s): {total} badges in {seconds:.0f} s = {total / seconds:.1f} badges/s")
+        print(f"badges, {workers} worker(s): {total} badges in {seconds:.0f} s = {total / seconds:.1f} badges/s"
+              f" (load average {load()})")
         return seconds, job_id, measured
     finally:
         stop(procs)
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def page_cost(slug):
@@ -215,8 +231,15 @@ def wrk(url, seconds, connections=4):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--badges", type=int, default=100_000)
+    parser.add_argument("--badges", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--cop", action="store_true",
+                        help="COP28's size: 100,000 badges, 1,000 sessions, 2,500 delegations, the largest of 4,409")
+    parser.add_argument("--delegations", type=int, default=None,
+                        help="delegations the badges are in (default: COP28's average size, 40 a delegation)")
+    parser.add_argument("--largest", type=int, default=None, help="badges of the largest delegation (default: in proportion)")
+    parser.add_argument("--photos", type=float, default=0.0, help="share of delegates with a photo (0 to 1)")
+    parser.add_argument("--nice", type=int, default=None, help="the workers' --nice (default: theirs)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="dialogue_jobs_bench")
@@ -225,8 +248,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL")
     parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
+    if args.cop:
+        args.badges, args.sessions, args.delegations, args.largest = 100_000, 1000, 2500, 4409
+    if args.delegations is None:
+        args.delegations = max(1, round(args.badges * 2500 / 100_000))
+    print(f"load average at start: {load()}")
     tmp = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
     env = environment(args, tmp)
+    if args.nice is not None:
+        env["BENCH_WORKER_ARGS"] = f"--nice {args.nice}"
     try:
         prepare(args, env)
         results = {}

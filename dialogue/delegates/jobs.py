@@ -32,6 +32,10 @@ from .models import CredentialsLetter, Delegate, Delegation
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
 BADGES_PER_CHUNK = 500
 BADGES_PER_PART = 500
+#: Without a BADGES_PER_CHUNK setting, a set is cut into at least this many chunks (of at least
+#: BADGES_MIN_CHUNK badges) when it is too small for chunks of 500 to keep several workers busy.
+BADGES_CHUNKS = 24
+BADGES_MIN_CHUNK = 40
 
 
 def _setting(name: str, default: int) -> int:
@@ -220,7 +224,10 @@ class Badges(_Roster):
                                                                Delegate.status == "accredited")
             .group_by(Delegate.delegation_id)).all())
         order = services.event_delegations(job.event, job.language)
-        per_part, per_chunk = _setting("BADGES_PER_PART", BADGES_PER_PART), _setting("BADGES_PER_CHUNK", BADGES_PER_CHUNK)
+        per_part = _setting("BADGES_PER_PART", BADGES_PER_PART)
+        # Unless set, a small set comes in smaller chunks, so that every worker has a share until the end.
+        per_chunk = int(current_app.config.get("BADGES_PER_CHUNK") or min(
+            BADGES_PER_CHUNK, max(BADGES_MIN_CHUNK, -(-sum(counts.values()) // BADGES_CHUNKS))))
         parts = []
         for number, (delegation, name, _counts) in enumerate(d for d in order if d[0].id in counts):
             total = counts[delegation.id]

@@ -87,7 +87,8 @@ def run_job(job_id: int) -> None:
                     db.session.add(JobChunk(job=job, position=position, params=params, size=size))
                 job.chunks_total, job.total = len(planned), sum(size for _p, size in planned)
                 db.session.flush()
-            todo = [c.id for c in job.chunks if c.status != "done"]
+            # Largest first: the last chunks to start are small, so workers finish together.
+            todo = [c.id for c in sorted(job.chunks, key=lambda c: -c.size) if c.status != "done"]
             if not todo:
                 publish_after_commit(db.session, "dialogue.assemble_job", job.id)
             for chunk_id in todo:
