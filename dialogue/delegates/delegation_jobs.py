@@ -25,7 +25,7 @@ from ..pdf import render_pdf
 from ..permissions import can_edit_delegation, ensure
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .badges import badge
+from .badges import BadgeFetcher, badge
 from .models import Delegate, Delegation
 
 #: Badges in each part of a large delegation's preview (the BADGES_PER_PART setting, as the organisers' badges).
@@ -178,7 +178,7 @@ class DelegationBadgesPreview(_OwnDelegation):
         delegation, holding = self.holding(job)
         name = services.delegation_name(delegation, job.language)
         people = holding[params["offset"]:params["offset"] + params["count"]]
-        return render_pdf("pdf/badges.html", job.language, event=job.event, preview=True,
+        return render_pdf("pdf/badges.html", job.language, BadgeFetcher(), event=job.event, preview=True,
                           badges=[badge(p, name, None) for p in people], display_name=display_name, **LABELS)
 
     def assemble(self, job, parts):

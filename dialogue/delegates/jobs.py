@@ -25,7 +25,7 @@ from ..jobs.kinds import JobKind, Output
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .badges import badge
+from .badges import BadgeFetcher, badge
 from .delegation_jobs import DELEGATION_KINDS
 from .models import CredentialsLetter, Delegate, Delegation
 
@@ -271,7 +271,7 @@ class Badges(_Roster):
                 name = services.delegation_name(delegation, lang)
                 people = badge_people(delegation, lang, part["offset"], part["count"])
                 badges = [badge(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
-                pdf = render_pdf("pdf/badges.html", lang, event=event, badges=badges, preview=False,
+                pdf = render_pdf("pdf/badges.html", lang, BadgeFetcher(), event=event, badges=badges, preview=False,
                                  display_name=display_name, **labels)
                 archive.writestr(part["file"], pdf)
         return out.getvalue()

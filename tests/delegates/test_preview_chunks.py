@@ -64,3 +64,24 @@ def test_a_small_preview_stays_one_pdf(jobs, client, auth, app):
     assert response.mimetype == "application/pdf" and "QUISPE" in pdf_text(response.data)
     job = db.session.scalar(select(Job).where(Job.kind == "delegation_badges_preview"))
     assert (job.chunks_total, job.done, job.total) == (1, 1, 1)
+
+
+def test_badge_fetcher_reads_stored_photos_by_file_url_and_nothing_else(app, tmp_path):
+    from dialogue.delegates import photos
+    from dialogue.delegates.badges import BadgeFetcher, photo_url
+    from dialogue.jobs import storage
+
+    from .test_delegation_files import jpeg
+    sha = photos.store(jpeg())
+    url = photo_url(sha)
+    assert url.startswith("file://") and url.endswith(sha)
+    fetcher = BadgeFetcher()
+    assert fetcher.fetch(url).read() == storage.read(sha)
+    other = tmp_path / "ab" / ("a" * 64)
+    other.parent.mkdir()
+    other.write_bytes(b"secret")
+    stored_text, _size = storage.store(b"not a photo, another job's file")
+    for refused in ("file:///etc/passwd", other.as_uri(), url.replace(sha, "x" * 64), photo_url(stored_text)):
+        with pytest.raises(ValueError):
+            fetcher.fetch(refused)
+    assert photo_url(None) is None and photo_url("0" * 64) is None
