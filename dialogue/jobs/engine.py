@@ -31,6 +31,13 @@ DEFAULT_PRIORITY = 3
 DEFAULT_NICE = 10
 
 
+def _router(queue: str):
+    """Celery's route for every task: our queue, at the task's priority."""
+    def route(name, _args, _kwargs, _options, task=None, **_kw):
+        return {"queue": queue, "priority": PRIORITIES.get(name, DEFAULT_PRIORITY)}
+    return route
+
+
 def celery_config(app: Flask) -> dict:
     """Celery settings from the Flask config: Redis when REDIS_URL is set, else files in instance/."""
     redis_url = app.config.get("REDIS_URL")
@@ -63,8 +70,7 @@ def celery_config(app: Flask) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": queue,
-        "task_default_priority": DEFAULT_PRIORITY,
-        "task_routes": {name: {"queue": queue, "priority": priority} for name, priority in PRIORITIES.items()},
+        "task_routes": (_router(queue),),
         "task_serializer": "json",
         "accept_content": ["json"],
         "worker_hijack_root_logger": False,
