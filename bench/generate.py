@@ -15,7 +15,8 @@ country's holding `--largest L` (default 4,409) and the others sharing the rest,
 more than organisations. Names mix accents, ñ and other scripts (José NÚÑEZ, 丽 王, محمد العلي), so
 that sorting and search meet what a real list has. `--cop` is COP28's size: 1,000 sessions,
 100,000 delegates (COP28 registered 100,446), 2,500 delegations (2,350 observer organisations
-took part), the largest of 4,409 (the host's).
+took part), the largest of 4,409 (the host's). `--photos 0.5` gives half of the delegates a photo
+of their own, through the upload's pipeline (`dialogue/delegates/photos.py`), in STORAGE_DIR.
 """
 from __future__ import annotations
 
@@ -184,6 +185,42 @@ def generate_delegates(event: Event, n_delegates: int, n_delegations: int = COP[
     return delegations
 
 
+def photo_bytes(index: int, rng) -> bytes:
+    """A distinct portrait-like JPEG (a head and shoulders on a tinted background), as a camera sends one."""
+    import io
+
+    from PIL import Image, ImageDraw
+    background = tuple(rng.randrange(120, 240) for _c in range(3))
+    image = Image.new("RGB", (600, 800), background)
+    draw = ImageDraw.Draw(image)
+    skin = tuple(rng.randrange(90, 230) for _c in range(3))
+    draw.ellipse((170, 140, 430, 460), fill=skin)
+    draw.rectangle((110, 520, 490, 800), fill=tuple(rng.randrange(0, 120) for _c in range(3)))
+    draw.text((20, 20), f"#{index}", fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def add_photos(event: Event, share: float, seed: int = 7) -> int:
+    """Give a `share` (0 to 1) of the event's delegates a photo of their own, through the upload's
+    pipeline (checked, cropped to 3:4, resized to the badge's 300 × 400, stored by SHA-256)."""
+    import random
+
+    from sqlalchemy import update
+
+    from dialogue.delegates import photos
+    from dialogue.delegates.models import Delegate
+
+    rng = random.Random(seed)
+    ids = list(db.session.scalars(select(Delegate.id).where(Delegate.event_id == event.id).order_by(Delegate.id)))
+    chosen = sorted(rng.sample(ids, round(len(ids) * max(0.0, min(1.0, share)))))
+    rows = [{"id": delegate_id, "photo_sha256": photos.store(photo_bytes(i, rng))} for i, delegate_id in enumerate(chosen)]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(update(Delegate), rows[start:start + 5000])
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", "-n", type=int, default=1000)
@@ -194,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"delegates of the host's delegation (default {COP['largest']:,} in 100,000, in proportion)")
     parser.add_argument("--cop", action="store_true", help="COP28's size: " + ", ".join(f"--{k} {v}" for k, v in COP.items()))
     parser.add_argument("--slug", default=None, help="default: bench-<N>, or cop with --cop")
+    parser.add_argument("--photos", type=float, default=0.0,
+                        help="share of the delegates (0 to 1) given a photo, stored in STORAGE_DIR (default none)")
     args = parser.parse_args(argv)
     if args.cop:
         vars(args).update(COP)
@@ -209,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         event = generate(args.sessions, slug)
         if args.delegates:
             generate_delegates(event, args.delegates, args.delegations, args.largest)
+            if args.photos:
+                print(f"{add_photos(event, args.photos):,} photos")
         db.session.commit()
         people = f", {args.delegates:,} delegates in {args.delegations:,} delegations" if args.delegates else ""
         print(f"{slug}: {args.sessions} sessions{people} in {time.perf_counter() - t0:.1f}s "

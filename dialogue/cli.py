@@ -47,12 +47,16 @@ def register_commands(app: Flask) -> None:
 @click.option("--concurrency", "-c", type=int, default=None, help="Processes (default: one per core).")
 @click.option("--pool", default=None, help="Celery pool: prefork (default), threads, solo.")
 @click.option("--loglevel", default="info")
+@click.option("--nice", type=click.IntRange(0, 19), default=None, envvar="DIALOGUE_WORKER_NICE",
+              help="Lower the workers' CPU priority by this much, so that the web server on the same "
+                   "machine answers first (default 10; 0 keeps it).")
 @with_appcontext
-def worker(concurrency, pool, loglevel):
+def worker(concurrency, pool, loglevel, nice):
     """Start a Celery worker that makes files and delivers mail (Redis when REDIS_URL is set)."""
     from flask import current_app
 
-    from .jobs.engine import celery_for, worker_argv
+    from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, worker_argv
+    lower_priority(DEFAULT_NICE if nice is None else nice)
     celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel))
 
 

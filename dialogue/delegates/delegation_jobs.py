@@ -3,7 +3,7 @@
 Each kind takes the delegation as a parameter (`{"delegation": id}`): only that delegation's focal
 points and the event's organisers may start one (`start_for`) or see it and its file (`may_see`).
 The preview prints every delegate who holds a place, with a frame where the QR code will be: a
-preview is never a valid badge.
+preview is never a valid badge. It is made in parts by parallel tasks, like the organisers' badges.
 """
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import io
 import re
 import tempfile
 import unicodedata
+import zipfile
 
+from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -22,9 +25,11 @@ from ..pdf import render_pdf
 from ..permissions import can_edit_delegation, ensure
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .badges import badge
+from .badges import BadgeFetcher, badge
 from .models import Delegate, Delegation
 
+#: Badges in each part of a large delegation's preview (the BADGES_PER_PART setting, as the organisers' badges).
+PREVIEW_PER_PART = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -142,23 +147,50 @@ class DelegationListXLSX(_OwnDelegation):
 
 
 class DelegationBadgesPreview(_OwnDelegation):
+    """Every delegate holding a place, in parts of BADGES_PER_PART badges made by parallel tasks (the
+    host's delegation of a COP holds 4,409): one PDF, or a ZIP of one PDF a part when there are several,
+    as the organisers' badges (each part keeps its own tagged structure)."""
+
     name = "delegation_badges_preview"
+    chunked = True
 
     def label(self, job):
         return _("Preview of the delegation's badges (PDF)")
 
     def progress_text(self, job):
-        return _("Rendering the preview of the badges…")
+        if not job.total:
+            return _("Rendering the preview of the badges…")
+        return _("Rendering the preview of the badges: %(done)s of %(total)s",
+                 done=format_decimal(job.done), total=format_decimal(job.total))
 
-    def make(self, job, progress):
-        from .views import LABELS, display_name
+    def holding(self, job) -> tuple[Delegation, list[Delegate]]:
         delegation, people = self.people(job)
-        holding = [p for p in people if p.is_active]
-        progress(0, len(holding))
+        return delegation, [p for p in people if p.is_active]
+
+    def plan(self, job):
+        _delegation, holding = self.holding(job)
+        per_part = int(current_app.config.get("BADGES_PER_PART") or PREVIEW_PER_PART)
+        return [({"offset": offset, "count": min(per_part, len(holding) - offset)}, min(per_part, len(holding) - offset))
+                for offset in range(0, max(len(holding), 1), per_part)]
+
+    def make_chunk(self, job, params):
+        from .views import LABELS, display_name
+        delegation, holding = self.holding(job)
         name = services.delegation_name(delegation, job.language)
-        pdf = render_pdf("pdf/badges.html", job.language, event=job.event, preview=True,
-                         badges=[badge(p, name, None) for p in holding], display_name=display_name, **LABELS)
-        return Output(_file_name(job, delegation, "badges-preview", "pdf"), "application/pdf", body=pdf)
+        people = holding[params["offset"]:params["offset"] + params["count"]]
+        return render_pdf("pdf/badges.html", job.language, BadgeFetcher(), event=job.event, preview=True,
+                          badges=[badge(p, name, None) for p in people], display_name=display_name, **LABELS)
+
+    def assemble(self, job, parts):
+        delegation = _delegation(job)
+        if len(parts) == 1:
+            return Output(_file_name(job, delegation, "badges-preview", "pdf"), "application/pdf", body=parts[0][1])
+        out = tempfile.TemporaryFile()
+        stem = _file_name(job, delegation, "badges-preview", "pdf")[:-4]
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            for number, (_params, body) in enumerate(parts, start=1):
+                archive.writestr(f"{stem}-{number:02d}.pdf", body)
+        return Output(f"{stem}.zip", "application/zip", stream=out)
 
 
 DELEGATION_KINDS = [DelegationListPDF(), DelegationListCSV(), DelegationListXLSX(), DelegationBadgesPreview()]

@@ -25,13 +25,17 @@ from ..jobs.kinds import JobKind, Output
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
-from .badges import badge
+from .badges import BadgeFetcher, badge
 from .delegation_jobs import DELEGATION_KINDS
 from .models import CredentialsLetter, Delegate, Delegation
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
 BADGES_PER_CHUNK = 500
 BADGES_PER_PART = 500
+#: Without a BADGES_PER_CHUNK setting, a set is cut into at least this many chunks (of at least
+#: BADGES_MIN_CHUNK badges) when it is too small for chunks of 500 to keep several workers busy.
+BADGES_CHUNKS = 24
+BADGES_MIN_CHUNK = 40
 
 
 def _setting(name: str, default: int) -> int:
@@ -223,7 +227,10 @@ class Badges(_Roster):
             in_order = services.in_order_ids(job.event)
             counts = {k: v for k, v in counts.items() if k in in_order}
         order = services.event_delegations(job.event, job.language)
-        per_part, per_chunk = _setting("BADGES_PER_PART", BADGES_PER_PART), _setting("BADGES_PER_CHUNK", BADGES_PER_CHUNK)
+        per_part = _setting("BADGES_PER_PART", BADGES_PER_PART)
+        # Unless set, a small set comes in smaller chunks, so that every worker has a share until the end.
+        per_chunk = int(current_app.config.get("BADGES_PER_CHUNK") or min(
+            BADGES_PER_CHUNK, max(BADGES_MIN_CHUNK, -(-sum(counts.values()) // BADGES_CHUNKS))))
         parts = []
         for number, (delegation, name, _counts) in enumerate(d for d in order if d[0].id in counts):
             total = counts[delegation.id]
@@ -267,7 +274,7 @@ class Badges(_Roster):
                 name = services.delegation_name(delegation, lang)
                 people = badge_people(delegation, lang, part["offset"], part["count"])
                 badges = [badge(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
-                pdf = render_pdf("pdf/badges.html", lang, event=event, badges=badges, preview=False,
+                pdf = render_pdf("pdf/badges.html", lang, BadgeFetcher(), event=event, badges=badges, preview=False,
                                  display_name=display_name, **labels)
                 archive.writestr(part["file"], pdf)
         return out.getvalue()

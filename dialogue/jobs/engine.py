@@ -21,6 +21,22 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 
+#: Message priorities on Redis (0 first; Kombu's steps are 0, 3, 6, 9): mail is never stuck behind a
+#: badge set of the size of a COP, and a small job (an agenda, a delegation's preview) starts before
+#: the remaining chunks of a large one. The embedded transports ignore priorities.
+PRIORITIES = {"dialogue.deliver_mail": 0, "dialogue.sweep_outbox": 0, "dialogue.run_chunk": 6}
+DEFAULT_PRIORITY = 3
+#: How much a job worker yields the CPU to the web server on the same machine (`dialogue worker
+#: --nice`): renders are CPU-bound and would otherwise take the cores gunicorn answers from.
+DEFAULT_NICE = 10
+
+
+def _router(queue: str):
+    """Celery's route for every task: our queue, at the task's priority."""
+    def route(name, _args, _kwargs, _options, task=None, **_kw):
+        return {"queue": queue, "priority": PRIORITIES.get(name, DEFAULT_PRIORITY)}
+    return route
+
 
 def celery_config(app: Flask) -> dict:
     """Celery settings from the Flask config: Redis when REDIS_URL is set, else files in instance/."""
@@ -41,6 +57,7 @@ def celery_config(app: Flask) -> dict:
         # Look for such messages every few seconds (Kombu's default is every 100 s).
         options = {"visibility_timeout": timeout, "unacked_restore_throttle": 1,
                    "unacked_restore_interval": max(1, min(10, timeout // 5))}
+    queue = app.config.get("CELERY_QUEUE", "dialogue")
     return {
         "broker_url": broker,
         "broker_transport_options": options,
@@ -52,7 +69,8 @@ def celery_config(app: Flask) -> dict:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "task_default_queue": app.config.get("CELERY_QUEUE", "dialogue"),
+        "task_default_queue": queue,
+        "task_routes": (_router(queue),),
         "task_serializer": "json",
         "accept_content": ["json"],
         "worker_hijack_root_logger": False,
@@ -121,6 +139,13 @@ def _publish(session: OrmSession) -> None:
 @sa_event.listens_for(OrmSession, "after_rollback")
 def _forget(session: OrmSession) -> None:
     session.info.pop("dialogue_publish", None)
+
+
+def lower_priority(nice: int) -> int:
+    """Lower this process's CPU priority by `nice` (0: unchanged); its pool processes inherit it."""
+    if nice > 0 and hasattr(os, "nice"):
+        return os.nice(nice)
+    return os.nice(0) if hasattr(os, "nice") else 0
 
 
 def worker_argv(concurrency: int | None, pool: str | None, loglevel: str) -> list[str]:

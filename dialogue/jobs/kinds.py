@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import IO
@@ -84,8 +84,9 @@ class JobKind(ABC):
         """What a chunk holds, translated, for the message when it fails ("badges of Peru")."""
         return None
 
-    def assemble(self, job, parts: list[tuple[dict, bytes]]) -> Output:
-        """The file from the chunks' bytes, for a `chunked` kind."""
+    def assemble(self, job, parts: Sequence[tuple[dict, bytes]]) -> Output:
+        """The file from the chunks' (params, bytes), for a `chunked` kind; each chunk's bytes are read
+        from storage when that item is taken: iterate, do not keep them all."""
         raise TypeError(f"{self.name} is made in one task: make()")
 
     def finished(self, job) -> None:

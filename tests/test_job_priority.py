@@ -1,0 +1,43 @@
+"""Job workers yield to the web and to mail: `dialogue worker --nice` lowers their CPU priority, and on
+Redis mail is taken before the chunks of a large job (message priorities, one queue)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dialogue import create_app
+
+
+def test_a_worker_lowers_its_own_cpu_priority():
+    code = "import os; from dialogue.jobs.engine import lower_priority; print(os.nice(0), lower_priority(3))"
+    before, after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                   check=True).stdout.split()
+    assert int(after) == min(19, int(before) + 3)
+    help_text = subprocess.run([sys.executable, "-m", "dialogue.cli", "worker", "--help"], capture_output=True,
+                               text=True, check=True, env={**os.environ, "FLASK_APP": "dialogue"}).stdout
+    assert "--nice" in help_text
+
+
+@pytest.mark.redis
+def test_on_redis_mail_goes_before_small_jobs_and_those_before_chunks(tmp_path):
+    import redis
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set")
+    queue = f"priority-check-{os.getpid()}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "REDIS_URL": url, "CELERY_QUEUE": queue,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    client = redis.Redis.from_url(url)
+    try:
+        celery = app.extensions["celery"]
+        for task in ("dialogue.run_chunk", "dialogue.run_job", "dialogue.deliver_mail", "dialogue.assemble_job"):
+            celery.send_task(task, args=[0])
+        lists = {key.decode(): client.llen(key) for key in client.keys(f"{queue}*")}
+        # Kombu's Redis transport keeps one list a priority step and takes from the lowest step first.
+        assert lists == {queue: 1, f"{queue}\x06\x163": 2, f"{queue}\x06\x166": 1}
+    finally:
+        for key in client.keys(f"{queue}*"):
+            client.delete(key)
