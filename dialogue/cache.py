@@ -14,7 +14,6 @@ limit exists on a GET, and counting nothing cost as much as the rest of the requ
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
@@ -28,7 +27,7 @@ from urllib.parse import quote
 from cachetools import LRUCache
 from flask import Response, current_app, has_app_context, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.http import dump_options_header
+from werkzeug.http import dump_options_header, is_resource_modified
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import wrap_file
 
@@ -174,42 +173,17 @@ def bytes_response(body: bytes, etag: str, mimetype: str, *, max_age: int = 0,
     return response.make_conditional(request, accept_ranges=True, complete_length=complete_length)
 
 
-#: Stored files are content-addressed (named by their SHA-256), so a copy in memory is never stale:
-#: those up to FILE_IN_MEMORY bytes are kept, 64 MB a process at most, and served as rendered
-#: pages are (no open, stat or read a request); larger ones (badges, participant lists) go
-#: through Werkzeug's file wrapper, as static files do.
-FILE_IN_MEMORY = 8 * 1024 * 1024
-_files: LRUCache = LRUCache(maxsize=64 * 1024 * 1024, getsizeof=len)
-_files_lock = threading.Lock()
-
-
-def _file_bytes(path, key: str) -> bytes | None:
-    with _files_lock:
-        body = _files.get(key)
-    if body is None:
-        try:
-            with open(path, "rb") as handle:
-                body = handle.read()
-        except FileNotFoundError:
-            return None
-        with _files_lock, contextlib.suppress(ValueError):  # larger than the whole cache: not kept
-            _files[key] = body
-    return body
-
-
-def file_response(path: str | os.PathLike, etag: str, mimetype: str, *, sha256: str | None = None,
-                  size: int | None = None, last_modified=None, max_age: int = 0, filename: str | None = None,
-                  public: bool = True, disposition: str = "inline") -> Response | None:
+def file_response(path: str | os.PathLike, etag: str, mimetype: str, *, last_modified=None, max_age: int = 0,
+                  filename: str | None = None, public: bool = True, disposition: str = "inline") -> Response | None:
     """A stored file with ETag, Last-Modified, 304 and 206, with the headers built once; None when
-    there is no such file. A small content-addressed file (`sha256`, `size` known) comes from
-    memory; any other through Werkzeug's wrap_file (sendfile under gunicorn), as send_file does."""
+    there is no such file. The bytes go through Werkzeug's wrap_file (sendfile under gunicorn), as
+    static files do; a revalidation of a stored file (content-addressed, so its ETag says all) is
+    answered without opening it."""
     headers = list(_headers(mimetype, max_age, public, disposition, filename, None))
-    if sha256 is not None and size is not None and size <= FILE_IN_MEMORY:
-        body = _file_bytes(path, sha256)
-        if body is None:
-            return None
-        response = Response(body, headers=headers)
-        complete = len(body)
+    if "Range" not in request.headers and not is_resource_modified(request.environ, etag=etag,
+                                                                   last_modified=last_modified):
+        response = Response(b"", headers=headers)
+        complete = None
     else:
         try:
             handle = open(path, "rb")

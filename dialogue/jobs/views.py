@@ -60,16 +60,15 @@ def download(job_id: int):
 def send_stored(job, *, public: bool, max_age: int = 0, inline: bool = True):
     """A stored file as a conditional response (the same path static files take)."""
     return send_stored_file(job.sha256, job.mimetype, job.filename, job.finished_at, public=public,
-                            max_age=max_age, inline=inline, size=job.size) or abort(404)
+                            max_age=max_age, inline=inline) or abort(404)
 
 
 def send_stored_file(sha256: str, mimetype: str, filename: str, finished_at, *, public: bool, max_age: int = 0,
-                     inline: bool = True, size: int | None = None):
-    """The file stored as `sha256` with ETag, Last-Modified, 304 and ranges (cache.file_response:
-    from memory when small, else as static files are); None when the file is not in the storage."""
-    return file_response(storage.path_of(sha256), sha256[:32], mimetype, sha256=sha256, size=size,
-                         last_modified=finished_at, max_age=max_age, filename=filename, public=public,
-                         disposition="inline" if inline else "attachment")
+                     inline: bool = True):
+    """The file stored as `sha256`, served as static files are (ETag, Last-Modified, 304, ranges,
+    sendfile under gunicorn: cache.file_response); None when the file is not in the storage."""
+    return file_response(storage.path_of(sha256), sha256[:32], mimetype, last_modified=finished_at, max_age=max_age,
+                         filename=filename, public=public, disposition="inline" if inline else "attachment")
 
 
 @bp.post("/<id:job_id>/retry")

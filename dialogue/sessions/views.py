@@ -138,9 +138,8 @@ def agenda_pdf(slug: str):
     """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
     head = services.stored_file_head(slug, AGENDA_PDF, g.lang)
     if head is not None and head.status == "published" and head.file_revision >= head.revision:
-        # Public, and made from the current data: one column query, then the stored bytes.
-        response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True,
-                                    size=head.size)
+        # Public, and made from the current data: one column query, then the file as static files go.
+        response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True)
         if response is not None:
             return response
     ev = _public_event(slug)
