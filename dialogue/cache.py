@@ -8,9 +8,11 @@ database, so no node ever serves a stale agenda.
 
 The served surfaces (`SERVED`: the agenda page, its JSON and iCalendar exports, the stored agenda
 PDF, published outcome files) should cost what a static file of the same bytes costs (README,
-issue 7: within 1.1x). So their responses carry headers built once (`_headers`), not through
-Werkzeug's header objects per request, and no rate limit is counted for them (`unlimited`): no
-limit exists on a GET, and counting nothing cost as much as the rest of the request.
+issue 7: within 1.1x). So their one query runs on a pooled DBAPI connection without SQLAlchemy's
+execution layer (`head_row`), their responses carry headers built once (`_headers`), stored files
+go through Werkzeug's file wrapper as static files do (`file_response`), and no rate limit is
+counted for them (`unlimited`): no limit exists on a GET, and counting nothing cost as much as
+the rest of the request.
 """
 from __future__ import annotations
 
