@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     from .auth.session import load_user
     login_manager.user_loader(load_user)
     limiter.init_app(app)
+    from . import cache  # noqa: F401  (its limiter filter: served surfaces count against no limit)
 
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -5,15 +5,47 @@ Public agenda pages and exports are keyed by the event's revision, which every c
 (cachetools), so a repeated request costs one small query (the revision) and a lookup; Werkzeug
 answers conditional and range requests. Workers on other machines see the same revision in the
 database, so no node ever serves a stale agenda.
+
+The served surfaces (`SERVED`: the agenda page, its JSON and iCalendar exports, the stored agenda
+PDF, published outcome files) should cost what a static file of the same bytes costs (README,
+issue 7: within 1.1x). So their one query runs on a pooled DBAPI connection without SQLAlchemy's
+execution layer (`head_row`), their responses carry headers built once (`_headers`), stored files
+go through Werkzeug's file wrapper as static files do (`file_response`), and no rate limit is
+counted for them (`unlimited`): no limit exists on a GET, and counting nothing cost as much as
+the rest of the request.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import threading
+import unicodedata
+from collections import namedtuple
 from collections.abc import Callable
+from typing import NamedTuple
+from urllib.parse import quote
 
 from cachetools import LRUCache
 from flask import Response, current_app, has_app_context, request
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import dump_options_header, is_resource_modified
+from werkzeug.utils import get_content_type
+from werkzeug.wsgi import wrap_file
+
+from .extensions import db, limiter
+
+#: Endpoints that serve stored or rendered bytes to anyone who may see them, on GET and HEAD.
+SERVED = frozenset({"sessions.event", "api.sessions", "ics.agenda_ics", "sessions.agenda_pdf",
+                    "outcomes.download", "outcomes.download_version",
+                    "outcomes.download_docx", "outcomes.download_docx_version"})
+
+
+@limiter.request_filter
+def unlimited() -> bool:
+    """Flask-Limiter's request filter: the served surfaces on GET/HEAD count against no limit (every
+    limit of the app is on a POST), so the limiter's bookkeeping is skipped for them."""
+    return request.method in ("GET", "HEAD") and request.endpoint in SERVED
 
 
 class RenderCache:
@@ -56,19 +88,120 @@ class RenderCache:
 cache = RenderCache()
 
 
-def bytes_response(body: bytes, etag: str, mimetype: str, *, max_age: int = 0,
-                   filename: str | None = None, public: bool = True) -> Response:
-    """A response for stored bytes; Werkzeug turns it into a 304 or a 206 when the request asks."""
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.cache_control.max_age = max_age
-    response.cache_control.must_revalidate = True
-    response.cache_control.public = public
-    response.cache_control.private = not public
-    response.vary.update(("Accept-Language", "Cookie"))
+class _Prepared(NamedTuple):
+    sql: str
+    positions: tuple[str, ...] | None  # bind names in order for positional paramstyles, else None
+    defaults: dict  # every bind's value as compiled (constants of the statement included)
+    processors: tuple  # each column's result processor (text to datetime on SQLite) or None
+    row: type
+
+
+_prepared: dict = {}
+
+
+def _prepare(statement, dialect) -> _Prepared:
+    compiled = statement.compile(dialect=dialect)
+    processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in statement.selected_columns)
+    row = namedtuple("Head", [column.key for column in statement.selected_columns])
+    return _Prepared(compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
+                     dict(compiled.params), processors, row)
+
+
+def head_row(statement, params: dict):
+    """The first row of a constant column query (module-level, with bindparams), or None: the one
+    query of a served request, run on a pooled DBAPI connection.
+
+    It is compiled once per database kind and run without SQLAlchemy's execution layer, which cost
+    more than the query itself inside a request (bench/README.md, "What a request costs"). The
+    engine's `before_cursor_execute` listeners still hear it, so query counts (tests) see it.
+    """
+    engine = db.engine
+    key = (statement, engine.dialect.name)
+    prepared = _prepared.get(key)
+    if prepared is None:
+        prepared = _prepared[key] = _prepare(statement, engine.dialect)
+    values = {**prepared.defaults, **params}
+    args = values if prepared.positions is None else tuple(values[name] for name in prepared.positions)
+    connection = engine.raw_connection()  # from the pool (pre-pinged), back to it on close (rolled back)
+    try:
+        cursor = connection.cursor()
+        try:
+            if engine.dispatch.before_cursor_execute:
+                engine.dispatch.before_cursor_execute(None, cursor, prepared.sql, args, None, False)
+            cursor.execute(prepared.sql, args)
+            found = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    if found is None:
+        return None
+    return prepared.row(*(value if process is None else process(value)
+                          for process, value in zip(prepared.processors, found, strict=True)))
+
+
+def _disposition(disposition: str, filename: str) -> str:
+    """Content-Disposition as Werkzeug's send_file writes it (an ASCII fallback and RFC 5987 for other names)."""
+    try:
+        filename.encode("ascii")
+        names = {"filename": filename}
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+        names = {"filename": simple, "filename*": f"UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}"}
+    return dump_options_header(disposition, names)
+
+
+@functools.lru_cache(maxsize=1024)
+def _headers(mimetype: str, max_age: int, public: bool, disposition: str | None, filename: str | None,
+             vary: str | None) -> tuple[tuple[str, str], ...]:
+    """The headers of a served response but its ETag and length, built once for each combination."""
+    headers = [("Content-Type", get_content_type(mimetype, "utf-8")),
+               ("Cache-Control", f"{'public' if public else 'private'}, max-age={max_age}, must-revalidate")]
+    if vary:
+        headers.append(("Vary", vary))
     if filename:
-        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response.make_conditional(request, accept_ranges=True)
+        headers.append(("Content-Disposition", _disposition(disposition or "inline", filename)))
+    return tuple(headers)
+
+
+def bytes_response(body: bytes, etag: str, mimetype: str, *, max_age: int = 0,
+                   filename: str | None = None, public: bool = True, disposition: str = "inline",
+                   complete_length: int | None = None) -> Response:
+    """A response for stored bytes; Werkzeug turns it into a 304 or a 206 when the request asks."""
+    response = Response(body, headers=list(_headers(mimetype, max_age, public, disposition, filename,
+                                                    "Accept-Language, Cookie")))
+    response.set_etag(etag)
+    return response.make_conditional(request, accept_ranges=True, complete_length=complete_length)
+
+
+def file_response(path: str | os.PathLike, etag: str, mimetype: str, *, last_modified=None, max_age: int = 0,
+                  filename: str | None = None, public: bool = True, disposition: str = "inline") -> Response | None:
+    """A stored file with ETag, Last-Modified, 304 and 206, with the headers built once; None when
+    there is no such file. The bytes go through Werkzeug's wrap_file (sendfile under gunicorn), as
+    static files do; a revalidation of a stored file (content-addressed, so its ETag says all) is
+    answered without opening it."""
+    headers = list(_headers(mimetype, max_age, public, disposition, filename, None))
+    if "Range" not in request.headers and not is_resource_modified(request.environ, etag=etag,
+                                                                   last_modified=last_modified):
+        response = Response(b"", headers=headers)
+        complete = None
+    else:
+        try:
+            handle = open(path, "rb")
+        except FileNotFoundError:
+            return None
+        complete = os.fstat(handle.fileno()).st_size
+        response = Response(wrap_file(request.environ, handle), direct_passthrough=True, headers=headers)
+        response.content_length = complete
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=complete)
+    except RequestedRangeNotSatisfiable:
+        response.close()
+        raise
 
 
 def cached(key: tuple, render: Callable[[], bytes | str], mimetype: str, **kwargs) -> Response:

@@ -19,8 +19,10 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def _may_be_signed_in() -> bool:
+def may_be_signed_in() -> bool:
     """Whether the request carries a session or remember-me cookie (checked without touching the session)."""
+    if "HTTP_COOKIE" not in request.environ:  # no cookie at all: the usual public request, answered at once
+        return False
     cfg = current_app.config
     return bool(request.cookies.get(cfg["SESSION_COOKIE_NAME"]) or
                 request.cookies.get(cfg.get("REMEMBER_COOKIE_NAME", "remember_token")))
@@ -28,7 +30,8 @@ def _may_be_signed_in() -> bool:
 
 def no_store_when_signed_in(response):
     """`Cache-Control: no-store` on what a signed-in user gets, unless the view chose public caching (or static files)."""
-    if response.cache_control.public or request.endpoint == "static" or not _may_be_signed_in():
+    # Cheapest checks first: parsing Cache-Control is only needed with a session cookie.
+    if request.endpoint == "static" or not may_be_signed_in() or response.cache_control.public:
         return response
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"

@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _base() -> str:
+    return os.fspath(current_app.config.get("STORAGE_DIR") or os.path.join(current_app.instance_path, "files"))
+
 
 def root() -> Path:
-    path = Path(current_app.config.get("STORAGE_DIR") or Path(current_app.instance_path) / "files")
+    path = Path(_base())
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def path_of(sha256: str) -> Path:
-    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+    """Where the file is or goes. Cheap, as it is on the path of every download: no directory is
+    made (writers make theirs) and the path is built from strings."""
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
         raise ValueError("not a SHA-256")
-    return root() / sha256[:2] / sha256
+    return Path(os.path.join(_base(), sha256[:2], sha256))
 
 
 def exists(sha256: str | None) -> bool:

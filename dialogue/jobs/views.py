@@ -1,10 +1,11 @@
 """Pages of background jobs: progress (HTML and JSON for the bar), the file, a retry, the event's list."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..actions import perform
+from ..cache import file_response
 from ..permissions import can_organise, ensure
 from ..sessions import services as agenda
 from . import services, storage
@@ -58,13 +59,16 @@ def download(job_id: int):
 
 def send_stored(job, *, public: bool, max_age: int = 0, inline: bool = True):
     """A stored file as a conditional response (the same path static files take)."""
-    response = send_file(storage.path_of(job.sha256), mimetype=job.mimetype, download_name=job.filename,
-                         as_attachment=not inline, conditional=True, etag=job.sha256[:32], max_age=max_age,
-                         last_modified=job.finished_at)
-    response.cache_control.public = public
-    response.cache_control.private = not public
-    response.cache_control.must_revalidate = True
-    return response
+    return send_stored_file(job.sha256, job.mimetype, job.filename, job.finished_at, public=public,
+                            max_age=max_age, inline=inline) or abort(404)
+
+
+def send_stored_file(sha256: str, mimetype: str, filename: str, finished_at, *, public: bool, max_age: int = 0,
+                     inline: bool = True):
+    """The file stored as `sha256`, served as static files are (ETag, Last-Modified, 304, ranges,
+    sendfile under gunicorn: cache.file_response); None when the file is not in the storage."""
+    return file_response(storage.path_of(sha256), sha256[:32], mimetype, last_modified=finished_at, max_age=max_age,
+                         filename=filename, public=public, disposition="inline" if inline else "attachment")
 
 
 @bp.post("/<id:job_id>/retry")

@@ -5,13 +5,14 @@ are jobs (jobs.py), and downloads send the stored bytes.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.http import is_resource_modified
 
 from ..actions import perform
+from ..cache import bytes_response
 from ..i18n import language_name, pick
 from ..jobs.views import start_and_redirect
 from ..permissions import can_view_event, ensure
@@ -151,32 +152,30 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _download(slug: str, version: int | None, kind: str = "pdf"):
     """Stored bytes with their SHA-256 as ETag; a revalidation costs one query and no bytes.
 
+    One column query finds the publication and the event's status (no ORM object: it is the hot
+    path of a published file); a draft's files are for its organisers only, as its pages are.
     Werkzeug answers If-None-Match (304) and Range (206) and sets Content-Length.
     """
-    found = publications.published_version(slug, g.lang, version)
-    if found is None:
+    head = publications.published_head(slug, g.lang, version)
+    if head is None:
         abort(404)
-    publication, ev = found
-    ensure(can_view_event, current_user, ev, status=404)
+    public = head.status == "published"
+    if not public:
+        _public_event(slug)  # 404 unless the visitor organises the draft
     if kind == "docx":
-        if publication.docx_sha256 is None:  # published before Word files were made
+        if head.docx_sha256 is None:  # published before Word files were made
             abort(404)
-        etag, size, mimetype, read = publication.docx_sha256, publication.docx_size, DOCX, publications.publication_docx
+        etag, size, mimetype = head.docx_sha256, head.docx_size, DOCX
     else:
-        etag, size, mimetype, read = publication.sha256, publication.size, "application/pdf", publications.publication_pdf
+        etag, size, mimetype = head.sha256, head.size, "application/pdf"
     held = "Range" not in request.headers and not is_resource_modified(request.environ, etag=etag)
-    response = current_app.response_class(b"" if held else read(publication), mimetype=mimetype)
-    response.set_etag(etag)
-    # A numbered version never changes: caches may keep it. The current one is revalidated.
-    response.cache_control.max_age = 31536000 if version else 0
-    response.cache_control.public = ev.is_published
-    response.cache_control.private = not ev.is_published
-    response.cache_control.must_revalidate = True
-    response.vary.update(("Accept-Language", "Cookie"))
+    body = b"" if held else publications.stored_bytes(etag, head.id, docx=kind == "docx")
     disposition = "inline" if kind == "pdf" else "attachment"
-    response.headers["Content-Disposition"] = (f'{disposition}; filename="{ev.slug}-outcome-v{publication.version}'
-                                               f'-{g.lang}.{kind}"')
-    return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    # A numbered version never changes: caches may keep it. The current one is revalidated.
+    response = bytes_response(body, etag, mimetype, max_age=31536000 if version else 0, public=public,
+                              filename=f"{slug}-outcome-v{head.version}-{g.lang}.{kind}", disposition=disposition,
+                              complete_length=size)
+    return response
 
 
 @public_bp.get("/outcome.pdf")

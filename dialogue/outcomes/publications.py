@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 from cachetools import LRUCache
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import undefer
 
+from ..cache import head_row
 from ..extensions import db
 from ..i18n import LANGUAGES, pick
 from ..models import audit
@@ -93,6 +94,34 @@ def published_version(slug: str, lang: str, version: int | None = None) -> tuple
         query = query.where(Publication.version == version)
     row = db.session.execute(query.order_by(Publication.version.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+_HEAD_COLUMNS = select(Publication.id, Publication.version, Publication.sha256, Publication.size,
+                      Publication.docx_sha256, Publication.docx_size, Event.status)
+_PUBLISHED_HEAD = {
+    # Built once (a per-request where() cost as much as the query): the current version, or a given one.
+    False: (_HEAD_COLUMNS.join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
+            .join(Event, Event.id == OutcomeDocument.event_id)
+            .where(Event.slug == bindparam("slug"), Publication.language == bindparam("lang"))
+            .order_by(Publication.version.desc()).limit(1)),
+    True: (_HEAD_COLUMNS.join(OutcomeDocument, OutcomeDocument.id == Publication.document_id)
+           .join(Event, Event.id == OutcomeDocument.event_id)
+           .where(Event.slug == bindparam("slug"), Publication.language == bindparam("lang"),
+                  Publication.version == bindparam("version"))),
+}
+
+
+def published_head(slug: str, lang: str, version: int | None = None):
+    """What serving a publication needs (id, version, sha256, size, docx_sha256, docx_size and the
+    event's status), by slug, in one column query (cache.head_row); None if there is none."""
+    params = {"slug": slug, "lang": lang} if version is None else {"slug": slug, "lang": lang, "version": version}
+    return head_row(_PUBLISHED_HEAD[version is not None], params)
+
+
+def stored_bytes(sha256: str, publication_id: int, docx: bool = False) -> bytes:
+    """The PDF (or Word file) of a publication by its SHA-256: from memory, else one query."""
+    column = Publication.docx if docx else Publication.pdf
+    return _cached(sha256, lambda: db.session.scalar(select(column).where(Publication.id == publication_id)))
 
 
 #: Published PDFs by SHA-256, kept in memory: content-addressed, so never stale.

@@ -15,12 +15,13 @@ from ..actions import perform
 from ..auditlog import describe_all
 from ..auth import invite
 from ..auth.invite_block import InvitationForm, send_invitation
+from ..auth.session import may_be_signed_in
 from ..cache import cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..jobs import services as jobs
 from ..jobs import storage
-from ..jobs.views import send_stored
+from ..jobs.views import send_stored, send_stored_file
 from ..labels import EVENT_ROLE_LABELS
 from ..models import AuditEntry, EventRole, OutboxMessage
 from ..permissions import can_create_event, can_organise, can_view_event, ensure, organised_events
@@ -77,7 +78,10 @@ def _kinds() -> list[str]:
 
 
 def _cacheable() -> bool:
-    """Anonymous pages without pending messages are the same for everyone: render them once."""
+    """Anonymous pages without pending messages are the same for everyone: render them once.
+    Without a session or remember-me cookie there is neither a user nor a message to load."""
+    if not may_be_signed_in():
+        return True
     return not current_user.is_authenticated and "_flashes" not in http_session
 
 
@@ -131,6 +135,12 @@ def session(slug: str, code: str):
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
     """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
+    head = services.stored_file_head(slug, AGENDA_PDF, g.lang)
+    if head is not None and head.status == "published" and head.file_revision >= head.revision:
+        # Public, and made from the current data: one column query, then the file as static files go.
+        response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True)
+        if response is not None:
+            return response
     ev = _public_event(slug)
     stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
     fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
