@@ -58,6 +58,7 @@ class PersonalDetailsCSV(JobKind):
     """The ticked personal fields of the delegates who gave them, as CSV."""
 
     name = NAME
+    personal = True
 
     def label(self, job):
         return _("Personal details (CSV)")

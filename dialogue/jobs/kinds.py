@@ -40,6 +40,9 @@ class JobKind(ABC):
     chunked: bool = False
     #: Whether anyone who may see the event may see the job and download its file.
     public: bool = False
+    #: Whether the file holds personal data (passport numbers, dates of birth): never kept by a browser or
+    #: a proxy (Cache-Control: no-store), where other files are revalidated (private, must-revalidate).
+    personal: bool = False
 
     @abstractmethod
     def label(self, job) -> str:

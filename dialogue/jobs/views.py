@@ -8,7 +8,7 @@ from ..actions import perform
 from ..cache import file_response
 from ..permissions import can_organise, ensure
 from ..sessions import services as agenda
-from . import services, storage
+from . import kinds, services, storage
 
 bp = Blueprint("jobs", __name__, url_prefix="/<lang>/jobs")
 manage_bp = Blueprint("jobs_manage", __name__, url_prefix="/<lang>/manage/events/<slug>")
@@ -54,7 +54,10 @@ def download(job_id: int):
     job = _job(job_id)
     if job.status != "done" or not storage.exists(job.sha256):
         return redirect(url_for("jobs.show", job_id=job.id))
-    return send_stored(job, public=False)
+    response = send_stored(job, public=False)
+    if kinds.kind_of(job).personal:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def send_stored(job, *, public: bool, max_age: int = 0, inline: bool = True):

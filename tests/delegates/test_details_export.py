@@ -41,6 +41,7 @@ def test_organiser_export_is_made_by_a_worker_with_only_the_ticked_fields(jobs, 
     assert "Personal details (CSV)" in client.get(asked.headers["Location"]).get_data(as_text=True)
     body = fetch(client, jobs, url)
     assert body.mimetype == "text/csv"
+    assert body.headers["Cache-Control"] == "no-store"  # personal data: no browser or proxy keeps a copy
     text = body.data.decode("utf-8-sig")
     assert "PE" in text and "CL" in text and "ZX998877" not in text and "CL555111" not in text
     spanish = fetch(client, jobs, f"/es/manage/events/{ev.slug}/personal-data.csv?field=visa_letter")
