@@ -80,6 +80,16 @@ class RenderCache:
             self._entries[self._key(key)] = (body, etag)
         return body, etag
 
+    def put(self, key: tuple, value) -> None:
+        """Keep any value known to be right for this key (which names a revision), e.g. the head row of
+        the file a worker made from that revision."""
+        with self._lock:
+            self._entries[self._key(key)] = value
+
+    def forget(self, key: tuple) -> None:
+        with self._lock:
+            self._entries.pop(self._key(key), None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

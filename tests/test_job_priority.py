@@ -21,6 +21,21 @@ def test_a_worker_lowers_its_own_cpu_priority():
     assert "--nice" in help_text
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="Linux autogroups only")
+def test_a_worker_leading_its_own_session_lowers_the_sessions_share_and_one_beside_a_server_does_not():
+    code = ("import os; from dialogue.jobs.engine import lower_priority; lower_priority(7); "
+            "print(open('/proc/self/autogroup').read().split()[-1])")
+    alone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           start_new_session=True).stdout.split()
+    beside = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    with open("/proc/self/autogroup") as own:
+        ours = own.read().split()[-1]
+    if alone == ["0"]:
+        pytest.skip("autogroups are disabled (kernel.sched_autogroup_enabled=0)")
+    assert alone == ["7"]  # its session's group yields to gunicorn's
+    assert beside == [ours]  # the session it shares (here, pytest's) keeps its share
+
+
 @pytest.mark.redis
 def test_on_redis_mail_goes_before_small_jobs_and_those_before_chunks(tmp_path):
     import redis

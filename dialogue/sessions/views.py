@@ -16,7 +16,7 @@ from ..auditlog import describe_all
 from ..auth import invite
 from ..auth.invite_block import InvitationForm, send_invitation
 from ..auth.session import may_be_signed_in
-from ..cache import cached, cached_hit
+from ..cache import cache, cached, cached_hit
 from ..extensions import db
 from ..i18n import LANGUAGES, common_timezones, valid_timezone
 from ..jobs import services as jobs
@@ -135,12 +135,19 @@ def session(slug: str, code: str):
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
     """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
-    head = services.stored_file_head(slug, AGENDA_PDF, g.lang)
-    if head is not None and head.status == "published" and head.file_revision >= head.revision:
-        # Public, and made from the current data: one column query, then the file as static files go.
-        response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True)
-        if response is not None:
-            return response
+    if (event := _published_head(slug)) is not None:
+        # Public: the event's one light query (as cached pages), then the file made from this revision
+        # (looked up once per worker and revision), served as static files go.
+        key = ("agenda.pdf", event.id, event.revision, g.lang)
+        if (head := cache.peek(key)) is None:
+            head = services.stored_file_head(slug, AGENDA_PDF, g.lang)
+            if head is not None and head.file_revision >= head.revision == event.revision:
+                cache.put(key, head)
+        if head is not None and head.file_revision >= head.revision == event.revision:
+            response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True)
+            if response is not None:
+                return response
+            cache.forget(key)  # the file left the storage: make or find another below
     ev = _public_event(slug)
     stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
     fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
