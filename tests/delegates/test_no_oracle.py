@@ -78,10 +78,12 @@ def recording_writes():
 
 
 def row_of(page: str, family: str, email: str) -> str:
-    """The table row of the delegation's page that shows this person, names and ids blanked."""
+    """The table row of the delegation's page that shows this person, names, ids and CSRF tokens blanked
+    (a token carries the second it was signed in: two pages a second apart differ there)."""
     rows = [r for r in re.findall(r"<tr\b.*?</tr>", page, re.S) if email in r]
     assert len(rows) == 1, rows
-    return re.sub(r"\d+", "#", re.sub(family, "NAME", rows[0].replace(email, "EMAIL"), flags=re.I))
+    row = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1TOKEN"', rows[0])
+    return re.sub(r"\d+", "#", re.sub(family, "NAME", row.replace(email, "EMAIL"), flags=re.I))
 
 
 def flashes(page: str) -> list[str]:
