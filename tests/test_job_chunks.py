@@ -141,3 +141,46 @@ def test_a_part_that_fails_again_keeps_the_job_failed_and_the_good_parts(app, cl
     jobs.wait()
     assert client.get(location + ".json").get_json()["status"] == "failed"
     assert client.get(location + "/file").status_code == 302  # no file: back to the progress page
+
+
+def test_a_second_delivery_planning_the_job_at_the_same_moment_leaves_it_to_the_first(
+        app, client, auth, jobs, small_chunks):
+    """A starting worker's sweep may publish a queued job again while another worker plans it: the later
+    planner meets the first one's chunks at its insert and leaves the job to it. It failed the job before."""
+    from sqlalchemy import delete, event, insert
+    from sqlalchemy.orm import Session
+
+    from dialogue.jobs.tasks import run_job
+    org, ev = f.user(), f.event()
+    grant_role(org, ev, "organiser")
+    db.session.commit()
+    df.many_delegates(df.delegation(ev, "PE", quota=20), 7)
+    auth.login(org.email)
+    client.post(f"/en/manage/events/{ev.slug}/files", data={"kind": "badges"})
+    jobs.wait()
+    job = db.session.scalar(select(Job))
+    assert job.status == "done"
+    job_id = job.id
+    # Back to the moment its message is taken: queued, nothing planned.
+    db.session.execute(delete(JobChunk).where(JobChunk.job_id == job_id))
+    job.status, job.chunks_total, job.chunks_done = "queued", 0, 0
+    db.session.commit()
+
+    planned_elsewhere = []
+
+    def other_planner(session, _context, _instances):
+        """The other delivery's chunks, there by the time this one inserts its own."""
+        if not planned_elsewhere and any(isinstance(o, JobChunk) and o.job.id == job_id for o in session.new):
+            planned_elsewhere.append(True)
+            session.connection().execute(insert(JobChunk).values(
+                job_id=job_id, position=0, params={}, size=3, status="queued"))
+    # On every session: the task runs in an application context, and a session, of its own.
+    event.listen(Session, "before_flush", other_planner)
+    try:
+        run_job(job_id)
+    finally:
+        event.remove(Session, "before_flush", other_planner)
+    db.session.expire_all()
+    assert planned_elsewhere
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.error, job.error_detail) == ("running", None, None)

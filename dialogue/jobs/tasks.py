@@ -14,6 +14,7 @@ from celery import shared_task
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..actions import DomainError
 from ..extensions import db
@@ -87,7 +88,14 @@ def run_job(job_id: int) -> None:
                 for position, (params, size) in enumerate(planned):
                     db.session.add(JobChunk(job=job, position=position, params=params, size=size))
                 job.chunks_total, job.total = len(planned), sum(size for _p, size in planned)
-                db.session.flush()
+                try:
+                    db.session.flush()
+                except IntegrityError:
+                    # Two deliveries of this message at once (a starting worker's sweep republishes a job
+                    # another worker is planning): the other planned it and publishes its chunks.
+                    db.session.rollback()
+                    log.info("job %s: planned by another delivery of its message", job_id)
+                    return
             # Largest first: the last chunks to start are small, so workers finish together.
             todo = [c.id for c in sorted(job.chunks, key=lambda c: -c.size) if c.status != "done"]
             if not todo:
