@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, abort, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -67,6 +67,29 @@ def perform(action: Callable[[], Any], *, form=None, denied: int = 403,
         _show(failure, form)
         return False, failure
     return True, result
+
+
+def perform_posted(form, action: Callable[[], Any], done: str | Callable[[], str], *,
+                   invalid: DomainError | None = None) -> tuple[bool, Any]:
+    """A posted form's one service call, through perform, with the success flashed: the shape of the views
+    that press a button on one thing (approve, submit, delete) or send it a required text (return, reject).
+
+    `form` is checked first: when it does not validate, `invalid` (the DomainError saying what is missing)
+    is flashed as perform shows any, or without one the request is a 400 (a button's form fails only when
+    forged or expired). On success, `done` (or what it returns, for a message made after the change) is
+    flashed. Returns what perform returns.
+    """
+    if invalid is None and not form.validate_on_submit():
+        abort(400)
+
+    def checked():
+        if invalid is not None and not form.validate_on_submit():
+            raise invalid
+        return action()
+    ok, result = perform(checked)
+    if ok:
+        flash(done() if callable(done) else done, "success")
+    return ok, result
 
 
 def _show(error: DomainError, form) -> None:

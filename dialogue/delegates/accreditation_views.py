@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
-from ..actions import perform
+from ..actions import perform, perform_posted
 from ..extensions import db
 from ..sessions.models import Event
 from ..validation import id_arg
@@ -91,14 +91,11 @@ def reject(slug: str, delegate_id: int):
     delegate = _event_delegate(event, delegate_id)
     form = RejectForm()
 
-    def reject_with_reason():
-        if not form.validate_on_submit():
-            raise services.DelegationError(_("Give the reason for the rejection."), "reason")
-        services.reject(delegate, form.reason.data, current_user)
-    ok, _done = perform(reject_with_reason)
-    if ok:
+    def rejected() -> str:
         who = services.plain_name(delegate)
-        flash(services.about(who, _("The nomination of %(name)s is rejected.", name=who),
-                             pgettext("elided", "The nomination of %(name)s is rejected.", name=who)), "success")
+        return services.about(who, _("The nomination of %(name)s is rejected.", name=who),
+                              pgettext("elided", "The nomination of %(name)s is rejected.", name=who))
+    perform_posted(form, lambda: services.reject(delegate, form.reason.data, current_user), rejected,
+                   invalid=services.DelegationError(_("Give the reason for the rejection."), "reason"))
     return redirect(url_for("delegates_manage.accreditation", slug=slug, **_queue_place()))
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..actions import perform
+from ..actions import perform, perform_posted
 from ..extensions import db
 from ..i18n import LANGUAGES, pick
 from ..permissions import can_edit_message, ensure
@@ -154,12 +154,8 @@ def submit_message(slug: str, message_id: int):
     """Submit a draft or returned key message for review."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    form = SubmitForm()
-    if not form.validate_on_submit():
-        abort(400)
-    ok, _done = perform(lambda: services.submit_message(message, current_user))
-    if ok:
-        flash(_("The key message is submitted for review."), "success")
+    perform_posted(SubmitForm(), lambda: services.submit_message(message, current_user),
+                   _("The key message is submitted for review."))
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{message.session.code}")
 
 
@@ -168,12 +164,8 @@ def delete_message(slug: str, message_id: int):
     """Delete a key message (an approved one: organisers only)."""
     ev = _staff_event(slug)
     message = _message(ev, message_id)
-    if not SubmitForm().validate_on_submit():
-        abort(400)
     code = message.session.code
-    ok, _done = perform(lambda: services.delete_message(message, current_user))
-    if ok:
-        flash(_("The key message is deleted."), "success")
+    perform_posted(SubmitForm(), lambda: services.delete_message(message, current_user), _("The key message is deleted."))
     return redirect(url_for(".my_sessions", slug=ev.slug) + f"#s-{code}")
 
 

@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..actions import perform
+from ..actions import perform, perform_posted
 from ..extensions import db
 from ..i18n import LANGUAGES, pick
 from ..sessions import services as agenda
@@ -39,11 +39,8 @@ def approve(slug: str, message_id: int):
     """Approve a submitted key message."""
     ev = _organised(slug)
     message = _message(ev, message_id)
-    if not ApproveForm().validate_on_submit():
-        abort(400)
-    ok, _done = perform(lambda: services.approve_message(message, current_user))
-    if ok:
-        flash(_("The key message is approved."), "success")
+    perform_posted(ApproveForm(), lambda: services.approve_message(message, current_user),
+                   _("The key message is approved."))
     return redirect(url_for(".review", slug=ev.slug))
 
 
@@ -53,14 +50,9 @@ def send_back(slug: str, message_id: int):
     ev = _organised(slug)
     message = _message(ev, message_id)
     form = ReturnForm()
-
-    def return_with_comment():
-        if not form.validate_on_submit():
-            raise services.OutcomeError(_("Say what should change: the comment is required."), "comment")
-        services.return_message(message, form.comment.data, current_user)
-    ok, _done = perform(return_with_comment)
-    if ok:
-        flash(_("The key message is returned to its rapporteurs."), "success")
+    perform_posted(form, lambda: services.return_message(message, form.comment.data, current_user),
+                   _("The key message is returned to its rapporteurs."),
+                   invalid=services.OutcomeError(_("Say what should change: the comment is required."), "comment"))
     return redirect(url_for(".review", slug=ev.slug))
 
 
@@ -106,11 +98,8 @@ def remove_rapporteur(slug: str, link_id: int):
     link = db.session.get(SessionRapporteur, link_id)
     if link is None or link.session.event_id != ev.id:
         abort(404)
-    if not SubmitForm().validate_on_submit():
-        abort(400)
-    ok, _done = perform(lambda: services.unassign_rapporteur(link, current_user))
-    if ok:
-        flash(_("The rapporteur is removed from the session."), "success")
+    perform_posted(SubmitForm(), lambda: services.unassign_rapporteur(link, current_user),
+                   _("The rapporteur is removed from the session."))
     return redirect(url_for(".rapporteurs", slug=ev.slug))
 
 

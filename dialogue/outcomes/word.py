@@ -14,16 +14,23 @@ from datetime import date, datetime
 
 import docx
 import lxml.html
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from . import rendering
 from .document import Composition
 from .versions import Edition
 
 INDENT = Pt(28)
+#: The PDF's page (outcome-pdf.css): A4, margins 25 22 24 22 mm, so the text is as wide.
+MARGINS = (Mm(25), Mm(22), Mm(24), Mm(22))
+TEXT_WIDTH = Mm(210 - 22 - 22)
+#: A list's marker sits this far in from the text it belongs to, its text 18 pt further (as in the PDF).
+LIST_INDENT = Pt(18)
 _SPACES = re.compile(r"[ \t\r\n]+")
 
 
@@ -68,12 +75,22 @@ def docx_from_html(html: str, lang: str, *, mark: str = "", issued_on: date | No
             p.alignment = align
         return p
 
-    _running_heads(out, symbol)
-    line(_text(root, f"//*[{_has_class('un-org')}]"), bold=True, size=9, tight=True)
-    _rule(line(symbol, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT, tight=True))
+    _page(out)
+    _running_heads(out, symbol, lang)
+    top = out.add_paragraph()  # the body's name on the left, the symbol on the right, a thin rule under them
+    top.paragraph_format.space_after = Pt(2)
+    top.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    for text, size in ((_text(root, f"//*[{_has_class('un-org')}]"), 9), ("\t", None), (symbol, 13)):
+        run = top.add_run(text)
+        run.bold = True if size else None
+        if size:
+            run.font.size = Pt(size)
+    _rule(top)
     details = [" ".join(p.text_content().split()) for p in root.xpath(f"//*[{_has_class('un-meta')}]/p")]
     for i, text in enumerate(details):
-        line(text, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, tight=i < len(details) - 1)
+        meta = line(text, size=9, align=WD_ALIGN_PARAGRAPH.RIGHT, tight=i < len(details) - 1)
+    if details:
+        _rule(meta, size=16, space=4)  # the heavy rule that closes the masthead
     for replaces in root.xpath(f"//p[{_has_class('replaces')}]"):
         line(" ".join(replaces.text_content().split()), italic=True, size=9)
     if title:
@@ -87,6 +104,7 @@ def docx_from_html(html: str, lang: str, *, mark: str = "", issued_on: date | No
     for section in root.xpath(f"//section[{_has_class('part')}]"):
         h2 = section.find("h2")
         heading = out.add_heading(level=2)
+        heading.paragraph_format.tab_stops.add_tab_stop(INDENT)  # its title in line with the paragraphs' text
         numeral = _text(h2, f".//span[{_has_class('numeral')}]")
         heading.add_run(f"{numeral}\t")
         for span in h2.xpath(f"./span[not({_has_class('numeral')})]"):
@@ -119,32 +137,65 @@ def _styles(out, lang: str) -> None:
     _set_language(out.styles["Normal"].element, lang)
 
 
-def _running_heads(out, symbol: str) -> None:
-    """From the second page, the symbol in the header (the first page has the masthead); the page number in
-    the footer of every page, as a PAGE field that Word and LibreOffice fill in."""
+def _page(out) -> None:
+    """The PDF's page: A4 and its margins (python-docx's template is US Letter); justified text hyphenated
+    (Word and LibreOffice hyphenate by each run's language), as the PDF's is."""
+    section = out.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = MARGINS
+    section.header_distance = section.footer_distance = Mm(12)
+    settings = out.settings.element
+    hyphenate = settings.find(qn("w:autoHyphenation"))
+    if hyphenate is None:
+        hyphenate = OxmlElement("w:autoHyphenation")
+        settings.append(hyphenate)
+    hyphenate.set(qn("w:val"), "true")
+
+
+def _running_heads(out, symbol: str, lang: str) -> None:
+    """From the second page, the symbol in the header (the first page has the masthead); "Page 2 of 3" at the
+    bottom right of every page, in the document's language, as PAGE and NUMPAGES fields that Word and
+    LibreOffice fill in (as the PDF's margin boxes)."""
     section = out.sections[0]
     section.different_first_page_header_footer = True
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header.add_run(symbol).font.size = Pt(9)
+    header.add_run(symbol).font.size = Pt(8)
+    with force_locale(lang):
+        words = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
     for footer in (section.footer, section.first_page_footer):
         paragraph = footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        field = OxmlElement("w:fldSimple")
-        field.set(qn("w:instr"), "PAGE")
-        run = OxmlElement("w:r")
-        text = OxmlElement("w:t")
-        text.text = "1"
-        run.append(text)
-        field.append(run)
-        paragraph._p.append(field)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for piece in re.split("([\x00\x01])", words):
+            if piece in ("\x00", "\x01"):
+                _field(paragraph, "PAGE" if piece == "\x00" else "NUMPAGES")
+            elif piece:
+                paragraph.add_run(piece).font.size = Pt(8)
 
 
-def _rule(paragraph) -> None:
-    """A line under the paragraph, as under the symbol of a United Nations masthead."""
+def _field(paragraph, instruction: str) -> None:
+    """A simple field (PAGE, NUMPAGES) whose shown value Word and LibreOffice update."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "16")
+    props.append(size)
+    run.append(props)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _rule(paragraph, size: int = 6, space: int = 1) -> None:
+    """A line under the paragraph, as under the symbol of a United Nations masthead (`size` in eighths of a
+    point: 6 the thin rule, 16 the heavy one that closes the masthead)."""
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", str(space)), ("w:color", "000000")):
         bottom.set(qn(key), value)
     border.append(bottom)
     paragraph._p.get_or_add_pPr().append(border)
@@ -172,7 +223,7 @@ def _blocks(out, container, doc_lang: str, number: str | None = None) -> None:
     """Paragraphs and lists as Word paragraphs: emphasis as italic/bold runs, lists in list styles; the first
     paragraph of a numbered one starts with its number and a tab. Each numbered list starts at 1, and
     lists in a numbered paragraph are indented under its text."""
-    first = True
+    first, previous = True, None
     indent = INDENT if number is not None else Pt(0)
     for block in _block_elements(container):
         text_lang = _lang_of(block, doc_lang)
@@ -182,7 +233,7 @@ def _blocks(out, container, doc_lang: str, number: str | None = None) -> None:
         for element, style in items:
             p = out.add_paragraph(style=style) if style else out.add_paragraph()
             if style:
-                p.paragraph_format.left_indent = indent + Pt(18)
+                p.paragraph_format.left_indent = indent + LIST_INDENT + Pt(18)
                 p.paragraph_format.first_line_indent = Pt(-18)
                 if num_id is not None:
                     _number_with(p, num_id)
@@ -193,6 +244,11 @@ def _blocks(out, container, doc_lang: str, number: str | None = None) -> None:
                     p.add_run(f"{number}.\t")
             p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             _runs(p, element, text_lang, doc_lang, bold=False, italic=False, top=True)
+            if number is not None:  # a numbered paragraph stays on one page, its lists with it, as in the PDF
+                p.paragraph_format.keep_together = True
+                if previous is not None:
+                    previous.paragraph_format.keep_with_next = True
+                previous = p
             first = False
 
 

@@ -133,7 +133,7 @@ def export(document: OutcomeDocument, source: str, target: str, by, message_ids=
                            "translated words."), origin="format")
         _notes_on_unit(item)
         if unit.target.strip():
-            item.rich_target = [_rich(_normal(unit.target))]
+            item.rich_target = [_rich(_normal(unit.target), like=_code_ids(item.rich_source))]
             item.marktranslated()
         count += 1
     return bytes(store), count
@@ -146,14 +146,25 @@ def _notes_on_unit(item) -> None:
         item.getunitelement().insert(0, notes)
 
 
-def _rich(text: str) -> StringElem:
-    """Light markup as translate-toolkit placeables: emphasis as XLIFF 2 <pc> inline codes."""
-    counter = [0]
+def _rich(text: str, like: dict[str, list[str]] | None = None) -> StringElem:
+    """Light markup as translate-toolkit placeables: emphasis as XLIFF 2 <pc> inline codes.
+
+    `like` (a target's source codes, from `_code_ids`): each code takes the id of the source's code for the same
+    markup, the n-th bold the n-th bold's, the n-th line break the n-th line break's, so a CAT tool aligns them;
+    a code the source lacks gets a new id past the source's.
+    """
+    pending = {kind: list(ids) for kind, ids in (like or {}).items()}
+    counter = [max((int(i) for ids in pending.values() for i in ids if i.isdigit()), default=0)]
 
     def code(tag: str, sub_type: str, sub=None) -> UnknownXML:
-        counter[0] += 1
-        node = etree.Element(f"{{{_XLIFF2}}}{tag}", id=str(counter[0]), type="fmt", subType=sub_type)
-        return UnknownXML(sub=sub, id=str(counter[0]), xml_node=node)
+        ids = pending.get(sub_type)
+        if ids:
+            code_id = ids.pop(0)
+        else:
+            counter[0] += 1
+            code_id = str(counter[0])
+        node = etree.Element(f"{{{_XLIFF2}}}{tag}", id=code_id, type="fmt", subType=sub_type)
+        return UnknownXML(sub=sub, id=code_id, xml_node=node)
 
     def lines(chunk: str) -> list:
         """Text, each line break a <ph subType="xlf:lb"/> (CAT tools keep tags, not always newlines)."""
@@ -175,6 +186,21 @@ def _rich(text: str) -> StringElem:
         out.extend(lines(chunk[position:]))
         return out
     return StringElem(parts(text))
+
+
+def _code_ids(rich) -> dict[str, list[str]]:
+    """The ids of the inline codes in `rich`, by kind (subType), in reading order (an outer code before its inner)."""
+    ids: dict[str, list[str]] = {}
+
+    def walk(elem) -> None:
+        if isinstance(elem, UnknownXML) and elem.xml_node is not None:
+            ids.setdefault(elem.xml_node.get("subType") or "", []).append(elem.xml_node.get("id") or "")
+        for sub in getattr(elem, "sub", None) or []:
+            if not isinstance(sub, str):
+                walk(sub)
+    for elem in rich or []:
+        walk(elem)
+    return ids
 
 
 def _markup_of(elem) -> str:

@@ -7,6 +7,7 @@ import subprocess
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
@@ -88,7 +89,9 @@ def test_docx_holds_the_same_numbered_paragraphs_and_masthead_as_the_pdf(publish
         assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         document = docx.Document(io.BytesIO(response.data))
         texts = [p.text for p in document.paragraphs]
-        assert "ECS/2022/1" in texts and distr in texts and f"I.\t{heading}" in texts
+        assert "Test summit\tECS/2022/1".replace("Test summit", ev.title[lang]) in texts
+        assert distr in texts and f"I.\t{heading}" in texts
+        _looks_like_the_pdf(document, lang)
         assert document.core_properties.title.startswith("ECS/2022/1 · ")
         assert document.core_properties.language == lang
         in_docx = _numbered_docx(document)
@@ -101,6 +104,28 @@ def test_docx_holds_the_same_numbered_paragraphs_and_masthead_as_the_pdf(publish
     assert [r.text for r in first.runs if r.italic] == ["national"]
     french_run = next(r for p in english.paragraphs if p.text.startswith("3.\t") for r in p.runs if "français" in r.text)
     assert french_run._r.rPr.find(qn("w:lang")).get(qn("w:val")) == "fr"  # its language, for Word's spelling
+
+
+def _looks_like_the_pdf(document, lang: str) -> None:
+    """What LibreOffice showed differing from the PDF, now alike: A4 and its margins, hyphenation, the masthead's
+    heavy rule, "Page 1 of 3" at the bottom right in the document's language, numbered paragraphs kept whole."""
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin,
+                                  section.left_margin)] == [25, 22, 24, 22]
+    assert document.settings.element.find(qn("w:autoHyphenation")).get(qn("w:val")) == "true"
+    rules = [p for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None]
+    assert [r.text for r in rules][1] == {"en": "Original: Spanish", "fr": "Original : espagnol",
+                                         "es": "Original: español"}[lang]
+    assert rules[1]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:sz")) == "16"
+    for footer in (section.footer, section.first_page_footer):
+        paragraph = footer.paragraphs[0]
+        fields = [f.get(qn("w:instr")) for f in paragraph._p.findall(qn("w:fldSimple"))]
+        assert fields == ["PAGE", "NUMPAGES"] and paragraph.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        words = [r.text for r in paragraph.runs]
+        assert words == {"en": ["Page ", " of "], "fr": ["Page ", " sur "], "es": ["Página ", " de "]}[lang], words
+    opening = next(p for p in document.paragraphs if p.text.startswith("2.\t"))
+    assert opening.paragraph_format.keep_together and opening.paragraph_format.keep_with_next  # its list follows
 
 
 def test_public_page_offers_the_docx_beside_the_pdfs_and_it_is_cached_by_sha256(published, client):
@@ -122,7 +147,8 @@ def test_docx_of_a_revision_carries_its_mark_and_what_it_replaces(published, cli
     jobs.wait()
     document = docx.Document(io.BytesIO(client.get(f"/fr/events/{ev.slug}/outcome.docx").data))
     texts = [p.text for p in document.paragraphs]
-    assert "ECS/2022/1/Corr.1" in texts
+    assert "Sommet de test\tECS/2022/1/Corr.1" in texts  # the masthead
+    assert document.sections[0].header.paragraphs[0].text == "ECS/2022/1/Corr.1"  # from page 2
     assert "Le présent document remplace le document ECS/2022/1 du 14\u00a0décembre\u00a02022." in texts or any(
         t.startswith("Le présent document remplace le document ECS/2022/1 du") for t in texts)
     assert any("s’appuyer" in t for t in texts) and not any("s'appuyer" in t for t in texts)
@@ -220,8 +246,9 @@ def test_docx_headings_are_in_the_body_font_and_each_numbered_list_starts_at_one
         assert fonts.get(qn("w:ascii")) == "Times New Roman" and fonts.get(qn("w:asciiTheme")) is None
         assert str(document.styles[name].font.color.rgb) == "000000"
     masthead = [p for p in document.paragraphs[:6] if p.text]
-    assert masthead[1].text == "ECS/2022/1" and masthead[1].paragraph_format.space_after == 0
-    assert masthead[1]._p.pPr.find(qn("w:pBdr")) is not None  # the rule under the symbol
+    assert masthead[0].text == "Test summit\tECS/2022/1"  # one line, the symbol at the right tab, as in the PDF
+    assert masthead[0].paragraph_format.tab_stops[0].alignment == WD_TAB_ALIGNMENT.RIGHT
+    assert masthead[0]._p.pPr.find(qn("w:pBdr")) is not None  # the rule under the symbol
     # From page 2 the symbol heads the page; every page has its number.
     section = document.sections[0]
     assert section.different_first_page_header_footer and section.header.paragraphs[0].text == "ECS/2022/1"

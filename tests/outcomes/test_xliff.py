@@ -279,3 +279,63 @@ def test_paragraphs_and_lists_travel_as_line_break_codes_and_come_back(ready, cl
     db.session.expire_all()
     assert db.session.get(type(doc), doc.id).preamble["en"] == \
         "Open data:\n\n- improve **accountability**\n- strengthen trust"
+
+
+def _ids(rich) -> list[tuple[str, str, str]]:
+    """The inline codes of a unit's text as translate-toolkit reads them: (tag, subType, id) in reading order."""
+    out = []
+
+    def walk(elem):
+        node = getattr(elem, "xml_node", None)
+        if node is not None:
+            out.append((node.tag.rpartition("}")[2], node.get("subType"), node.get("id")))
+        for sub in getattr(elem, "sub", None) or []:
+            if not isinstance(sub, str):
+                walk(sub)
+    for elem in rich:
+        walk(elem)
+    return out
+
+
+def test_codes_of_an_existing_target_keep_the_ids_of_the_same_codes_in_the_source(ready, client, auth):
+    ev, doc, org, messages = ready
+    source = "La cooperación **debe** apoyarse en los sistemas *nacionales*:\n\n- uno\n- dos"
+    target = "Co-operation on *national* systems **must** rest:\n\n- one\n- two"  # the emphases swap places
+    of.edit_document(doc, org, preamble={"es": source, "fr": "Nous adoptons.", "en": target})
+    auth.login(org.email)
+    exported = _export(client, ev, source="es", target="en", scope="document")
+    store = Xliff2File.parsestring(exported)
+    unit = next(u for u in store.units if u.getid() == "preamble")
+    in_source, in_target = _ids(unit.rich_source), _ids(unit.rich_target)
+    assert in_source == [("pc", "xlf:b", "1"), ("pc", "xlf:i", "2"), ("ph", "xlf:lb", "3"), ("ph", "xlf:lb", "4"),
+                         ("ph", "xlf:lb", "5")]
+    # Same codes, same ids (the italic first now, as the English puts it), so a CAT tool aligns them.
+    assert in_target == [("pc", "xlf:i", "2"), ("pc", "xlf:b", "1"), ("ph", "xlf:lb", "3"), ("ph", "xlf:lb", "4"),
+                         ("ph", "xlf:lb", "5")]
+    assert '<target>Co-operation on <pc id="2" type="fmt" subType="xlf:i">national</pc> systems ' \
+           '<pc id="1" type="fmt" subType="xlf:b">must</pc> rest:' in exported.decode()
+    # Every unit with a target: each target code has a source code of the same kind and id.
+    for item in store.units:
+        if item.target:
+            assert set(_ids(item.rich_target)) <= set(_ids(item.rich_source)), item.getid()
+    # Back unchanged, through the library: nothing changes.
+    revisions = db.session.scalar(select(db.func.count()).select_from(KeyMessageRevision))
+    response = _import(client, ev, bytes(Xliff2File.parsestring(exported)))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert "0 translations imported" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(doc), doc.id).preamble["en"] == target
+    assert db.session.scalar(select(db.func.count()).select_from(KeyMessageRevision)) == revisions
+    assert all(db.session.get(KeyMessage, m.id).status == "approved" for m in messages)
+
+
+def test_a_target_code_the_source_lacks_gets_an_id_of_its_own(ready, client, auth):
+    ev, doc, org, messages = ready
+    of.edit_document(doc, org, preamble={"es": "Los *datos* abiertos.", "fr": "Les données.",
+                                         "en": "**Open** *data*:\n\n- accountability"})
+    auth.login(org.email)
+    store = Xliff2File.parsestring(_export(client, ev, source="es", target="en", scope="document"))
+    unit = next(u for u in store.units if u.getid() == "preamble")
+    assert _ids(unit.rich_source) == [("pc", "xlf:i", "1")]
+    assert _ids(unit.rich_target) == [("pc", "xlf:b", "2"), ("pc", "xlf:i", "1"), ("ph", "xlf:lb", "3"),
+                                      ("ph", "xlf:lb", "4")]
