@@ -99,43 +99,42 @@ def _faces(path: Path):
         yield 0, TTFont(str(path), lazy=True)
 
 
-def _distance(font: TTFont, family: str, weight: int) -> tuple[int, int, int] | None:
-    """How far a face is from an upright, normal-width face of `family` (its typographic or legacy family
-    name) of `weight`: (italic, width steps, weight difference); None for a face of another family."""
-    families = {str(record).strip().casefold() for record in font["name"].names if record.nameID in (1, 16)}
-    if family.casefold() not in families:
-        return None
+def _describe(font: TTFont) -> tuple[frozenset[str], bool, int, int]:
+    """(family names, casefolded: typographic and legacy; italic; width class; weight class) of a face."""
+    families = frozenset(str(record).strip().casefold() for record in font["name"].names if record.nameID in (1, 16))
     os2 = font["OS/2"] if "OS/2" in font else None
     italic = bool(os2.fsSelection & 1) if os2 else bool(font["head"].macStyle & 2)
-    return (int(italic), abs((os2.usWidthClass if os2 else 5) - 5), abs((os2.usWeightClass if os2 else 400) - weight))
+    return families, italic, os2.usWidthClass if os2 else 5, os2.usWeightClass if os2 else 400
 
 
 @functools.cache
-def _files(dirs: tuple[str, ...]) -> tuple[Path, ...]:
-    found = []
+def _index(dirs: tuple[str, ...]) -> tuple[tuple[str, int, frozenset[str], bool, int, int], ...]:
+    """(file, face index, families, italic, width, weight) of every face in `dirs`, read once."""
+    faces = []
     for root in dirs:
         base = Path(root).expanduser()
-        if base.is_dir():
-            found.extend(p for p in sorted(base.rglob("*")) if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
-    return tuple(found)
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.suffix.lower() in FONT_SUFFIXES and p.is_file()):
+            try:
+                faces.extend((str(path), index, *_describe(font)) for index, font in _faces(path))
+            except (OSError, TTLibError, KeyError, ValueError, AssertionError):
+                continue  # a broken or unreadable file: the next one
+    return tuple(faces)
 
 
 def directory_match(pattern: str, dirs: tuple[str, ...] = FONT_DIRS) -> tuple[str, int] | None:
     """(file, face index) of the upright, normal-width face of the pattern's family nearest the weight
-    asked for (400, or 700 with ":bold") in `dirs`; None if the family is not there. Only "Family" and "Family:bold" patterns:
-    the badges ask for no more."""
+    asked for (400, or 700 with ":bold") in `dirs`; None if the family is not there. Only "Family" and
+    "Family:bold" patterns: the badges ask for no more."""
     family, _sep, style = pattern.partition(":")
-    wanted = 700 if style.strip().lower() == "bold" else 400
-    best, nearest = None, None
-    for path in _files(tuple(dirs)):
-        try:
-            for index, font in _faces(path):
-                distance = _distance(font, family.strip(), wanted)
-                if distance is not None and (nearest is None or distance < nearest):
-                    best, nearest = (str(path), index), distance
-        except (OSError, TTLibError, KeyError, ValueError, AssertionError):
-            continue  # a broken or unreadable file: the next one
-    return best
+    family, wanted = family.strip().casefold(), 700 if style.strip().lower() == "bold" else 400
+    found = [((int(italic), abs(width - 5), abs(weight - wanted)), path, index)
+             for path, index, families, italic, width, weight in _index(tuple(dirs)) if family in families]
+    if not found:
+        return None
+    _distance, path, index = min(found, key=lambda f: f[0])
+    return path, index
 
 
 @functools.cache
