@@ -5,4 +5,5 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 #: Roles of users in an event (EventRole.role); not the roles in a delegation or on a session.
-EVENT_ROLE_LABELS = {"organiser": _l("organiser"), "focal_point": _l("focal point"), "rapporteur": _l("rapporteur")}
+EVENT_ROLE_LABELS = {"organiser": _l("organiser"), "focal_point": _l("focal point"), "rapporteur": _l("rapporteur"),
+                     "badge_checker": _l("badge checker")}

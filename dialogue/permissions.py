@@ -87,6 +87,12 @@ def can_organise(user, event) -> bool:
     return has_role(user, event, "organiser")
 
 
+def can_check_badges(user, event) -> bool:
+    """The page a badge's QR code opens: the event's organisers and its badge checkers (door staff),
+    who may open nothing else of the event."""
+    return has_role(user, event, "organiser", "badge_checker")
+
+
 def can_view_event(user, event) -> bool:
     """Published events are public; drafts only for their organisers."""
     return event.is_published or can_organise(user, event)
@@ -171,6 +177,7 @@ MESSAGES: dict[Callable, object] = {
     can_create_event: _l("Only administrators may create events."),
     can_organise: _l("Only the organisers of this event may do this."),
     can_view_event: _l("No published event with this address."),
+    can_check_badges: _l("Only the organisers and badge checkers of this event may check its badges."),
     can_edit_delegation: _l("Only the focal points of this delegation may do this."),
     can_see_personal_details: _l("Only the focal points of this delegation and the organisers see personal details."),
     can_request_change: _l("Only the focal points of this delegation may do this."),

@@ -49,6 +49,8 @@ def invite(event, email: str, name: str, role: str, by, lang: str, *, subject: s
         body = "\n\n".join(filter(None, [
             _("Hello %(name)s,", name=user.name or user.email),
             intro or _("You are invited to %(event)s as %(role)s.", event=title, role=EVENT_ROLE_LABELS[role]),
+            _("At the entrance, scan a badge's QR code and sign in: the page shows whether the badge is valid.")
+            if role == "badge_checker" and intro is None else "",
             action,
         ]))
         send_mail(user.email, subject or _("Invitation: %(event)s", event=title), body, event)

@@ -1,5 +1,6 @@
-"""The invitation block of the pages that give someone a role in an event (co-organisers on the team
-page, focal points on a delegation's page): its form fields and what happens when it is sent."""
+"""The invitation block of the pages that give someone a role in an event (co-organisers and badge
+checkers on the team page, focal points on a delegation's page): its form fields and what happens when
+it is sent."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,7 +8,7 @@ from typing import Any
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..actions import perform
@@ -20,6 +21,14 @@ EMAIL_MAX, NAME_MAX = 254, 200
 def email_field(label=None) -> EmailField:
     """The invitee's email address, under the label the page gives it ("Email" by default)."""
     return EmailField(label or _l("Email"), validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
+
+
+def team_role_field() -> SelectField:
+    """The role a team member is invited to (organiser when the form does not say): co-organiser, or
+    badge checker (door staff, who may open the page a badge's QR code leads to and nothing else)."""
+    return SelectField(_l("Role"), default="organiser", choices=lambda: [
+        ("organiser", _l("Organiser: everything in the event")),
+        ("badge_checker", _l("Badge checker: checks badges at the door, sees nothing else"))])
 
 
 class InvitationForm(NFCForm):

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import functools
 import math
-import shutil
-import subprocess
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from ..jobs import storage
 from ..pdf import SafeFetcher
+from . import badge_fonts
 from .labels import role_label
 from .services.names import name_parts
 
@@ -61,7 +60,8 @@ DELEGATION_SIZES = (10, 9, 8, 7)
 
 
 #: The fonts the badge's texts are set in (participants.css: DejaVu Sans, then Noto for Arabic and CJK
-#: names), as fontconfig names; WeasyPrint finds them through fontconfig too.
+#: names), as fontconfig patterns; WeasyPrint finds them through the fontconfig library, and so does
+#: badge_fonts.find (else it reads the font directories); width estimates only when no file is found.
 FONTS = {False: ("DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans CJK SC"),
          True: ("DejaVu Sans:bold", "Noto Sans:bold", "Noto Sans Arabic:bold", "Noto Naskh Arabic:bold",
                 "Noto Sans CJK SC:bold")}
@@ -73,19 +73,23 @@ _font_lock = threading.Lock()
 
 @functools.cache
 def _font(pattern: str):
-    """(characters it draws, Pillow font at 1000 px) of the font fontconfig gives for `pattern`, or None."""
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
+    """(characters it draws, Pillow font at 1000 px) of the font file of `pattern` (found as the PDF
+    engine finds it: badge_fonts.py, without the fc-match program), or None when there is no such file."""
+    found = badge_fonts.find(pattern)
+    if found is None:
         return None
+    path, index = found
     try:
-        found = subprocess.run([fc_match, pattern, "-f", "%{file}|%{index}"],  # noqa: S603  (fixed argv, no shell)
-                               capture_output=True, text=True, timeout=10, check=True).stdout
-        path, index = found.rsplit("|", 1)
-        index = int(index or 0)
         return (frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap()),
                 ImageFont.truetype(path, _FONT_SIZE, index=index))
-    except (OSError, ValueError, KeyError, subprocess.SubprocessError, TTLibError):
+    except (OSError, ValueError, KeyError, TTLibError):
         return None
+
+
+def metrics_source() -> str:
+    """What badge texts are measured with on this machine: "fontconfig" or "font directories" (the
+    fonts' own metrics), or "estimates" (no font file of the badges found at all)."""
+    return badge_fonts.source() if _fonts(False) and _fonts(True) else "estimates"
 
 
 def _fonts(bold: bool) -> list:

@@ -210,7 +210,8 @@ class Badges(_Roster):
     chunked = True
 
     def label(self, job):
-        return _("Badges")
+        """"Badges", or "Badges (credentials in order only)": the two files side by side say what they hold."""
+        return _("Badges (credentials in order only)") if _in_order(job.params) else _("Badges")
 
     def progress_text(self, job):
         if not job.total:
@@ -286,7 +287,8 @@ class Badges(_Roster):
                 with zipfile.ZipFile(io.BytesIO(body)) as chunk:
                     for info in chunk.infolist():
                         archive.writestr(info.filename, chunk.read(info))
-        return Output(f"{job.event.slug}-badges-{job.language}.zip", "application/zip", stream=out)
+        only = "-credentials-in-order" if _in_order(job.params) else ""
+        return Output(f"{job.event.slug}-badges{only}-{job.language}.zip", "application/zip", stream=out)
 
 
 KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DELEGATION_KINDS]

@@ -2,12 +2,14 @@
 files, badges and their check, statistics and session attendance."""
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..jobs.views import start_and_redirect
+from ..permissions import can_check_badges, ensure
 from ..validation import page_arg
-from . import queries, services
-from .views import LABELS, _organised, _pager, _search, display_name, manage_bp
+from . import photos, queries, services
+from .views import LABELS, _event, _organised, _pager, _search, display_name, manage_bp
 
 
 @manage_bp.get("/participants")
@@ -52,12 +54,17 @@ def start_file(slug: str):
 
 @manage_bp.get("/badges/<code>")
 def verify_badge(slug: str, code: str):
-    """What a badge's QR code opens: whether its holder is accredited."""
-    event = _organised(slug)
+    """What a badge's QR code opens, for the organisers and the event's badge checkers (door staff):
+    whether its holder is accredited, with the name as printed, the delegation and the photo."""
+    event = _event(slug)
+    ensure(can_check_badges, current_user, event)  # before the code is looked up: no oracle for others
     delegate = services.delegate_by_badge(event, code)
     valid = delegate is not None and delegate.status == "accredited"
-    return render_template("delegates/verify.html", event=event, delegate=delegate, valid=valid,
-                           display_name=display_name, **LABELS), 200 if valid else 404
+    response = make_response(render_template(
+        "delegates/verify.html", event=event, delegate=delegate, valid=valid, display_name=display_name,
+        photo=photos.data_url(delegate.photo_sha256) if valid else None, **LABELS), 200 if valid else 404)
+    response.headers["Cache-Control"] = "no-store"  # a name and a photo: not kept by the door's phone
+    return response
 
 
 @manage_bp.get("/statistics")

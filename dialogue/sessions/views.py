@@ -14,7 +14,7 @@ from .. import mail
 from ..actions import perform
 from ..auditlog import describe_all
 from ..auth import invite
-from ..auth.invite_block import InvitationForm, send_invitation
+from ..auth.invite_block import InvitationForm, send_invitation, team_role_field
 from ..auth.session import may_be_signed_in
 from ..cache import cache, cached, cached_hit
 from ..extensions import db
@@ -349,16 +349,17 @@ def session_delete(slug: str, code: str):
 
 
 class InviteForm(InvitationForm):
+    role = team_role_field()
     language = SelectField(_l("Language of the invitation"), choices=language_choices)
-    submit = SubmitField(_l("Invite as organiser"))
+    submit = SubmitField(_l("Invite"))
 
 
 @manage_bp.route("/events/<slug>/team", methods=["GET", "POST"])
 def team(slug: str):
-    """Who has which role in the event; organisers invite co-organisers."""
+    """Who has which role in the event; organisers invite co-organisers and badge checkers."""
     ev = _organised_event(slug)
     form = InviteForm(language=g.lang)
-    if send_invitation(form, lambda email, name: invite(ev, email, name, "organiser", current_user, form.language.data),
+    if send_invitation(form, lambda email, name: invite(ev, email, name, form.role.data, current_user, form.language.data),
                        lambda user: _("%(email)s is invited; the message is in the outbox.", email=user.email)):
         return redirect(url_for("manage.team", slug=ev.slug))
     roles = db.session.scalars(select(EventRole).where(EventRole.event_id == ev.id)
