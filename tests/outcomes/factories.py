@@ -13,6 +13,7 @@ from dialogue.outcomes.models import Publication, SessionRapporteur
 from .. import factories as f
 
 T3 = {"fr": "Texte", "es": "Texto", "en": "Text"}
+NEXT_STEPS = {"es": "Presentar los mensajes.", "fr": "Présenter les messages.", "en": "Present the messages."}
 
 
 def rapporteur(session, user=None):
@@ -33,6 +34,14 @@ def setting(**kw):
                   original_language="es")
     rap = rapporteur(s)
     return ev, s, org, rap
+
+
+def organiser(ev, **user):
+    """Another organiser of `ev`: the second pair of eyes, who may approve what the first one wrote."""
+    other = f.user(**user)
+    grant_role(other, ev, "organiser")
+    db.session.commit()
+    return other
 
 
 def message(session, by, text=None, *, original="es", status="draft", reviewer=None, themes=()):
