@@ -3,7 +3,6 @@ dc:language in the XMP metadata, hyphenation by language, and French typography 
 import io
 import shutil
 import subprocess
-import sys
 
 import pikepdf
 import pytest
@@ -54,7 +53,7 @@ def _elements(pdf: bytes):
     return found, xmp
 
 
-def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, client, tmp_path):
+def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, client, pdfua):
     ev, doc = mixed
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
     elements, xmp = _elements(pdf)
@@ -64,10 +63,7 @@ def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, c
     assert sum(1 for e in elements if e[0] == "/P" and e[2] == "fr") >= 1  # its paragraph is read as French
     assert sum(1 for e in elements if e[0] == "/P" and e[2] == "en") >= 1  # the others stay English
     assert "<dc:language>" in xmp and "<rdf:li>en</rdf:li>" in xmp and "<rdf:li>fr</rdf:li>" in xmp
-    path = tmp_path / "outcome-en.pdf"
-    path.write_bytes(pdf)
-    checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout
+    pdfua("outcome-en", pdf)
 
 
 def test_public_page_marks_the_french_paragraph_and_gives_it_french_typography(mixed, client):
@@ -78,14 +74,11 @@ def test_public_page_marks_the_french_paragraph_and_gives_it_french_typography(m
 
 
 def test_french_pdf_has_typographic_apostrophes_and_no_break_spaces_and_every_language_passes_pdfua(
-        mixed, client, tmp_path):
+        mixed, client, pdfua):
     ev, doc = mixed
     for lang in ("fr", "es", "en"):
         pdf = client.get(f"/{lang}/events/{ev.slug}/outcome.pdf").data
-        path = tmp_path / f"outcome-{lang}.pdf"
-        path.write_bytes(pdf)
-        checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
-        assert checked.returncode == 0, (lang, checked.stdout)
+        path = pdfua(f"outcome-{lang}", pdf)
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
         joined = " ".join(text.replace("\u2010\n", "").split())
         assert "s’engagent" in joined and "s'engagent" not in joined
