@@ -7,12 +7,10 @@ import subprocess
 import pikepdf
 import pytest
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import rendering
 
-from .. import factories as f
 from . import factories as of
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -24,9 +22,7 @@ FRENCH = "Les États s'engagent : « coopérer » ; est-ce possible ? Oui !"
 def mixed(app, jobs):
     """A published document whose paragraph 2 exists in French only, published in its original language."""
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
+    reviewer = of.organiser(ev)
     of.message(s, rap, {"es": "Primero.", "fr": "Premier.", "en": "First."}, status="approved", reviewer=reviewer)
     m = of.message(s, rap, {"fr": FRENCH}, original="fr", status="approved", reviewer=reviewer)
     doc = of.document(ev, org)
