@@ -59,6 +59,16 @@ def message(session, by, text=None, *, original="es", status="draft", reviewer=N
     return m
 
 
+def reviewed(*texts, **kw):
+    """`setting()` with a second organiser, "Reviewer", who approved a key message of each of `texts`, written by
+    the rapporteur: (ev, s, org, rap, reviewer)."""
+    ev, s, org, rap = setting(**kw)
+    reviewer = organiser(ev, name="Reviewer")
+    for text in texts:
+        message(s, rap, text, status="approved", reviewer=reviewer)
+    return ev, s, org, rap, reviewer
+
+
 def document(ev, by, **data):
     doc = outcome.get_or_create_document(ev)
     base = {"symbol": "ECS/2022/1", "title": {"fr": "Document final", "es": "Documento final",

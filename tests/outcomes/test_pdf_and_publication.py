@@ -41,10 +41,7 @@ def pdftotext(pdf: bytes, *args) -> str:
 
 @pytest.fixture
 def published(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = of.organiser(ev, name="Reviewer")
-    for text in MESSAGES:
-        of.message(s, rap, text, status="approved", reviewer=reviewer)
+    ev, _s, org, _rap, _reviewer = of.reviewed(*MESSAGES)
     doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
     of.publish(doc, org, jobs)
     return ev, doc, org

@@ -44,11 +44,9 @@ def publish(doc, org, jobs, mark="rev"):
 
 @pytest.fixture
 def first(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = of.organiser(ev, name="Reviewer")
-    of.message(s, rap, {"es": "La cooperación debe apoyarse en los sistemas nacionales.",
-                        "fr": "La coopération doit s'appuyer sur les systèmes nationaux.",
-                        "en": "Co-operation should rely on national systems."}, status="approved", reviewer=reviewer)
+    ev, _s, org, _rap, _reviewer = of.reviewed({"es": "La cooperación debe apoyarse en los sistemas nacionales.",
+                                                "fr": "La coopération doit s'appuyer sur les systèmes nationaux.",
+                                                "en": "Co-operation should rely on national systems."})
     doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
     of.publish(doc, org, jobs)
     return ev, doc, org

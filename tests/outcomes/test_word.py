@@ -33,10 +33,7 @@ MESSAGES = [
 
 @pytest.fixture
 def published(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = of.organiser(ev, name="Reviewer")
-    for text in MESSAGES:
-        of.message(s, rap, text, status="approved", reviewer=reviewer)
+    ev, s, org, rap, reviewer = of.reviewed(*MESSAGES)
     french = of.message(s, rap, {"fr": "Un paragraphe en français seulement."}, original="fr", status="approved",
                         reviewer=reviewer)
     doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
@@ -226,10 +223,7 @@ def test_docx_headings_are_in_the_body_font_and_each_numbered_list_starts_at_one
 
 
 def test_two_numbered_lists_in_a_docx_have_their_own_numbering(app):
-    ev, s, org, rap = of.setting()
-    reviewer = of.organiser(ev, name="Reviewer")
-    for text in ("Pasos:\n\n1. uno\n2. dos", "Otros:\n\n1. tres\n2. cuatro"):
-        of.message(s, rap, {"es": text}, status="approved", reviewer=reviewer)
+    ev, _s, org, _rap, _reviewer = of.reviewed({"es": "Pasos:\n\n1. uno\n2. dos"}, {"es": "Otros:\n\n1. tres\n2. cuatro"})
     doc = of.document(ev, org)
     body = word.render_docx(outcome.compose(doc), "es", versions.Edition("ECS/2022/1"))
     items = [p for p in docx.Document(io.BytesIO(body)).paragraphs if p.style.name == "List Number"]
