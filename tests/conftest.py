@@ -171,13 +171,9 @@ def app(_app, _worker):
     _worker.wait()
     with _app.app_context():
         _empty_tables()
-    cache.clear()
     limiter.reset()
-    _app.config["WTF_CSRF_ENABLED"] = False
-    with _app.app_context():
+    with serving(_app):
         yield _app
-        db.session.rollback()
-        db.session.remove()
     _worker.wait()
 
 
@@ -185,6 +181,17 @@ def _empty_tables():
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@contextmanager
+def serving(app):
+    """Inside `app`'s context, with an empty cache and CSRF off; the session rolled back and removed after."""
+    cache.clear()
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
 
 
 @pytest.fixture
