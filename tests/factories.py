@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 
+import pikepdf
 from openpyxl import Workbook
 
 from dialogue.auth import grant_role
@@ -87,4 +88,13 @@ def xlsx(*rows) -> bytes:
         book.active.append(list(row))
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def blank_pdf() -> bytes:
+    """A PDF of one blank page: a scanned letter, as far as an upload form can tell."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
     return out.getvalue()
