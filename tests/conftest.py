@@ -4,6 +4,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -169,13 +171,9 @@ def app(_app, _worker):
     _worker.wait()
     with _app.app_context():
         _empty_tables()
-    cache.clear()
     limiter.reset()
-    _app.config["WTF_CSRF_ENABLED"] = False
-    with _app.app_context():
+    with serving(_app):
         yield _app
-        db.session.rollback()
-        db.session.remove()
     _worker.wait()
 
 
@@ -183,6 +181,37 @@ def _empty_tables():
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@contextmanager
+def serving(app):
+    """Inside `app`'s context, with an empty cache and CSRF off; the session rolled back and removed after."""
+    cache.clear()
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def organiser_event(app):
+    """A published event and its organiser: (org, ev)."""
+    org = factories.user()
+    return org, factories.event(organiser=org)
+
+
+@pytest.fixture
+def pdfua(tmp_path):
+    """`pdfua(name, pdf)`: the PDF written to `name`.pdf, which `pdfua check` must pass without a finding;
+    returns the file's path."""
+    def check(name: str, pdf: bytes) -> Path:
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
+        assert checked.returncode == 0, (name, checked.stdout)
+        return path
+    return check
 
 
 @pytest.fixture

@@ -1,7 +1,11 @@
 """Small helpers that build test data through the real models."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
+
+import pikepdf
+from openpyxl import Workbook
 
 from dialogue.auth import grant_role
 from dialogue.extensions import db
@@ -75,3 +79,22 @@ def many_sessions(ev: Event, n: int, *, people_each: int = 3) -> None:
             event=ev, name=f"Speaker {i}-{j}", organisation="Org")) for j in range(people_each)]
         db.session.add(s)
     db.session.commit()
+
+
+def xlsx(*rows) -> bytes:
+    """An Excel file of one sheet with these rows (the headers first, if it has any), as uploaded."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def blank_pdf() -> bytes:
+    """A PDF of one blank page: a scanned letter, as far as an upload form can tell."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

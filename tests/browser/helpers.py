@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from pathlib import Path
+
+from sqlalchemy import select
 
 from dialogue.config import ROOT
 from dialogue.demo import DEMO_PASSWORD, SLUG
@@ -10,10 +13,11 @@ from dialogue.demo import DEMO_PASSWORD, SLUG
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 ORGANISER = "organiser@example.org"
+FOCAL_POINT = "focal.point@example.org"
 LANGS = ("fr", "es", "en")
 
-__all__ = ["ARTIFACTS", "CHROMIUM", "DEMO_PASSWORD", "LANGS", "ORGANISER", "SLUG", "axe_violations",
-           "login", "screenshot"]
+__all__ = ["ARTIFACTS", "CHROMIUM", "DEMO_PASSWORD", "FOCAL_POINT", "LANGS", "ORGANISER", "SLUG", "axe_violations",
+           "event_next_month", "login", "screenshot"]
 
 
 def login(page, email: str = ORGANISER, password: str = DEMO_PASSWORD, lang: str = "en") -> None:
@@ -55,3 +59,22 @@ def describe(violations: list[dict]) -> str:
         for node in v["nodes"][:5]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
     return "\n".join(lines)
+
+
+def event_next_month(slug: str, title: dict, *, tz: str, quota: int):
+    """In the live app's context: a published event of three days from a month ahead, asking for every
+    personal detail, of the demo organiser, with a Peruvian delegation of `quota` places whose focal point
+    is the demo one; (event, delegation), committed."""
+    from dialogue.delegates.personal_models import DETAIL_FIELDS, DetailsPolicy
+    from dialogue.extensions import db
+    from dialogue.models import User
+
+    from .. import factories as f
+    from ..delegates import factories as df
+    demo = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_([ORGANISER, FOCAL_POINT])))}
+    soon = date.today() + timedelta(days=30)
+    ev = f.event(slug, tz=tz, starts=soon, ends=soon + timedelta(days=2), title=title, organiser=demo[ORGANISER])
+    d = df.delegation(ev, "PE", quota=quota, focal_point=demo[FOCAL_POINT])
+    db.session.add(DetailsPolicy(event_id=ev.id, fields=list(DETAIL_FIELDS)))
+    db.session.commit()
+    return ev, d

@@ -20,18 +20,17 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pdfplumber
-import pikepdf
 import pytest
 from PIL import Image, ImageOps
 from sqlalchemy import select
 
 from dialogue.delegates.badges import BADGE, MARGIN, NAME_HEIGHT, NAME_TOP, PHOTO, QR, TEXT_LEFT_PHOTO
 
-from .helpers import ARTIFACTS, ORGANISER, axe_violations, describe, login, screenshot
+from .. import factories as f
+from .helpers import ARTIFACTS, FOCAL_POINT, ORGANISER, axe_violations, describe, event_next_month, login, screenshot
 
 pytestmark = pytest.mark.browser
 
-FOCAL_POINT = "focal.point@example.org"
 MM = 72 / 25.4
 ZONE = "America/Lima"
 #: 120 characters, the form's limit: a Spanish compound family name, printed in capitals on the badge.
@@ -84,40 +83,14 @@ def portrait() -> bytes:
     return out.getvalue()
 
 
-def note_verbale() -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
-
-
 @pytest.fixture
 def story_event(live_app):
     """A published event in a month, in Lima's zone, asking for every personal detail, with a Peruvian
     delegation of the demo focal point: what an organiser has set up before the story begins."""
-    from dialogue.auth import grant_role
-    from dialogue.delegates.models import Delegation, FocalPoint
-    from dialogue.delegates.personal_models import DETAIL_FIELDS, DetailsPolicy
-    from dialogue.extensions import db
-    from dialogue.models import User
-    from dialogue.sessions.models import Event
     tag = uuid.uuid4().hex[:8]
     with live_app.app_context():
-        soon = date.today() + timedelta(days=30)
-        ev = Event(slug=f"story-{tag}", status="published", timezone=ZONE, starts_on=soon,
-                   ends_on=soon + timedelta(days=2), original_language="en",
-                   title={"fr": f"Conférence récit {tag}", "es": f"Conferencia relato {tag}",
-                          "en": f"Story conference {tag}"})
-        db.session.add(ev)
-        db.session.flush()
-        grant_role(db.session.scalar(select(User).where(User.email == ORGANISER)), ev, "organiser")
-        fp = db.session.scalar(select(User).where(User.email == FOCAL_POINT))
-        grant_role(fp, ev, "focal_point")
-        delegation = Delegation(event=ev, kind="member_state", country="PE", quota=3)
-        db.session.add_all([delegation, FocalPoint(user=fp, delegation=delegation),
-                            DetailsPolicy(event_id=ev.id, fields=list(DETAIL_FIELDS))])
-        db.session.commit()
+        title = {"fr": f"Conférence récit {tag}", "es": f"Conferencia relato {tag}", "en": f"Story conference {tag}"}
+        ev, delegation = event_next_month(f"story-{tag}", title, tz=ZONE, quota=3)
         return ev.slug, tag, delegation.id
 
 
@@ -234,7 +207,7 @@ def test_delegation_story(lang, page, browser, live_server, live_app, live_worke
         # ... uploads the letter of credentials,
         click(page, page.locator("nav.subnav a[href$='/credentials']"))
         page.set_input_files("#file", files=[{"name": "nota verbal.pdf", "mimeType": "application/pdf",
-                                              "buffer": note_verbale()}])
+                                              "buffer": f.blank_pdf()}])
         submit(page, "#credentials-form")
         assert w["uploaded"] in page.inner_text("#letter")
         accessible(page, f"{shots}-2-credentials")

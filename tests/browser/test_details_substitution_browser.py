@@ -8,11 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from .helpers import ORGANISER, axe_violations, describe, login, screenshot
+from .helpers import FOCAL_POINT, ORGANISER, axe_violations, describe, event_next_month, login, screenshot
 
 pytestmark = pytest.mark.browser
-
-FOCAL_POINT = "focal.point@example.org"
 
 
 def submit(page, form_selector):
@@ -23,26 +21,11 @@ def submit(page, form_selector):
 @pytest.fixture
 def future_event(live_app):
     """An event in a month that asks for every detail, with a Peruvian delegation of the demo focal point."""
-    from dialogue.auth import grant_role
-    from dialogue.delegates.models import Delegate, Delegation, FocalPoint
-    from dialogue.delegates.personal_models import DETAIL_FIELDS, DetailsPolicy
+    from dialogue.delegates.models import Delegate
     from dialogue.extensions import db
-    from dialogue.models import User
-    from dialogue.sessions.models import Event
     with live_app.app_context():
-        soon = date.today() + timedelta(days=30)
-        ev = Event(slug=f"future-{uuid.uuid4().hex[:10]}", status="published", timezone="UTC",
-                   starts_on=soon, ends_on=soon + timedelta(days=2), original_language="en",
-                   title={"fr": "Conférence future", "es": "Conferencia futura", "en": "Future conference"})
-        db.session.add(ev)
-        db.session.flush()
-        grant_role(db.session.scalar(select(User).where(User.email == ORGANISER)), ev, "organiser")
-        fp = db.session.scalar(select(User).where(User.email == FOCAL_POINT))
-        grant_role(fp, ev, "focal_point")
-        d = Delegation(event=ev, kind="member_state", country="PE", quota=2)
-        db.session.add_all([d, FocalPoint(user=fp, delegation=d), DetailsPolicy(event_id=ev.id,
-                                                                                  fields=list(DETAIL_FIELDS))])
-        db.session.flush()
+        title = {"fr": "Conférence future", "es": "Conferencia futura", "en": "Future conference"}
+        ev, d = event_next_month(f"future-{uuid.uuid4().hex[:10]}", title, tz="UTC", quota=2)
         ana = Delegate(delegation=d, event_id=ev.id, given_name="Ana", family_name="Quispe", email="ana.q@example.org",
                        status="accredited", gender="female", badge_code=f"future-badge-{ev.id}")
         db.session.add(ana)

@@ -1,6 +1,10 @@
 """Delegations, focal points and delegates for tests, built through the real models."""
 from __future__ import annotations
 
+import io
+
+from sqlalchemy import func, select
+
 from dialogue.auth import grant_role
 from dialogue.delegates.models import Delegate, Delegation, FocalPoint
 from dialogue.extensions import db
@@ -43,3 +47,14 @@ def many_delegates(d: Delegation, n: int, *, status="accredited") -> None:
     for i in range(n):
         delegate(d, f"Given{i}", f"Family{i}", status=status, role="head" if i == 0 else "member", commit=False)
     db.session.commit()
+
+
+def upload(client, ev, d, content: bytes, name="delegates.csv", lang="en"):
+    """Send a file of delegates to the delegation's import form, as the signed-in user's browser does."""
+    return client.post(f"/{lang}/events/{ev.slug}/delegations/{d.id}/import",
+                       data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def count() -> int:
+    """How many delegates there are, in all events."""
+    return db.session.scalar(select(func.count(Delegate.id)))

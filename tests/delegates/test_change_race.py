@@ -37,6 +37,21 @@ def both_read_it_pending():
     return after
 
 
+def at_once(act):
+    """Run act(0) and act(1) in two threads at once (named `organiser-…`, so that each is held once it
+    has read the change request until the other has read it too)."""
+    listener = both_read_it_pending()
+    event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        threads = [threading.Thread(target=act, args=(i,), name=f"organiser-{i}") for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", listener)
+
+
 def race(app, slug: str, change_id: int, organisers: list, decisions: list[tuple[str, dict]]):
     """Each organiser posts their decision from their own signed-in client, at once; their responses,
     and the page each is sent back to (with its flashed message)."""
@@ -53,16 +68,7 @@ def race(app, slug: str, change_id: int, organisers: list, decisions: list[tuple
         response = client.post(f"/fr/manage/events/{slug}/changes/{change_id}/{decision}", data=data)
         results[i] = (response.status_code, response.headers.get("Location"))
 
-    listener = both_read_it_pending()
-    event.listen(db.engine, "after_cursor_execute", listener)
-    try:
-        threads = [threading.Thread(target=decide, args=(i,), name=f"organiser-{i}") for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", listener)
+    at_once(decide)
     pages = [clients[i].get(results[i][1]).get_data(as_text=True) if results[i][1] else "" for i in range(2)]
     return [results[i][0] for i in range(2)], pages
 
@@ -124,16 +130,7 @@ def test_the_same_request_sent_twice_at_once_through_the_api_makes_one(app):
             "Authorization": f"Bearer {secret}", "Accept-Language": "es"})
         results[i] = (response.status_code, response.get_json())
 
-    listener = both_read_it_pending()
-    event.listen(db.engine, "after_cursor_execute", listener)
-    try:
-        threads = [threading.Thread(target=ask, args=(i,), name=f"organiser-{i}") for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", listener)
+    at_once(ask)
     assert sorted(status for status, _body in results.values()) == [201, 422], results
     refused = next(body for status, body in results.values() if status == 422)
     assert "pendiente de la decisión de los organizadores" in refused["error"], refused

@@ -2,7 +2,6 @@
 focal points and the organisers, marked by organisers; lists and statistics filter on them."""
 import io
 
-import pikepdf
 import pytest
 from PIL import Image
 from sqlalchemy import select
@@ -15,14 +14,6 @@ from dialogue.models import AuditEntry
 
 from .. import factories as f
 from . import factories as df
-
-
-def pdf_bytes() -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 def image_bytes(fmt="PNG", size=(60, 40)) -> bytes:
@@ -46,7 +37,7 @@ def upload(client, world, body: bytes, name: str, lang="en"):
                        data={"file": (io.BytesIO(body), name)}, content_type="multipart/form-data")
 
 
-@pytest.mark.parametrize(("body", "name", "kind"), [(pdf_bytes(), "note verbale.pdf", "application/pdf"),
+@pytest.mark.parametrize(("body", "name", "kind"), [(f.blank_pdf(), "note verbale.pdf", "application/pdf"),
                                                     (image_bytes("PNG"), "scan.png", "image/png"),
                                                     (image_bytes("JPEG"), "scan.JPG", "image/jpeg")])
 def test_focal_point_uploads_a_letter_that_only_they_and_organisers_read(app, client, auth, world, body, name, kind):
@@ -70,7 +61,7 @@ def test_focal_point_uploads_a_letter_that_only_they_and_organisers_read(app, cl
 
 
 @pytest.mark.parametrize(("body", "name", "message"), [
-    (pdf_bytes(), "letter.jpg", "This file is a PDF but its name ends in .jpg"),
+    (f.blank_pdf(), "letter.jpg", "This file is a PDF but its name ends in .jpg"),
     (b"MZ\x90\x00 not a letter", "letter.pdf", "PDF, PNG or JPEG"),
     (b"%PDF-1.7\n1 0 obj garbage", "broken.pdf", "damaged"),
     (image_bytes("JPEG")[:200], "cut.jpg", "damaged"),
@@ -106,8 +97,8 @@ def test_organiser_marks_the_letter_with_a_reason_and_lists_filter_on_it(app, cl
     ev, peru, colombia = world["event"], world["peru"], world["colombia"]
     df.delegate(peru, "Rosa", "Quispe", status="accredited")
     df.delegate(colombia, "Juan", "Valdés", status="accredited")
-    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), world["peru_fp"])
-    services.upload_credentials(colombia, "letter.pdf", pdf_bytes(), world["colombia_fp"])
+    services.upload_credentials(peru, "letter.pdf", f.blank_pdf(), world["peru_fp"])
+    services.upload_credentials(colombia, "letter.pdf", f.blank_pdf(), world["colombia_fp"])
     db.session.commit()
     auth.login(world["org"].email)
     url = f"/en/manage/events/{ev.slug}/delegations/{peru.id}/credentials"
@@ -137,7 +128,7 @@ def test_organiser_marks_the_letter_with_a_reason_and_lists_filter_on_it(app, cl
 
 
 def test_a_focal_point_cannot_mark_their_own_letter(app, client, auth, world):
-    services.upload_credentials(world["peru"], "letter.pdf", pdf_bytes(), world["peru_fp"])
+    services.upload_credentials(world["peru"], "letter.pdf", f.blank_pdf(), world["peru_fp"])
     db.session.commit()
     auth.login(world["peru_fp"].email)
     response = client.post(f"/en/manage/events/{world['event'].slug}/delegations/{world['peru'].id}/credentials",
@@ -151,7 +142,7 @@ def test_participants_file_of_delegations_with_credentials_in_order(jobs, app, c
     ev, peru, colombia = world["event"], world["peru"], world["colombia"]
     df.delegate(peru, "Rosa", "Quispe", status="accredited")
     df.delegate(colombia, "Juan", "Valdés", status="accredited")
-    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), world["peru_fp"])
+    services.upload_credentials(peru, "letter.pdf", f.blank_pdf(), world["peru_fp"])
     db.session.commit()
     auth.login(world["org"].email)
     base = f"/en/manage/events/{ev.slug}/participants.csv"
@@ -172,7 +163,7 @@ def test_badges_of_delegations_with_credentials_in_order(jobs, app, client, auth
     ev, peru, colombia = world["event"], world["peru"], world["colombia"]
     df.delegate(peru, "Rosa", "Quispe", status="accredited")
     df.delegate(colombia, "Juan", "Valdés", status="accredited")
-    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), world["peru_fp"])
+    services.upload_credentials(peru, "letter.pdf", f.blank_pdf(), world["peru_fp"])
     services.decide_credentials(peru, "in_order", "", world["org"])
     db.session.commit()
     auth.login(world["org"].email)

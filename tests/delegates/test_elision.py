@@ -2,12 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from dialogue.auth import grant_role
 from dialogue.delegates import services
 from dialogue.extensions import db
 from dialogue.models import OutboxMessage
 
-from .. import factories as f
 from . import factories as df
 
 
@@ -24,10 +22,8 @@ def flashes(client):
         return " ".join(message for _cat, message in s.get("_flashes", []))
 
 
-def test_withdrawal_and_rejection_messages_elide_in_french_only(app, client, auth):
-    ev = f.event()
-    org = f.user()
-    grant_role(org, ev, "organiser")
+def test_withdrawal_and_rejection_messages_elide_in_french_only(app, client, auth, organiser_event):
+    org, ev = organiser_event
     user, d = df.focal_point(ev)
     user.locale = "fr"
     db.session.commit()

@@ -16,11 +16,8 @@ from . import factories as df
 
 
 @pytest.fixture
-def peru(app):
-    org = f.user()
-    ev = f.event()
-    grant_role(org, ev, "organiser")
-    db.session.commit()
+def peru(organiser_event):
+    org, ev = organiser_event
     user, d = df.focal_point(ev, "PE")
     df.delegate(d, "Rosa", "Alarcón", status="accredited", role="head", gender="female", salutation="dr")
     df.delegate(d, "Ana", "Quispe", status="accredited", role="adviser", gender="female", salutation="ms")

@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dialogue.auth import grant_role
 from dialogue.delegates.labels import FIELD_LABELS
@@ -18,17 +18,9 @@ from dialogue.spreadsheet_safety import unprefixed, xlsx_row
 from .. import factories as f
 from ..workers import fetch
 from . import factories as df
+from .factories import count, upload
 
 HEADER = "given_name,family_name,email,role,gender,attendance,sessions\n"
-
-
-def upload(client, ev, d, content: bytes, name="delegates.csv", lang="en"):
-    return client.post(f"/{lang}/events/{ev.slug}/delegations/{d.id}/import",
-                       data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
-
-
-def count():
-    return db.session.scalar(select(func.count(Delegate.id)))
 
 
 def test_focal_point_imports_twenty_delegates_from_csv(app, client, auth):
@@ -115,11 +107,7 @@ def test_unreadable_files_get_a_clear_message(app, client, auth):
     auth.login(user.email)
     assert "not a readable Excel" in upload(client, ev, d, b"garbage", "x.xlsx").get_data(as_text=True)
     assert "UTF-8" in upload(client, ev, d, b"given_name\nJos\x81\x8d", "x.csv").get_data(as_text=True)
-    book = Workbook()
-    book.active.append(["foo", "bar"])
-    out = io.BytesIO()
-    book.save(out)
-    assert "lacks the columns" in upload(client, ev, d, out.getvalue(), "x.xlsx").get_data(as_text=True)
+    assert "lacks the columns" in upload(client, ev, d, f.xlsx(["foo", "bar"]), "x.xlsx").get_data(as_text=True)
 
 
 def test_import_form_keeps_csrf_on(jobs, app, client, auth):

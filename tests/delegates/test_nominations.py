@@ -81,12 +81,9 @@ def test_focal_point_cannot_exceed_quota(app, client, auth):
     assert services.places(d) == 2
 
 
-def test_withdrawn_and_rejected_nominations_free_their_place(app):
-    ev = f.event()
-    org = f.user()
+def test_withdrawn_and_rejected_nominations_free_their_place(app, organiser_event):
+    org, ev = organiser_event
     user, d = df.focal_point(ev, quota=1)
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
     first = services.nominate(d, nominee(email="a@example.org"), user)
     services.withdraw(first, user)
     second = services.nominate(d, nominee(email="a@example.org"), user)
@@ -125,12 +122,9 @@ def test_an_email_once_per_delegation_and_flagged_across_delegations(app):
     services.nominate(d2, nominee(email="same@example.org"), fp2)  # another event: fine
 
 
-def test_focal_point_edits_until_accredited_then_cannot(app, client, auth):
-    ev = f.event()
-    org = f.user()
+def test_focal_point_edits_until_accredited_then_cannot(app, client, auth, organiser_event):
+    org, ev = organiser_event
     user, d = df.focal_point(ev)
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
     delegate = services.nominate(d, nominee(email="x@example.org"), user)
     db.session.commit()
     auth.login(user.email)
@@ -147,11 +141,9 @@ def test_focal_point_edits_until_accredited_then_cannot(app, client, auth):
     assert db.session.get(Delegate, delegate.id).status == "accredited"
 
 
-def test_organiser_accredits_and_rejects_with_reason_focal_point_is_told_and_audit_records(app, client, auth):
-    ev = f.event()
-    org = f.user()
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
+def test_organiser_accredits_and_rejects_with_reason_focal_point_is_told_and_audit_records(app, client, auth,
+                                                                                             organiser_event):
+    org, ev = organiser_event
     user, d = df.focal_point(ev)
     user.locale = "fr"
     a = services.nominate(d, nominee(email="a@example.org", given_name="Ana", family_name="Quispe"), user)
@@ -181,12 +173,8 @@ def test_organiser_accredits_and_rejects_with_reason_focal_point_is_told_and_aud
     assert audit_page.status_code == 403
 
 
-def test_organiser_creates_a_delegation_and_invites_its_focal_point(app, client, auth):
-    ev = f.event()
-    org = f.user()
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
-    db.session.commit()
+def test_organiser_creates_a_delegation_and_invites_its_focal_point(app, client, auth, organiser_event):
+    org, ev = organiser_event
     auth.login(org.email)
     page = client.get(f"/fr/manage/events/{ev.slug}/delegations/").get_data(as_text=True)
     assert "Pérou" in page  # Babel's names in the page's language
@@ -219,12 +207,9 @@ def test_session_capacity_holds(app):
     assert error.value.field == "sessions" and "full" in error.value.message
 
 
-def test_organisers_see_who_attends_each_session(app, client, auth):
-    ev = f.event()
+def test_organisers_see_who_attends_each_session(app, client, auth, organiser_event):
+    org, ev = organiser_event
     f.session(ev, "WS1", capacity=10)
-    org = f.user()
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
     user, d = df.focal_point(ev)
     services.nominate(d, nominee(email="a@example.org", family_name="Quispe", sessions="WS1"), user)
     db.session.commit()
@@ -249,11 +234,8 @@ def test_focal_point_finds_the_delegation_on_my_work(app, client, auth):
     assert f"/fr/events/{ev.slug}/delegations/{d.id}/" in page and "Pérou" in page
 
 
-def test_accreditation_queue_pages_a_long_queue(app, client, auth):
-    ev = f.event()
-    org = f.user()
-    from dialogue.auth import grant_role
-    grant_role(org, ev, "organiser")
+def test_accreditation_queue_pages_a_long_queue(app, client, auth, organiser_event):
+    org, ev = organiser_event
     d = df.delegation(ev, "PE", quota=500)
     df.many_delegates(d, 150, status="nominated")
     auth.login(org.email)

@@ -4,7 +4,6 @@ import io
 
 import pytest
 
-from dialogue.auth import grant_role
 from dialogue.delegates import services
 from dialogue.extensions import db
 
@@ -14,15 +13,6 @@ from . import factories as df
 
 #: Countries whose names sort differently by language: Pérou/Perú/Peru, Égypte, Émirats, États-Unis...
 CODES = ("PE", "PL", "PA", "EG", "AE", "US", "ES", "EC", "CH", "DE")
-
-
-@pytest.fixture
-def organiser_event(app):
-    org = f.user()
-    ev = f.event()
-    grant_role(org, ev, "organiser")
-    db.session.commit()
-    return org, ev
 
 
 def names_in_order(groups):

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from dialogue.auth import grant_role
 from dialogue.delegates import queries, services, views
 from dialogue.extensions import db
 
@@ -16,15 +15,6 @@ from . import factories as df
 
 GIVEN = ("José", "María", "Zoë", "Ñuño", "Ana", "Łukasz", "Émile", "丽")
 FAMILY = ("Pérez", "Núñez", "Nuñez", "Nunez", "Muñoz", "Munro", "Ávila", "Zapata", "王", "Ødegaard", "Oca", "Nzé")
-
-
-@pytest.fixture
-def organiser(app):
-    org = f.user()
-    ev = f.event()
-    grant_role(org, ev, "organiser")
-    db.session.commit()
-    return org, ev
 
 
 def crowd(d, n: int, *, status="accredited", offset=0) -> None:
@@ -117,8 +107,8 @@ def test_accreditation_queue_takes_the_same_queries_for_30_and_300_nominations(a
 
 # --- search -------------------------------------------------------------------------------------
 
-def test_search_ignores_accents_case_and_script(app, client, auth, organiser):
-    org, ev = organiser
+def test_search_ignores_accents_case_and_script(app, client, auth, organiser_event):
+    org, ev = organiser_event
     peru = df.delegation(ev, "PE", quota=50)
     df.delegate(peru, "María José", "Pérez Ñúñez", status="accredited", role="head")
     df.delegate(peru, "Łukasz", "Nowak", status="accredited")
@@ -145,8 +135,8 @@ def test_search_ignores_accents_case_and_script(app, client, auth, organiser):
     assert "5 of 50 places taken" in own
 
 
-def test_a_changed_name_is_found_by_its_new_name(app, client, auth, organiser):
-    org, ev = organiser
+def test_a_changed_name_is_found_by_its_new_name(app, client, auth, organiser_event):
+    org, ev = organiser_event
     d = df.delegation(ev, "PE")
     x = df.delegate(d, "Pedro", "Soto", status="accredited")
     x.given_name = "Ángel"
@@ -163,8 +153,8 @@ def _participant_names(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["es", "fr"])
-def test_pages_of_participants_follow_the_printed_list(app, client, auth, organiser, lang):
-    org, ev = organiser
+def test_pages_of_participants_follow_the_printed_list(app, client, auth, organiser_event, lang):
+    org, ev = organiser_event
     for code, n in (("PE", 70), ("ES", 45), ("EG", 30)):
         crowd(df.delegation(ev, code, quota=100), n, offset=n)
     # Every given name with every family name, all members: names that differ only by accents
@@ -222,8 +212,8 @@ def test_delegation_pages_follow_its_order_and_keep_the_search(app, client, auth
 
 
 def test_queue_pages_keep_status_delegation_and_search_and_skip_nobody_accredited_meanwhile(app, client, auth,
-                                                                                             organiser):
-    org, ev = organiser
+                                                                                             organiser_event):
+    org, ev = organiser_event
     peru, chile = df.delegation(ev, "PE", quota=500), df.delegation(ev, "CL", quota=500)
     crowd(peru, 50, status="nominated")
     for _i in range(230):
@@ -252,8 +242,8 @@ def test_queue_pages_keep_status_delegation_and_search_and_skip_nobody_accredite
                                                "&delegation_name=chile"))
 
 
-def test_accrediting_one_nomination_goes_back_to_the_same_place_in_the_queue(app, client, auth, organiser):
-    org, ev = organiser
+def test_accrediting_one_nomination_goes_back_to_the_same_place_in_the_queue(app, client, auth, organiser_event):
+    org, ev = organiser_event
     peru = df.delegation(ev, "PE", quota=50)
     crowd(peru, 12, status="nominated")
     auth.login(org.email)

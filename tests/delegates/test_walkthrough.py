@@ -5,9 +5,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from dialogue.auth import PermissionDenied, grant_role
+from dialogue.auth import PermissionDenied
 from dialogue.delegates import services
 from dialogue.delegates.models import Delegate
 from dialogue.extensions import db
@@ -16,14 +16,15 @@ from dialogue.models import AuditEntry, OutboxMessage
 from .. import factories as f
 from ..workers import badge_pdfs, fetch
 from . import factories as df
+from .factories import count
 
 ES_HEADER = ["Tratamiento", "Nombre", "Apellidos", "Cargo", "Correo electrónico", "Género", "Función en la delegación",
              "Modalidad de asistencia", "Sesiones"]
 
 
-def upload(client, ev, d, content: bytes, name="delegacion.csv", lang="es"):
-    return client.post(f"/{lang}/events/{ev.slug}/delegations/{d.id}/import",
-                       data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+def upload(client, ev, d, content: bytes, name="delegacion.csv"):
+    """A file of delegates sent by a focal point who works in Spanish."""
+    return df.upload(client, ev, d, content, name, lang="es")
 
 
 def excel_csv(rows, encoding="cp1252", bom=False) -> bytes:
@@ -31,10 +32,6 @@ def excel_csv(rows, encoding="cp1252", bom=False) -> bytes:
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([ES_HEADER] + rows)
     return (("\ufeff" if bom else "") + out.getvalue()).encode(encoding)
-
-
-def count():
-    return db.session.scalar(select(func.count(Delegate.id)))
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -159,15 +156,6 @@ def test_a_session_error_is_shown_once(app, client, auth):
 
 
 # --- accrediting many at once --------------------------------------------------------------------------
-
-@pytest.fixture
-def organiser_event(app):
-    org = f.user()
-    ev = f.event()
-    grant_role(org, ev, "organiser")
-    db.session.commit()
-    return org, ev
-
 
 def test_organiser_accredits_selected_nominations_at_once(app, client, auth, organiser_event):
     org, ev = organiser_event
@@ -300,20 +288,13 @@ def test_excel_template_offers_drop_downs_in_the_users_language(app, client, aut
 
 
 def test_a_title_above_the_headers_is_skipped_and_rows_keep_their_numbers(app, client, auth):
-    from openpyxl import Workbook
     ev = f.event()
     user, d = df.focal_point(ev, quota=5)
     auth.login(user.email)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Delegación del Perú — Cumbre 2022"])
-    sheet.append([])
-    sheet.append(ES_HEADER)
-    sheet.append(["Sr.", "Ramón", "Cañete", "", "ramon@minrel.gob.pe", "Hombre", "Miembro", "Presencial", ""])
-    sheet.append(["Sra.", "Begoña", "", "", "begona@minrel.gob.pe", "Mujer", "Miembro", "Presencial", ""])
-    out = io.BytesIO()
-    book.save(out)
-    page = upload(client, ev, d, out.getvalue(), "peru.xlsx").get_data(as_text=True)
+    content = f.xlsx(["Delegación del Perú — Cumbre 2022"], [], ES_HEADER,
+                     ["Sr.", "Ramón", "Cañete", "", "ramon@minrel.gob.pe", "Hombre", "Miembro", "Presencial", ""],
+                     ["Sra.", "Begoña", "", "", "begona@minrel.gob.pe", "Mujer", "Miembro", "Presencial", ""])
+    page = upload(client, ev, d, content, "peru.xlsx").get_data(as_text=True)
     assert "<td>5</td><td>Apellidos</td>" in page and count() == 0
 
 

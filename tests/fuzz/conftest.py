@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 
-from dialogue.cache import cache
 from dialogue.demo import DEMO_PASSWORD, SLUG, load_demo
 from dialogue.extensions import db
 
@@ -26,18 +25,14 @@ ROLES = {"organiser": "organiser@example.org", "focal_point": "focal.point@examp
 @pytest.fixture(scope="package")
 def demo(_app):
     """The app with only the demo summit in its tables; the fuzzed requests may change it."""
-    from ..conftest import _empty_tables
+    from ..conftest import _empty_tables, serving
     with _app.app_context():
         _empty_tables()
         load_demo()
         db.session.commit()
         db.session.remove()
-    cache.clear()
-    _app.config["WTF_CSRF_ENABLED"] = False
-    with _app.app_context():
+    with serving(_app):
         yield _app
-        db.session.rollback()
-        db.session.remove()
     with _app.app_context():
         _empty_tables()
 

@@ -13,6 +13,7 @@ from dialogue.outcomes.models import Publication, SessionRapporteur
 from .. import factories as f
 
 T3 = {"fr": "Texte", "es": "Texto", "en": "Text"}
+NEXT_STEPS = {"es": "Presentar los mensajes.", "fr": "Présenter les messages.", "en": "Present the messages."}
 
 
 def rapporteur(session, user=None):
@@ -35,6 +36,14 @@ def setting(**kw):
     return ev, s, org, rap
 
 
+def organiser(ev, **user):
+    """Another organiser of `ev`: the second pair of eyes, who may approve what the first one wrote."""
+    other = f.user(**user)
+    grant_role(other, ev, "organiser")
+    db.session.commit()
+    return other
+
+
 def message(session, by, text=None, *, original="es", status="draft", reviewer=None, themes=()):
     """A key message, moved through the review up to `status`."""
     m = services.create_message(session, {"text": text or {"es": "Mensaje clave.", "fr": "Message clé.",
@@ -48,6 +57,16 @@ def message(session, by, text=None, *, original="es", status="draft", reviewer=N
         services.return_message(m, "Please shorten.", reviewer)
     db.session.commit()
     return m
+
+
+def reviewed(*texts, **kw):
+    """`setting()` with a second organiser, "Reviewer", who approved a key message of each of `texts`, written by
+    the rapporteur: (ev, s, org, rap, reviewer)."""
+    ev, s, org, rap = setting(**kw)
+    reviewer = organiser(ev, name="Reviewer")
+    for text in texts:
+        message(s, rap, text, status="approved", reviewer=reviewer)
+    return ev, s, org, rap, reviewer
 
 
 def document(ev, by, **data):

@@ -16,10 +16,7 @@ from . import factories as of
 @pytest.fixture
 def reviewed(app):
     ev, s, org, rap = of.setting()
-    reviewer = f.user(name="Second organiser")
-    from dialogue.auth import grant_role
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
+    reviewer = of.organiser(ev, name="Second organiser")
     return ev, s, org, rap, reviewer
 
 

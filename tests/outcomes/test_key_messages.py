@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from dialogue.auth import PermissionDenied, grant_role
+from dialogue.auth import PermissionDenied
 from dialogue.extensions import db
 from dialogue.models import OutboxMessage
 from dialogue.outcomes import services
@@ -16,6 +16,13 @@ from . import factories as of
 
 def _csrf(page: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def _approve(client, ev, message) -> int:
+    """Press Approve on `message` as the signed-in user: the response's status (`message` is read again)."""
+    status = client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code
+    db.session.refresh(message)
+    return status
 
 
 def test_rapporteur_drafts_and_submits_a_message_in_spanish_with_csrf(app, client, auth):
@@ -73,8 +80,7 @@ def test_rapporteur_cannot_approve_their_own_message(app, client, auth):
     ev, s, org, rap = of.setting()
     message = of.message(s, rap, status="submitted")
     auth.login(rap.email)
-    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 403
-    db.session.refresh(message)
+    assert _approve(client, ev, message) == 403
     assert message.status == "submitted"
 
 
@@ -83,10 +89,9 @@ def test_organiser_who_wrote_the_text_cannot_approve_it(app, client, auth):
     message = of.message(s, org, status="submitted")
     auth.login(org.email)
     assert "another organiser must review it" in client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
-    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 403
-    other = f.user()
-    grant_role(other, ev, "organiser")
-    db.session.commit()
+    assert _approve(client, ev, message) == 403
+    assert message.status == "submitted"
+    other = of.organiser(ev)
     services.approve_message(message, other)
     assert message.status == "approved"
 
@@ -107,9 +112,8 @@ def test_organiser_who_only_adds_translations_may_still_approve(app, client, aut
     assert org.id not in services.text_authors(message)
     page = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
     assert "another organiser must review it" not in page
-    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(KeyMessage, message.id).status == "approved"
+    assert _approve(client, ev, message) == 302
+    assert message.status == "approved"
 
 
 def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
@@ -122,8 +126,7 @@ def test_organiser_who_changed_the_original_text_still_cannot_approve(app):
     with pytest.raises(PermissionDenied):
         services.approve_message(message, org)
     # Switching the original language to the one the organiser wrote is authoring too.
-    other = f.user()
-    grant_role(other, ev, "organiser")
+    other = of.organiser(ev)
     message2 = of.message(s, rap, {"es": "Texto."}, status="submitted")
     services.save_message(message2, {"text": {"es": "Texto.", "fr": "Texte."}, "original_language": "fr",
                                      "position": message2.position}, other, message2.version)
@@ -135,8 +138,7 @@ def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app)
     """Approved text rewritten by an organiser is not approved by its new author; a translation changed after
     approval goes back to review with a note in the thread, for another organiser to look at (four eyes)."""
     ev, s, org, rap = of.setting()
-    other = f.user()
-    grant_role(other, ev, "organiser")
+    other = of.organiser(ev)
     message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=other)
     services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
                                     "position": message.position}, org, message.version)
@@ -158,8 +160,7 @@ def test_organiser_who_rewrites_approved_text_sends_it_to_another_organiser(app)
 
 def test_the_only_organiser_approves_their_own_translation_change_and_is_told_so(app, client, auth):
     ev, s, org, rap = of.setting()
-    second = f.user(name="Second organiser")
-    grant_role(second, ev, "organiser")
+    second = of.organiser(ev, name="Second organiser")
     message = of.message(s, rap, {"es": "Texto."}, status="approved", reviewer=org)
     services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
                                     "position": message.position}, org, message.version)
@@ -175,8 +176,7 @@ def test_the_only_organiser_approves_their_own_translation_change_and_is_told_so
     db.session.commit()
     page = client.get(f"/en/manage/events/{ev.slug}/review").get_data(as_text=True)
     assert "you are the only organiser of this event: approving it, you approve your own change" in page
-    assert client.post(f"/en/manage/events/{ev.slug}/key-messages/{message.id}/approve").status_code == 302
-    db.session.refresh(message)
+    assert _approve(client, ev, message) == 302
     assert message.status == "approved"
 
 
@@ -330,8 +330,7 @@ def test_review_page_query_count_does_not_grow_with_messages(app, client, auth, 
 def test_rapporteur_deletes_a_draft_but_not_an_approved_message(app, client, auth):
     ev, s, org, rap = of.setting()
     draft = of.message(s, rap)
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
+    reviewer = of.organiser(ev)
     approved = of.message(s, rap, status="approved", reviewer=reviewer)
     draft_id, approved_id = draft.id, approved.id
     auth.login(rap.email)
@@ -364,8 +363,7 @@ FORMS = [
 @pytest.mark.parametrize("who,page,url,data", FORMS, ids=[f[2].replace("{m}", "m") for f in FORMS])
 def test_every_form_needs_its_csrf_token(app, client, auth, who, page, url, data):
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
+    reviewer = of.organiser(ev)
     m = of.message(s, rap, status="submitted" if who == "org" else "draft")
     app.config["WTF_CSRF_ENABLED"] = True
     user = reviewer if who == "org" else rap

@@ -3,17 +3,14 @@ dc:language in the XMP metadata, hyphenation by language, and French typography 
 import io
 import shutil
 import subprocess
-import sys
 
 import pikepdf
 import pytest
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import rendering
 
-from .. import factories as f
 from . import factories as of
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -25,9 +22,7 @@ FRENCH = "Les États s'engagent : « coopérer » ; est-ce possible ? Oui !"
 def mixed(app, jobs):
     """A published document whose paragraph 2 exists in French only, published in its original language."""
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
+    reviewer = of.organiser(ev)
     of.message(s, rap, {"es": "Primero.", "fr": "Premier.", "en": "First."}, status="approved", reviewer=reviewer)
     m = of.message(s, rap, {"fr": FRENCH}, original="fr", status="approved", reviewer=reviewer)
     doc = of.document(ev, org)
@@ -54,7 +49,7 @@ def _elements(pdf: bytes):
     return found, xmp
 
 
-def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, client, tmp_path):
+def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, client, pdfua):
     ev, doc = mixed
     pdf = client.get(f"/en/events/{ev.slug}/outcome.pdf").data
     elements, xmp = _elements(pdf)
@@ -64,10 +59,7 @@ def test_english_pdf_tags_the_french_paragraph_fr_in_its_structure_tree(mixed, c
     assert sum(1 for e in elements if e[0] == "/P" and e[2] == "fr") >= 1  # its paragraph is read as French
     assert sum(1 for e in elements if e[0] == "/P" and e[2] == "en") >= 1  # the others stay English
     assert "<dc:language>" in xmp and "<rdf:li>en</rdf:li>" in xmp and "<rdf:li>fr</rdf:li>" in xmp
-    path = tmp_path / "outcome-en.pdf"
-    path.write_bytes(pdf)
-    checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout
+    pdfua("outcome-en", pdf)
 
 
 def test_public_page_marks_the_french_paragraph_and_gives_it_french_typography(mixed, client):
@@ -78,14 +70,11 @@ def test_public_page_marks_the_french_paragraph_and_gives_it_french_typography(m
 
 
 def test_french_pdf_has_typographic_apostrophes_and_no_break_spaces_and_every_language_passes_pdfua(
-        mixed, client, tmp_path):
+        mixed, client, pdfua):
     ev, doc = mixed
     for lang in ("fr", "es", "en"):
         pdf = client.get(f"/{lang}/events/{ev.slug}/outcome.pdf").data
-        path = tmp_path / f"outcome-{lang}.pdf"
-        path.write_bytes(pdf)
-        checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)], capture_output=True, text=True)
-        assert checked.returncode == 0, (lang, checked.stdout)
+        path = pdfua(f"outcome-{lang}", pdf)
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
         joined = " ".join(text.replace("\u2010\n", "").split())
         assert "s’engagent" in joined and "s'engagent" not in joined

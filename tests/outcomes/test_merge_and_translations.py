@@ -27,6 +27,23 @@ def _fresh(message) -> KeyMessage:
     return db.session.get(KeyMessage, message.id)
 
 
+def _opened(client, auth, text, *, who="rapporteur", lang="en"):
+    """A key message of `text`, whose edit form `who` (the rapporteur or the organiser) signs in and opens:
+    (organiser, rapporteur, message, the form's address, its hidden fields)."""
+    ev, s, org, rap = of.setting()
+    message = of.message(s, rap, text)
+    url = f"/{lang}/manage/events/{ev.slug}/key-messages/{message.id}/edit"
+    auth.login((rap if who == "rapporteur" else org).email)
+    return org, rap, message, url, _form(client, url)
+
+
+def _saved_meanwhile(message, text, opened, by):
+    """`by` saves `text` from the revision the open form started from, before that form is sent."""
+    services.save_message(message, {"text": text, "original_language": "es", "position": message.position,
+                                    "base": opened["base"]}, by)
+    db.session.commit()
+
+
 # --- three-way merge --------------------------------------------------------------------------
 
 def test_neighbouring_paragraphs_changed_by_each_side_are_both_kept():
@@ -41,11 +58,7 @@ def test_neighbouring_paragraphs_changed_by_each_side_are_both_kept():
 
 
 def test_two_people_editing_different_languages_at_once_both_keep_their_text(app, client, auth):
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Texto.", "fr": "Texte.", "en": "Text."})
-    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(rap.email)
-    rap_opened = _form(client, url)
+    org, rap, message, url, rap_opened = _opened(client, auth, {"es": "Texto.", "fr": "Texte.", "en": "Text."})
     auth.logout()
     auth.login(org.email)
     org_opened = _form(client, url)
@@ -60,28 +73,15 @@ def test_two_people_editing_different_languages_at_once_both_keep_their_text(app
 
 
 def test_different_paragraphs_of_one_language_are_merged(app, client, auth):
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Primero.\n\nSegundo."})
-    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(rap.email)
-    opened = _form(client, url)
-    services.save_message(message, {"text": {"es": "Primero, corregido.\n\nSegundo."}, "original_language": "es",
-                                    "position": message.position, "base": opened["base"]}, org)
-    db.session.commit()
+    org, rap, message, url, opened = _opened(client, auth, {"es": "Primero.\n\nSegundo."})
+    _saved_meanwhile(message, {"es": "Primero, corregido.\n\nSegundo."}, opened, org)
     assert _post(client, url, opened, {"es": "Primero.\n\nSegundo, ampliado."}).status_code == 302
     assert _fresh(message).text == {"es": "Primero, corregido.\n\nSegundo, ampliado."}
 
 
 def test_the_same_paragraph_changed_by_both_is_shown_side_by_side_and_the_typed_text_is_kept(app, client, auth):
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Primero.\n\nSegundo.", "en": "First.\n\nSecond."})
-    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(rap.email)
-    opened = _form(client, url)
-    services.save_message(message, {"text": {"es": "Primero según el organizador.\n\nSegundo.", "en": "First.\n\nSecond!"},
-                                    "original_language": "es", "position": message.position, "base": opened["base"]},
-                          org)
-    db.session.commit()
+    org, rap, message, url, opened = _opened(client, auth, {"es": "Primero.\n\nSegundo.", "en": "First.\n\nSecond."})
+    _saved_meanwhile(message, {"es": "Primero según el organizador.\n\nSegundo.", "en": "First.\n\nSecond!"}, opened, org)
     response = _post(client, url, opened, {"es": "Primero según la relatora.\n\nSegundo, ampliado.",
                                            "en": "First.\n\nSecond."})
     assert response.status_code == 409
@@ -102,24 +102,14 @@ def test_the_same_paragraph_changed_by_both_is_shown_side_by_side_and_the_typed_
 
 
 def test_a_language_the_saver_did_not_touch_is_never_emptied(app, client, auth):
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Texto."})
-    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(rap.email)
-    opened = _form(client, url)  # English is empty in the rapporteur's form
-    services.save_message(message, {"text": {"es": "Texto.", "en": "Text."}, "original_language": "es",
-                                    "position": message.position, "base": opened["base"]}, org)
-    db.session.commit()
+    org, rap, message, url, opened = _opened(client, auth, {"es": "Texto."})  # English is empty in the rapporteur's form
+    _saved_meanwhile(message, {"es": "Texto.", "en": "Text."}, opened, org)
     assert _post(client, url, opened, {"es": "Texto nuevo.", "en": ""}).status_code == 302
     assert _fresh(message).text == {"es": "Texto nuevo.", "en": "Text."}
 
 
 def test_emptying_a_language_needs_a_confirmation(app, client, auth):
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Texto.", "en": "Text."})
-    url = f"/fr/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(rap.email)
-    opened = _form(client, url)
+    org, rap, message, url, opened = _opened(client, auth, {"es": "Texto.", "en": "Text."}, lang="fr")
     response = _post(client, url, opened, {"es": "Texto.", "en": ""})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -171,11 +161,7 @@ def test_a_changed_original_puts_its_translations_out_of_date_until_updated_or_c
 
 def test_a_translation_made_while_the_original_changed_is_out_of_date(app, client, auth):
     """The translator worked from the original they opened: a newer original merged in makes it out of date."""
-    ev, s, org, rap = of.setting()
-    message = of.message(s, rap, {"es": "Texto."})
-    url = f"/en/manage/events/{ev.slug}/key-messages/{message.id}/edit"
-    auth.login(org.email)
-    opened = _form(client, url)
+    org, rap, message, url, opened = _opened(client, auth, {"es": "Texto."}, who="organiser")
     services.save_message(message, {"text": {"es": "Texto nuevo."}, "original_language": "es"}, rap)
     db.session.commit()
     assert _post(client, url, opened, {"es": "Texto.", "en": "Text."}).status_code == 302

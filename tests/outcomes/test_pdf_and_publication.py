@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import rendering, typography
@@ -42,14 +41,8 @@ def pdftotext(pdf: bytes, *args) -> str:
 
 @pytest.fixture
 def published(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = f.user(name="Reviewer")
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
-    for text in MESSAGES:
-        of.message(s, rap, text, status="approved", reviewer=reviewer)
-    doc = of.document(ev, org, next_steps={"es": "Presentar los mensajes.", "fr": "Présenter les messages.",
-                                           "en": "Present the messages."})
+    ev, _s, org, _rap, _reviewer = of.reviewed(*MESSAGES)
+    doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
     of.publish(doc, org, jobs)
     return ev, doc, org
 
@@ -229,8 +222,7 @@ def test_public_page_before_publication_and_for_draft_events(app, client):
 
 def test_original_language_paragraph_is_marked_in_the_pdf(app, client, jobs):
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
+    reviewer = of.organiser(ev)
     m = of.message(s, rap, {"es": "Solo en español."}, status="approved", reviewer=reviewer)
     doc = of.document(ev, org)
     outcome.set_original_only(doc, [f"km:{m.id}"], org)
@@ -278,8 +270,7 @@ def test_renderer_fetches_nothing_outside_the_app(app, local_server):
 
 def test_key_message_with_an_image_or_link_fetches_nothing(app, client, auth, local_server):
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
+    reviewer = of.organiser(ev)
     of.message(s, rap, {"es": f'Texto <img src="file:///etc/passwd"> <img src="{local_server}/a.png"> '
                               f'<a href="{local_server}/b">enlace</a>',
                         "fr": "Texte", "en": "Text"}, status="approved", reviewer=reviewer)
@@ -311,8 +302,7 @@ def test_api_lists_every_version_with_its_checksums(published, client, jobs):
 def test_a_line_never_breaks_after_the_first_word_before_emphasis(app):
     """WeasyPrint broke "Les / pays de la région ... propres **institutions**" after "Les" (seen in the demo)."""
     ev, s, org, rap = of.setting()
-    reviewer = f.user()
-    grant_role(reviewer, ev, "organiser")
+    reviewer = of.organiser(ev)
     text = ("Les pays de la région demandent une coopération qui s'appuie sur leurs propres **institutions et "
             "priorités**, et qui renforce la coordination entre ministères, agences et partenaires.")
     of.message(s, rap, {"es": "Los países.", "fr": text, "en": "The countries."}, status="approved",

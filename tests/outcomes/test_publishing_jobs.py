@@ -8,7 +8,6 @@ import pytest
 from celery.signals import task_prerun
 from sqlalchemy import func, select
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.jobs.models import Job
 from dialogue.outcomes.jobs import PREVIEW, PUBLICATION
@@ -41,9 +40,7 @@ def held_worker():
 def ready(app):
     """A document ready to publish, and two organisers: one works in English, the other in French."""
     ev, s, org, rap = of.setting()
-    other = f.user(name="Other organiser")
-    grant_role(other, ev, "organiser")
-    db.session.commit()
+    other = of.organiser(ev, name="Other organiser")
     of.message(s, rap, TEXT, status="approved", reviewer=other)
     doc = of.document(ev, org)
     return SimpleNamespace(ev=ev, doc=doc, org=org, other=other, session=s, rapporteur=rap)

@@ -9,7 +9,6 @@ import tempfile
 import pytest
 from sqlalchemy import select
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import versions
 from dialogue.outcomes.jobs import request_publication
@@ -17,7 +16,6 @@ from dialogue.outcomes.models import Publication
 from dialogue.outcomes.review import organisers
 from dialogue.outcomes.services import OutcomeError
 
-from .. import factories as f
 from . import factories as of
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -46,15 +44,10 @@ def publish(doc, org, jobs, mark="rev"):
 
 @pytest.fixture
 def first(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = f.user(name="Reviewer")
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
-    of.message(s, rap, {"es": "La cooperación debe apoyarse en los sistemas nacionales.",
-                        "fr": "La coopération doit s'appuyer sur les systèmes nationaux.",
-                        "en": "Co-operation should rely on national systems."}, status="approved", reviewer=reviewer)
-    doc = of.document(ev, org, next_steps={"es": "Presentar los mensajes.", "fr": "Présenter les messages.",
-                                           "en": "Present the messages."})
+    ev, _s, org, _rap, _reviewer = of.reviewed({"es": "La cooperación debe apoyarse en los sistemas nacionales.",
+                                                "fr": "La coopération doit s'appuyer sur les systèmes nationaux.",
+                                                "en": "Co-operation should rely on national systems."})
+    doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
     of.publish(doc, org, jobs)
     return ev, doc, org
 

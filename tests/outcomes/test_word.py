@@ -11,7 +11,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
-from dialogue.auth import grant_role
 from dialogue.extensions import db
 from dialogue.outcomes import document as outcome
 from dialogue.outcomes import versions, word, word_import
@@ -35,16 +34,10 @@ MESSAGES = [
 
 @pytest.fixture
 def published(app, jobs):
-    ev, s, org, rap = of.setting()
-    reviewer = f.user(name="Reviewer")
-    grant_role(reviewer, ev, "organiser")
-    db.session.commit()
-    for text in MESSAGES:
-        of.message(s, rap, text, status="approved", reviewer=reviewer)
+    ev, s, org, rap, reviewer = of.reviewed(*MESSAGES)
     french = of.message(s, rap, {"fr": "Un paragraphe en français seulement."}, original="fr", status="approved",
                         reviewer=reviewer)
-    doc = of.document(ev, org, next_steps={"es": "Presentar los mensajes.", "fr": "Présenter les messages.",
-                                           "en": "Present the messages."})
+    doc = of.document(ev, org, next_steps=of.NEXT_STEPS)
     outcome.set_original_only(doc, [f"km:{french.id}"], org)
     db.session.commit()
     of.publish(doc, org, jobs)
@@ -257,11 +250,7 @@ def test_docx_headings_are_in_the_body_font_and_each_numbered_list_starts_at_one
 
 
 def test_two_numbered_lists_in_a_docx_have_their_own_numbering(app):
-    ev, s, org, rap = of.setting()
-    reviewer = f.user(name="Reviewer")
-    grant_role(reviewer, ev, "organiser")
-    for text in ("Pasos:\n\n1. uno\n2. dos", "Otros:\n\n1. tres\n2. cuatro"):
-        of.message(s, rap, {"es": text}, status="approved", reviewer=reviewer)
+    ev, _s, org, _rap, _reviewer = of.reviewed({"es": "Pasos:\n\n1. uno\n2. dos"}, {"es": "Otros:\n\n1. tres\n2. cuatro"})
     doc = of.document(ev, org)
     body = word.render_docx(outcome.compose(doc), "es", versions.Edition("ECS/2022/1"))
     items = [p for p in docx.Document(io.BytesIO(body)).paragraphs if p.style.name == "List Number"]

@@ -19,6 +19,14 @@ def _organiser(auth, status="published"):
     return org, ev
 
 
+def _says(client, url: str, *sentences: str) -> str:
+    """The page at `url`, which must say each of `sentences` (the failure names all it misses)."""
+    page = client.get(url).get_data(as_text=True)
+    missing = [sentence for sentence in sentences if sentence not in page]
+    assert not missing, missing
+    return page
+
+
 def test_delete_asks_for_confirmation_with_csrf_then_bins_and_restores(client, app, auth):
     org, ev = _organiser(auth)
     s = f.session(ev, "PL2", room="Sala A")
@@ -83,18 +91,17 @@ def test_history_and_audit_log_say_what_changed_in_words(client, app, auth):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "session.update").order_by(AuditEntry.id))
     assert entry.data["changes"] == {"room": [{"en": "Sala A"}, {"en": "Sala B"}]}  # a room's names, as they were
 
-    history = client.get(f"/en/manage/events/{ev.slug}/sessions/PL2/history").get_data(as_text=True)
-    assert "María López changed the room of PL2 from Sala A to Sala B" in history
-    assert "María López cancelled session PL2" in history
-    assert "María López changed the start of PL2 from 12 Dec 2022, 09:00 to 12 Dec 2022, 10:00" in history
-    assert "María López changed the end of PL2 from 12 Dec 2022, 10:30 to 12 Dec 2022, 11:30" in history
-    log = client.get(f"/fr/manage/events/{ev.slug}/audit").get_data(as_text=True)
-    assert "María López a changé la salle de PL2 de Sala A à Sala B" in log
-    assert "María López a publié l’événement" in log
-    assert "María López a retiré la publication de l’événement" in log
+    _says(client, f"/en/manage/events/{ev.slug}/sessions/PL2/history",
+          "María López changed the room of PL2 from Sala A to Sala B",
+          "María López cancelled session PL2",
+          "María López changed the start of PL2 from 12 Dec 2022, 09:00 to 12 Dec 2022, 10:00",
+          "María López changed the end of PL2 from 12 Dec 2022, 10:30 to 12 Dec 2022, 11:30")
+    log = _says(client, f"/fr/manage/events/{ev.slug}/audit",
+                "María López a changé la salle de PL2 de Sala A à Sala B",
+                "María López a publié l’événement",
+                "María López a retiré la publication de l’événement")
     assert "event.update" not in log and "session:" not in log
-    es = client.get(f"/es/manage/events/{ev.slug}/audit").get_data(as_text=True)
-    assert "María López cambió la sala de PL2 de Sala A a Sala B" in es
+    _says(client, f"/es/manage/events/{ev.slug}/audit", "María López cambió la sala de PL2 de Sala A a Sala B")
 
 
 def test_entries_written_before_the_log_kept_changes_read_in_words(client, app, auth, count_queries):
@@ -155,10 +162,9 @@ def test_audit_log_names_delegates_delegations_and_key_messages(client, app, aut
     audit("key_message.approve", user=org, event=ev, target=f"key_message:{message.id}")
     audit("delegate.import", user=org, event=ev, target=f"delegation:{france.id}", rows=1)
     db.session.commit()
-    en = client.get(f"/en/manage/events/{ev.slug}/audit").get_data(as_text=True)
-    assert "María López created the delegation of France" in en
-    assert "María López accredited Jeanne Martin" in en
-    assert "María López approved a key message of RD-LAC" in en
-    assert "María López imported 1 delegate into the delegation of France" in en
-    es = client.get(f"/es/manage/events/{ev.slug}/audit").get_data(as_text=True)
-    assert "María López creó la delegación de Francia" in es
+    _says(client, f"/en/manage/events/{ev.slug}/audit",
+          "María López created the delegation of France",
+          "María López accredited Jeanne Martin",
+          "María López approved a key message of RD-LAC",
+          "María López imported 1 delegate into the delegation of France")
+    _says(client, f"/es/manage/events/{ev.slug}/audit", "María López creó la delegación de Francia")

@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 from html import unescape
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dialogue.extensions import db
@@ -80,15 +80,7 @@ def test_copy_event_makes_a_draft_with_rooms_people_and_notes_on_new_dates(clien
     assert again.status_code == 422 and "Another event already uses this address." in unescape(again.get_data(as_text=True))
 
 
-def _xlsx(rows, headers=("Código", "Día", "Inicio", "Fin", "Tipo", "Sala", "Título (español)", "Presidencia", "Oradores")):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+HEADERS = ("Código", "Día", "Inicio", "Fin", "Tipo", "Sala", "Título (español)", "Presidencia", "Oradores")
 
 
 def _upload(client, ev, content, name="sesiones.xlsx", lang="es"):
@@ -110,7 +102,7 @@ def test_import_names_the_bad_row_then_previews_and_imports_all(client, auth, ap
             for i in range(40)]
     rows[6] = ("WS6", "2022-12-13", "25:00", "10:00", "Sesión de trabajo", "Sala 1", "Sesión 6", "", "")
     rows[39] = ("WS39", "2022-12-12", "09:30", "10:00", "Plenaria?", "Sala A", "Sesión 39", "", "")
-    page = _upload(client, ev, _xlsx(rows))
+    page = _upload(client, ev, f.xlsx(HEADERS, *rows))
     html = unescape(page.get_data(as_text=True))
     assert page.status_code == 422
     assert re.search(r"<td>8</td><td>Inicio</td>", html)  # row 8 of the sheet (header is row 1)
@@ -118,7 +110,7 @@ def test_import_names_the_bad_row_then_previews_and_imports_all(client, auth, ap
     assert set(_sessions(ev)) == {"OLD"}
     rows[6] = ("WS6", "2022-12-13", "09:30", "09:40", "Sesión de trabajo", "Sala 1", "Sesión 6", "", "")
     rows[39] = ("WS39", "2022-12-12", "09:30", "10:00", "Sesión plenaria", "Sala A", "Sesión 39", "", "")
-    preview = _upload(client, ev, _xlsx(rows))
+    preview = _upload(client, ev, f.xlsx(HEADERS, *rows))
     html = unescape(preview.get_data(as_text=True))
     assert preview.status_code == 200 and "40 sesiones" in html
     assert "Sala 0" in html and "Ana Pérez" in html and "OLD" in html  # new rooms, new people, the clash

@@ -7,7 +7,6 @@ import time
 from datetime import datetime
 from html import unescape
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from dialogue import uploads
@@ -22,16 +21,7 @@ from dialogue.sessions.models import MeetingSession
 from .. import factories as f
 from ..delegates import factories as df
 
-
-def _xlsx(rows, headers=("Código", "Día", "Inicio", "Fin", "Título (español)", "Sala")):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+HEADERS = ("Código", "Día", "Inicio", "Fin", "Título (español)", "Sala")
 
 
 def _upload(client, ev, content, lang="en"):
@@ -61,8 +51,8 @@ def test_a_row_with_an_existing_code_updates_that_session_and_keeps_what_the_fil
     jeanne = df.delegate(df.delegation(ev, "FR"), "Jeanne", "Martin", email="jeanne@example.fr", status="accredited")
     db.session.add(SessionRegistration(delegate=jeanne, session=pl1))
     db.session.commit()
-    content = _xlsx([("PL1", "2022-12-13", "14:00", "15:00", "Plenaria movida", "Sala B"),
-                     ("WS1", "2022-12-13", "09:00", "10:00", "Taller", "Sala B")])
+    content = f.xlsx(HEADERS, ("PL1", "2022-12-13", "14:00", "15:00", "Plenaria movida", "Sala B"),
+                     ("WS1", "2022-12-13", "09:00", "10:00", "Taller", "Sala B"))
     preview = _upload(client, ev, content)
     html = unescape(preview.get_data(as_text=True))
     assert preview.status_code == 200, html[-3000:]
@@ -91,7 +81,7 @@ def test_a_session_in_the_bin_is_not_updated_by_its_code(client, auth):
     ev = f.event(organiser=org)
     auth.login(org.email)
     f.session(ev, "PL1", deleted_at=utcnow())
-    page = _upload(client, ev, _xlsx([("PL1", "2022-12-13", "14:00", "15:00", "Plenaria", "Sala B")]))
+    page = _upload(client, ev, f.xlsx(HEADERS, ("PL1", "2022-12-13", "14:00", "15:00", "Plenaria", "Sala B")))
     assert page.status_code == 422
     assert "<td>2</td><td>Code</td><td>A session in the bin has the code PL1" in unescape(page.get_data(as_text=True))
 
@@ -102,7 +92,7 @@ def test_the_kept_file_is_the_uploaders_for_that_event_expires_and_goes_once_use
     grant_role(other, ev, "organiser")
     db.session.commit()
     auth.login(org.email)
-    content = _xlsx([("WS1", "2022-12-13", "09:00", "10:00", "Taller", "Sala B")])
+    content = f.xlsx(HEADERS, ("WS1", "2022-12-13", "09:00", "10:00", "Taller", "Sala B"))
     token = _token(_upload(client, ev, content))
     assert (uploads._folder() / f"{token}.bin").read_bytes() == content
     refused = _confirm(client, second, token)  # the same organiser, another event
@@ -114,7 +104,7 @@ def test_the_kept_file_is_the_uploaders_for_that_event_expires_and_goes_once_use
     assert not (uploads._folder() / f"{token}.bin").exists()
     assert _confirm(client, ev, token).status_code == 422  # used: gone
 
-    late = _token(_upload(client, ev, _xlsx([("WS2", "2022-12-13", "11:00", "12:00", "Taller", "Sala B")])))
+    late = _token(_upload(client, ev, f.xlsx(HEADERS, ("WS2", "2022-12-13", "11:00", "12:00", "Taller", "Sala B"))))
     assert uploads.sweep(now=time.time() + uploads.KEEP_SECONDS + 5) >= 1
     assert _confirm(client, ev, late).status_code == 422 and "WS2" not in _sessions(ev)
 
@@ -138,14 +128,14 @@ def test_a_large_file_is_checked_and_imported_by_a_worker_behind_a_progress_page
     try:
         rows = [(f"WS{i}", "2022-12-13", f"{9 + i}:00", f"{9 + i}:45", f"Taller {i}", "Sala B") for i in range(6)]
         rows[4] = ("WS4", "2022-12-13", "8h61", "13:45", "Taller 4", "Sala B")
-        job, page = _by_worker(client, jobs, _upload(client, ev, _xlsx(rows)))
+        job, page = _by_worker(client, jobs, _upload(client, ev, f.xlsx(HEADERS, *rows)))
         assert job.kind == "session_import_preview" and job.status == "done", job.error_detail
         assert "See the preview" in page
         errors = client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}")
         assert errors.status_code == 200 and "<td>6</td><td>Start</td>" in unescape(errors.get_data(as_text=True))
 
         rows[4] = ("WS4", "2022-12-13", "13:00", "13:45", "Taller 4", "Sala B")
-        job, page = _by_worker(client, jobs, _upload(client, ev, _xlsx(rows)))
+        job, page = _by_worker(client, jobs, _upload(client, ev, f.xlsx(HEADERS, *rows)))
         preview = client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}")
         assert "6 sessions are ready to import" in unescape(preview.get_data(as_text=True)) and not _sessions(ev)
         auth.login(other.email)  # another organiser: not their file
@@ -160,8 +150,8 @@ def test_a_large_file_is_checked_and_imported_by_a_worker_behind_a_progress_page
         assert not (uploads._folder() / f"{token}.bin").exists()
 
         # Checked at its preview, a file may still fail in the worker: it says which row, and imports nothing.
-        job, _page = _by_worker(client, jobs, _upload(client, ev, _xlsx(
-            [(f"NEW{i}", "2022-12-14", "09:00", "09:30", "T", "Sala C") for i in range(4)])))
+        job, _page = _by_worker(client, jobs, _upload(client, ev, f.xlsx(
+            HEADERS, *[(f"NEW{i}", "2022-12-14", "09:00", "09:30", "T", "Sala C") for i in range(4)])))
         token = _token(client.get(f"/en/manage/events/{ev.slug}/import?preview={job.id}"))
         f.session(ev, "NEW2", start="2022-12-14 12:00", deleted_at=utcnow())
         job, page = _by_worker(client, jobs, _confirm(client, ev, token))
