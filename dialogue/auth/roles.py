@@ -17,3 +17,12 @@ def grant_role(user: User, event, role: str) -> EventRole:
     granted = EventRole(user=user, event=event, role=role)
     db.session.add(granted)
     return granted
+
+
+def events_with_role(user, role: str) -> list:
+    """The events in which `user` holds `role` (say, the badge checkers' events for "My work"), in one query."""
+    from ..sessions.models import Event  # the sessions domain builds on auth, not the other way round
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(db.session.scalars(select(Event).join(EventRole, EventRole.event_id == Event.id)
+                                   .where(EventRole.user_id == user.id, EventRole.role == role).order_by(Event.id)))

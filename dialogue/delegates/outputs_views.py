@@ -3,6 +3,7 @@ files, badges and their check, statistics and session attendance."""
 from __future__ import annotations
 
 from flask import abort, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..jobs.views import start_and_redirect
@@ -50,6 +51,23 @@ def start_file(slug: str):
     if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
         abort(400)
     return start_and_redirect(kind, event, _list_params(request.form))
+
+
+#: A badge code as printed under the QR code (delegate.badge_code is at most 32 characters).
+BADGE_CODE_LENGTH = 32
+
+
+@manage_bp.get("/badges/")
+def check_badge(slug: str):
+    """For door staff whose phone cannot read a QR code: the badge code typed, then its check."""
+    event = _event(slug)
+    ensure(can_check_badges, current_user, event)
+    code = "".join((request.args.get("code") or "").split())  # as read aloud or printed in groups
+    if code and len(code) <= BADGE_CODE_LENGTH:
+        return redirect(url_for("delegates_manage.verify_badge", slug=slug, code=code), 303)
+    error = _("A badge code has at most %(n)s characters.", n=BADGE_CODE_LENGTH) if code else None
+    return render_template("delegates/check_badge.html", event=event, code=request.args.get("code", ""),
+                           error=error), 422 if error else 200
 
 
 @manage_bp.get("/badges/<code>")

@@ -9,7 +9,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..auth import events_with_role
 from ..extensions import db, login_manager
+from ..formatting import tr_text
 from ..permissions import can_edit_delegation, can_organise, ensure
 from ..sessions import services as agenda
 from ..sessions.labels import GENDER_LABELS
@@ -92,11 +94,14 @@ def register(app: Flask) -> None:
 
 
 def _dashboard_links(user) -> list[dict]:
-    """On "My work": the delegations this user registers."""
+    """On "My work": the delegations this user registers, the events where they check badges."""
     lang = g.lang or "en"
     return [{"url": url_for("delegates.delegation", slug=d.event.slug, delegation_id=d.id),
              "label": _("Register the delegation of %(name)s", name=services.delegation_name(d, lang))}
-            for d in services.my_delegations(user)]
+            for d in services.my_delegations(user)] + [
+            {"url": url_for("delegates_manage.check_badge", slug=event.slug),
+             "label": _("Check badges at the door: %(event)s", event=tr_text(event.title, event.original_language))}
+            for event in events_with_role(user, "badge_checker")]
 
 
 def _manage_links(event) -> list[dict]:

@@ -124,7 +124,7 @@ def test_a_checker_opens_nothing_else_of_the_event(app, client, auth, door):
     checked = 0
     for rule, path in _pages(app, values):
         response = client.get(path)
-        if rule.endpoint == "delegates_manage.verify_badge":
+        if rule.endpoint in ("delegates_manage.verify_badge", "delegates_manage.check_badge"):
             assert response.status_code == 200 and seen[rule.endpoint] == 403
             continue
         assert answer(response) == seen[rule.endpoint], (rule.endpoint, response.status_code)
@@ -163,3 +163,36 @@ def test_a_badge_checker_cannot_invite(app, client, auth, door):
         "email": "friend@example.org", "role": "badge_checker", "language": "en"})
     assert response.status_code == 403
     assert db.session.scalar(select(User).where(User.email == "friend@example.org")) is None
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+def test_a_checker_finds_the_door_page_on_my_work_and_types_a_code_there(app, client, auth, door, lang):
+    ev, rosa = door["event"], door["rosa"]
+    auth.login(door["checker"].email)
+    tasks = client.get(f"/{lang}/manage/").get_data(as_text=True)
+    form_url = f"/{lang}/manage/events/{ev.slug}/badges/"
+    assert f'href="{form_url}"' in tasks
+    page = client.get(form_url)
+    assert page.status_code == 200 and 'name="code"' in page.get_data(as_text=True)
+    # Typed as printed, in groups: the spaces go, the check opens.
+    spaced = " ".join(rosa.badge_code[i:i + 4] for i in range(0, len(rosa.badge_code), 4))
+    typed = client.get(form_url, query_string={"code": spaced})
+    assert typed.status_code == 303 and typed.headers["Location"].endswith(check_url(door, rosa.badge_code, lang))
+    check = client.get(typed.headers["Location"]).get_data(as_text=True)
+    assert WORDS[lang][0] in check and f'href="{form_url}"' in check  # and back to the form for the next one
+    # A code longer than any badge's is refused on the form, with what was typed kept.
+    long = client.get(form_url, query_string={"code": "X" * 40})
+    body = long.get_data(as_text=True)
+    assert long.status_code == 422 and 'value="' + "X" * 40 + '"' in body and 'aria-invalid="true"' in body
+    assert "32" in body
+
+
+def test_the_door_page_is_for_checkers_and_organisers_only(app, client, auth, door):
+    form_url = f"/en/manage/events/{door['event'].slug}/badges/"
+    assert client.get(form_url).status_code == 302  # visitors: the sign-in page
+    for who in ("fp", "elsewhere"):
+        auth.login(door[who].email)
+        assert client.get(form_url).status_code == 403
+        assert f'href="{form_url}"' not in client.get("/en/manage/").get_data(as_text=True)
+    auth.login(door["org"].email)
+    assert client.get(form_url).status_code == 200
