@@ -153,6 +153,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     from .sessions.copy_views import bp as copying_bp
     app.register_blueprint(copying_bp)
+    from .sessions import picker_views
+    picker_views.register(app)
     # Other domains plug in through `register(app)` in their views module.
     for module in domain_modules("views"):
         module.register(app)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import IO
 
+from flask_babel import gettext as _
+
 #: Domain modules that declare job kinds in a KINDS list.
 KIND_MODULES = ("dialogue.sessions.jobs", "dialogue.delegates.jobs", "dialogue.delegates.public_list",
                 "dialogue.delegates.details_jobs", "dialogue.outcomes.jobs")
@@ -34,7 +36,8 @@ Progress = Callable[[int, int], None]
 
 class JobKind(ABC):
     """Base of a kind; subclasses set `name`, implement label(), progress_text() and fingerprint(),
-    and make() (one task) or, with `chunked`, plan()/make_chunk()/assemble() (tasks in parallel)."""
+    and make() (one task) or, with `chunked`, plan()/make_chunk()/assemble() (tasks in parallel).
+    The words of a job waiting for a worker, or finished, are the same for every kind: `text()`."""
 
     name: str = ""
     chunked: bool = False
@@ -50,7 +53,13 @@ class JobKind(ABC):
 
     @abstractmethod
     def progress_text(self, job) -> str:
-        """The bar's words, translated: "Rendering badges: 3,200 of 10,000"."""
+        """The bar's words while a worker makes the file, translated: "Rendering badges: 3,200 of 10,000"."""
+
+    def text(self, job) -> str:
+        """The bar's words in any state: the kind's progress_text() while a worker makes the file."""
+        if job.status == "running":
+            return self.progress_text(job)
+        return status_text(job)
 
     @abstractmethod
     def fingerprint(self, event, params: dict) -> tuple[int, str]:
@@ -95,6 +104,17 @@ class JobKind(ABC):
     def finished(self, job) -> None:
         """Called in the transaction that marks the job done (to record a publication, say)."""
         return None
+
+
+def status_text(job) -> str:
+    """The words of a job no worker is making, whatever its kind: waiting for one, or finished."""
+    if job.status == "done":
+        return _("Ready.")
+    if job.status == "failed":
+        return _("Failed: %(error)s", error=job.error or _("an unexpected error"))
+    if job.status == "superseded":
+        return _("Replaced by a newer file.")
+    return _("Waiting for a worker.")
 
 
 @cache

@@ -122,18 +122,8 @@ def status(job: Job) -> dict:
     kind = kinds()[job.kind]
     link_url, link_text = kind.link(job) or (None, None)
     return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
-            "label": kind.label(job), "text": kind.progress_text(job) if job.active else status_text(job),
+            "label": kind.label(job), "text": kind.text(job),
             "error": job.error, "link_url": link_url, "link_text": link_text}
-
-
-def status_text(job: Job) -> str:
-    if job.status == "done":
-        return _("Ready.")
-    if job.status == "failed":
-        return _("Failed: %(error)s", error=job.error or _("an unexpected error"))
-    if job.status == "superseded":
-        return _("Replaced by a newer file.")
-    return _("Waiting for a worker.")
 
 
 def sweep(older_than_seconds: int = 60) -> int:

@@ -55,8 +55,6 @@ class OutcomePublication(JobKind):
         return _("Publication of the outcome document")
 
     def progress_text(self, job):
-        if job.status == "queued":
-            return _("Waiting for a worker.")
         return _("Rendering the outcome document: %(done)d of %(total)d languages", done=job.done,
                  total=job.total or len(LANGUAGES))
 

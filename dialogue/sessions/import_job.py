@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from .. import uploads
@@ -18,6 +19,14 @@ PREVIEW = "session_import_preview"
 NAMED_ERRORS = 3
 
 
+def _halves(job) -> tuple[int, int, int]:
+    """(rows checked, rows written, rows) of an import job: importing.import_sessions counts the rows
+    twice, checked then written, so its total is twice the number of rows."""
+    rows = (job.total or 0) // 2
+    done = min(job.done or 0, 2 * rows)
+    return min(done, rows), max(done - rows, 0), rows
+
+
 class SessionImport(JobKind):
     """Import a previewed file kept by uploads.py, in one transaction with the job's state."""
 
@@ -27,9 +36,13 @@ class SessionImport(JobKind):
         return _("Import of sessions")
 
     def progress_text(self, job):
-        if job.status == "queued":
-            return _("Waiting for a worker.")
-        return _("Importing the sessions…")
+        checked, written, rows = _halves(job)
+        if not rows:
+            return _("Importing the sessions…")
+        if checked < rows:
+            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
+                     total=format_decimal(rows))
+        return _("Importing sessions: %(done)s of %(total)s", done=format_decimal(written), total=format_decimal(rows))
 
     def fingerprint(self, event, params):
         """One job per previewed file: pressing Import twice finds the same job."""
@@ -67,9 +80,14 @@ class SessionImportPreview(SessionImport):
         return _("Checking the sessions to import")
 
     def progress_text(self, job):
-        if job.status == "queued":
-            return _("Waiting for a worker.")
-        return _("Checking the rows of the file…")
+        checked, written, rows = _halves(job)
+        if not rows:
+            return _("Checking the rows of the file…")
+        if checked < rows:
+            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
+                     total=format_decimal(rows))
+        return _("Trying the sessions on the agenda: %(done)s of %(total)s", done=format_decimal(written),
+                 total=format_decimal(rows))
 
     def link(self, job):
         if job.event is None:

@@ -143,8 +143,11 @@ def import_sessions(event: Event, rows: list[tuple[int, dict]], by, progress=Non
 
     A code must come once in the file; a code of the event's sessions updates that session (not one
     in the bin). Rooms and people not found by name are created. `progress(done, total)`, when
-    given, hears how far the checking of the rows is, the first half of the work (it writes in its
-    own transaction: it is not called once this one has written, which SQLite would lock).
+    given, hears how far the work is: the checking of the rows (done from 0 to the number of rows),
+    then their writing (on to twice that). It writes in a transaction of its own, which SQLite makes
+    wait for this one once this one has written: there the new sessions are built and counted, then
+    inserted in one flush, and the bar stops until the end; PostgreSQL inserts them in batches
+    between reports, and counts the updated sessions too.
     """
     ensure(can_organise, by, event)
     errors: list[RowError] = []
@@ -200,6 +203,8 @@ def import_sessions(event: Event, rows: list[tuple[int, dict]], by, progress=Non
     if errors:
         raise ImportFailed(errors)
     made, changed = [], []
+    batches = db.session.get_bind().dialect.name != "sqlite"  # may the bar move once this has written?
+    written = 0
     for number, clean in cleaned:
         if clean["session"] is not None:
             continue
@@ -207,10 +212,16 @@ def import_sessions(event: Event, rows: list[tuple[int, dict]], by, progress=Non
             made.append(_session(event, clean, rooms))
         except services.DomainError as error:
             errors.append(RowError(number, SERVICE_FIELDS.get(error.field or "", "code"), error.message))
+        written += 1
+        if written % PROGRESS_EVERY == 0:
+            if batches and not errors:
+                db.session.add_all(made[-PROGRESS_EVERY:])
+                db.session.flush()  # a batch of inserts, then the bar moves
+            tick(len(rows) + written, total)
     if errors:
         raise ImportFailed(errors)
     db.session.add_all(made)
-    db.session.flush()  # one batch of inserts, whatever the number of new rows
+    db.session.flush()  # the rest in one batch of inserts (on SQLite: all of them)
     for number, clean in cleaned:
         if clean["session"] is None:
             continue
@@ -218,6 +229,9 @@ def import_sessions(event: Event, rows: list[tuple[int, dict]], by, progress=Non
             changed.append(_update(event, clean, rooms, by))
         except services.DomainError as error:
             errors.append(RowError(number, SERVICE_FIELDS.get(error.field or "", "code"), error.message))
+        written += 1
+        if batches and written % PROGRESS_EVERY == 0:
+            tick(len(rows) + written, total)
     if errors:
         raise ImportFailed(errors)
     codes = {s.code for s in made} | {s.code for s in changed}

@@ -13,8 +13,9 @@ from .helpers import LANGS, SLUG, axe_violations, describe, login, screenshot
 pytestmark = pytest.mark.browser
 
 WIDTH = 375
-#: Addresses that give a file (a job starts, then the file is served), not a page to lay out.
-FILE_RULE = re.compile(r"\.(pdf|csv|xlsx|zip|ics|xlf|docx|jpg)$|<any\(")
+#: Addresses that give a file (a job starts, then the file is served) or data for a script (the pickers'
+#: suggestions), not a page to lay out.
+FILE_RULE = re.compile(r"\.(pdf|csv|xlsx|zip|ics|xlf|docx|jpg)$|<any\(|/suggestions/")
 
 
 def _values(app) -> dict:
