@@ -14,7 +14,6 @@ from celery import shared_task
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..actions import DomainError
 from ..extensions import db
@@ -84,14 +83,11 @@ def run_job(job_id: int) -> None:
                 _finish(job, output)
                 return
             if not job.chunks:
-                try:
-                    _plan(job, kind)
-                except IntegrityError:
-                    # Another run of this task planned the job first: its message came back to the queue
-                    # (the visibility timeout passed while a slow worker planned) and both ran. Take its plan;
-                    # publishing its chunks again is harmless, each is counted once.
-                    db.session.rollback()
-                    job = db.session.get(Job, job_id)
+                planned = kind.plan(job)
+                for position, (params, size) in enumerate(planned):
+                    db.session.add(JobChunk(job=job, position=position, params=params, size=size))
+                job.chunks_total, job.total = len(planned), sum(size for _p, size in planned)
+                db.session.flush()
             # Largest first: the last chunks to start are small, so workers finish together.
             todo = [c.id for c in sorted(job.chunks, key=lambda c: -c.size) if c.status != "done"]
             if not todo:
@@ -101,15 +97,6 @@ def run_job(job_id: int) -> None:
             db.session.commit()
     except Exception as exc:
         _fail(job_id, exc)
-
-
-def _plan(job: Job, kind) -> None:
-    """Cut the job in chunks, one row each (unique per job and position)."""
-    planned = kind.plan(job)
-    for position, (params, size) in enumerate(planned):
-        db.session.add(JobChunk(job=job, position=position, params=params, size=size))
-    job.chunks_total, job.total = len(planned), sum(size for _p, size in planned)
-    db.session.flush()
 
 
 @shared_task(name="dialogue.run_chunk")
