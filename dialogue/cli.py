@@ -50,14 +50,17 @@ def register_commands(app: Flask) -> None:
 @click.option("--nice", type=click.IntRange(0, 19), default=None, envvar="DIALOGUE_WORKER_NICE",
               help="Lower the workers' CPU priority by this much, so that the web server on the same "
                    "machine answers first (default 10; 0 keeps it).")
+@click.option("--queues", "which", type=click.Choice(["all", "jobs", "mail"]), default="all",
+              envvar="DIALOGUE_WORKER_QUEUES", show_default=True,
+              help="What this worker takes: mail (delivery, notices), jobs (files and the rest), or both.")
 @with_appcontext
-def worker(concurrency, pool, loglevel, nice):
+def worker(concurrency, pool, loglevel, nice, which):
     """Start a Celery worker that makes files and delivers mail (Redis when REDIS_URL is set)."""
     from flask import current_app
 
-    from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, worker_argv
+    from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, queues_named, worker_argv
     lower_priority(DEFAULT_NICE if nice is None else nice)
-    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel))
+    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which)))
 
 
 @click.command("serve")

@@ -1,5 +1,5 @@
-"""Job workers yield to the web and to mail: `dialogue worker --nice` lowers their CPU priority, and on
-Redis mail is taken before the chunks of a large job (message priorities, one queue)."""
+"""Job workers yield to the web and to mail: `dialogue worker --nice` lowers their CPU priority; mail has a
+queue of its own, and on Redis small jobs are taken before the chunks of a large one (message priorities)."""
 from __future__ import annotations
 
 import os
@@ -46,7 +46,7 @@ def test_a_worker_leading_its_own_session_lowers_the_sessions_share_and_one_besi
 
 
 @pytest.mark.redis
-def test_on_redis_mail_goes_before_small_jobs_and_those_before_chunks(tmp_path):
+def test_on_redis_mail_has_its_own_queue_and_small_jobs_go_before_chunks(tmp_path):
     import redis
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -57,11 +57,14 @@ def test_on_redis_mail_goes_before_small_jobs_and_those_before_chunks(tmp_path):
     client = redis.Redis.from_url(url)
     try:
         celery = app.extensions["celery"]
-        for task in ("dialogue.run_chunk", "dialogue.run_job", "dialogue.deliver_mail", "dialogue.assemble_job"):
+        for task in ("dialogue.run_chunk", "dialogue.run_job", "dialogue.deliver_mail", "dialogue.assemble_job",
+                     "dialogue.send_change_notices"):
             celery.send_task(task, args=[0])
         lists = {key.decode(): client.llen(key) for key in client.keys(f"{queue}*")}
-        # Kombu's Redis transport keeps one list a priority step and takes from the lowest step first.
-        assert lists == {queue: 1, f"{queue}\x06\x163": 2, f"{queue}\x06\x166": 1}
+        # Kombu's Redis transport keeps one list a priority step and takes from the lowest step first; a
+        # worker taking both queues looks at every queue's step 0 before any step 3.
+        assert lists == {f"{queue}-mail": 1, f"{queue}-mail\x06\x163": 1, f"{queue}\x06\x163": 2,
+                         f"{queue}\x06\x166": 1}
     finally:
         for key in client.keys(f"{queue}*"):
             client.delete(key)

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 from celery.signals import before_task_publish, task_postrun, task_rejected, task_unknown
 
+from dialogue.jobs.engine import mail_queue
+
 
 def worker_queue(name: str) -> str:
     """The queue `name` of this test process: one per pytest-xdist worker (PYTEST_XDIST_WORKER, e.g. "gw0"),
@@ -30,7 +32,9 @@ class Tracker:
     """Counts tasks published to the test workers' queues and not yet run, process-wide (a task sent
     to real worker processes, in the `redis` tests, runs elsewhere and is not waited for)."""
 
-    QUEUES = (worker_queue("dialogue-tests"), worker_queue("dialogue-live"))
+    #: The jobs queue and the mail queue beside it (dialogue/jobs/engine.py) of each app the tests start.
+    QUEUES = tuple(name for queue in (worker_queue("dialogue-tests"), worker_queue("dialogue-live"))
+                   for name in (queue, mail_queue(queue)))
 
     def __init__(self):
         #: Task id -> publications to these queues not yet run. By id, not one count: a task that was

@@ -18,11 +18,17 @@ from pathlib import Path
 from celery import Celery, Task
 from celery.signals import worker_ready
 from flask import Flask
+from kombu import Exchange, Queue
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 
-#: Message priorities on Redis (0 first; Kombu's steps are 0, 3, 6, 9): mail is never stuck behind a
-#: badge set of the size of a COP, and a small job (an agenda, a delegation's preview) starts before
+#: The tasks whose only work is mail (delivering it, or writing notices and reminders to the outbox): they
+#: go to a queue of their own, `<CELERY_QUEUE>-mail`, so that a worker started with `--queues mail` delivers
+#: mail at once however many badge chunks wait in (or are prefetched from) the jobs queue.
+MAIL_TASKS = frozenset({"dialogue.deliver_mail", "dialogue.sweep_outbox", "dialogue.send_change_notices",
+                        "dialogue.delegations_reminders"})
+#: Message priorities on Redis, within each queue (0 first; Kombu's steps are 0, 3, 6, 9): a worker that
+#: takes both queues takes mail first, and a small job (an agenda, a delegation's preview) starts before
 #: the remaining chunks of a large one. The embedded transports ignore priorities.
 PRIORITIES = {"dialogue.deliver_mail": 0, "dialogue.sweep_outbox": 0, "dialogue.run_chunk": 6}
 DEFAULT_PRIORITY = 3
@@ -31,11 +37,27 @@ DEFAULT_PRIORITY = 3
 DEFAULT_NICE = 10
 
 
+def mail_queue(queue: str) -> str:
+    """The name of the mail queue beside the jobs queue `queue`."""
+    return f"{queue}-mail"
+
+
+def queue_for(name: str, queue: str) -> str:
+    """The queue the task `name` goes to: the mail queue for mail tasks, `queue` for everything else."""
+    return mail_queue(queue) if name in MAIL_TASKS else queue
+
+
 def _router(queue: str):
-    """Celery's route for every task: our queue, at the task's priority."""
+    """Celery's route for every task: its queue, at the task's priority."""
     def route(name, _args, _kwargs, _options, task=None, **_kw):
-        return {"queue": queue, "priority": PRIORITIES.get(name, DEFAULT_PRIORITY)}
+        return {"queue": queue_for(name, queue), "priority": PRIORITIES.get(name, DEFAULT_PRIORITY)}
     return route
+
+
+def queues_named(app: Flask, which: str) -> list[str]:
+    """The queues a worker started with `--queues which` (all, jobs, mail) takes."""
+    queue = app.config.get("CELERY_QUEUE", "dialogue")
+    return {"all": [queue, mail_queue(queue)], "jobs": [queue], "mail": [mail_queue(queue)]}[which]
 
 
 def celery_config(app: Flask) -> dict:
@@ -70,6 +92,9 @@ def celery_config(app: Flask) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": queue,
+        # Both queues declared: a worker started without -Q (`--queues all`, the test workers) takes both.
+        "task_queues": (Queue(queue, Exchange(queue), routing_key=queue),
+                        Queue(mail_queue(queue), Exchange(mail_queue(queue)), routing_key=mail_queue(queue))),
         "task_routes": (_router(queue),),
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -103,9 +128,13 @@ def init_celery(app: Flask) -> Celery:
 
 @worker_ready.connect
 def _sweep_on_start(sender, **_kwargs) -> None:
-    """A (re)started worker publishes again what lost messages or killed workers left behind."""
+    """A (re)started worker publishes again what lost messages or killed workers left behind, for the
+    queues it takes: the outbox's sweep goes to the mail queue and republishes deliveries there."""
+    taken = set(sender.app.amqp.queues.consume_from)
+    queue = sender.app.conf.task_default_queue
     for task in ("dialogue.sweep", "dialogue.sweep_outbox"):
-        sender.app.send_task(task)
+        if queue_for(task, queue) in taken:
+            sender.app.send_task(task)
 
 
 def celery_for(app: Flask) -> Celery:
@@ -164,8 +193,10 @@ def _lower_session(nice: int) -> None:
         pass
 
 
-def worker_argv(concurrency: int | None, pool: str | None, loglevel: str) -> list[str]:
+def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues: list[str] | None = None) -> list[str]:
     argv = ["worker", f"--loglevel={loglevel}"]
+    if queues:
+        argv.append(f"--queues={','.join(queues)}")
     if concurrency:
         argv.append(f"--concurrency={concurrency}")
     if pool:
