@@ -107,33 +107,66 @@ def warm_orders(app, *, force: bool = False) -> threading.Thread | None:
     the order of the delegations of each recent published event in each language: loading the
     collation table and sorting a COP's 2,500 names in three alphabets takes hundreds of
     milliseconds, which an organiser's first request in each process paid. A request that needs an
-    order meanwhile waits for the thread (`is_known`) rather than sort the same names beside it."""
+    order meanwhile waits for the thread (`is_known`) rather than sort the same names beside it.
+
+    The thread reads on a connection of its own, outside the app's pool, so that a process that forks
+    after it (gunicorn --preload) hands no connection to its children; they inherit the orders built,
+    or build them again if the fork came first."""
     if not force and (app.testing or not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")):
         return None
+    _warming["app"] = app
+    return _start_warming()
+
+
+#: The app whose orders a thread of this process builds (started again in a forked child).
+_warming: dict = {}
+
+
+def _start_warming() -> threading.Thread:
     _WARMED.clear()
-    thread = threading.Thread(target=_warm, args=(app,), name="warm-delegation-orders", daemon=True)
+    thread = threading.Thread(target=_warm, args=(_warming["app"],), name="warm-delegation-orders", daemon=True)
     thread.start()
     return thread
 
 
 def _warm(app) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
     try:
         with app.app_context():
+            engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
             try:
-                events = db.session.scalars(
-                    select(Event).where(Event.status == "published", Event.ends_on >= date.today() - WARM_ENDED,
-                                        select(Delegation.id).where(Delegation.event_id == Event.id).exists())
-                    .order_by(Event.starts_on.desc()).limit(WARM_EVENTS)).all()
-                for event in events:
-                    rows = db.session.execute(
-                        select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name,
-                               *version_columns(event.id)).where(Delegation.event_id == event.id)).all()
-                    for lang in LANGUAGES:
-                        delegation_order(event.id, lang, tuple(rows[0][4:]), [row[:4] for row in rows])
-                        mark_known(event, lang)
+                with engine.connect() as conn:
+                    events = conn.execute(
+                        select(Event.id, Event.created_at)
+                        .where(Event.status == "published", Event.ends_on >= date.today() - WARM_ENDED,
+                               select(Delegation.id).where(Delegation.event_id == Event.id).exists())
+                        .order_by(Event.starts_on.desc()).limit(WARM_EVENTS)).all()
+                    for event in events:
+                        rows = conn.execute(
+                            select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name,
+                                   *version_columns(event.id)).where(Delegation.event_id == event.id)).all()
+                        for lang in LANGUAGES:
+                            delegation_order(event.id, lang, tuple(rows[0][4:]), [row[:4] for row in rows])
+                            mark_known(event, lang)
             except Exception:  # no tables yet, the database away: requests build the orders themselves
                 app.logger.warning("could not build the delegations' orders at start", exc_info=True)
             finally:
-                db.session.remove()
+                engine.dispose()
     finally:
         _WARMED.set()
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child: locks a thread of the parent held stay held, and that thread is gone."""
+    global LOCK, _WARMED
+    LOCK = threading.Lock()
+    warmed, _WARMED = _WARMED.is_set(), threading.Event()
+    _WARMED.set()
+    if not warmed and "app" in _warming:
+        _start_warming()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
