@@ -3,6 +3,7 @@
     .venv/bin/python bench/cop_bench.py [--requests 40] [--workers 2] [--delegates 100000 --delegations 2500 --largest 4409]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dialogue_cop_bench .venv/bin/python bench/cop_bench.py
     DIALOGUE_INSTANCE=/tmp/cop .venv/bin/python bench/cop_bench.py --reuse      # time again, no new data
+    ... bench/cop_bench.py --reuse --first 5          # the first participants page of a new worker, 5 times
 
 Builds a throw-away database (SQLite in a temporary instance, or DATABASE_URL, whose tables it
 drops), generates the COP event with bench/generate.py (1,000 sessions, 100,000 accredited delegates
@@ -53,6 +54,10 @@ def main() -> int:
     parser.add_argument("--skip-files", action="store_true", help="do not measure the CSV and XLSX jobs")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also trace Python's allocations while making the files (several times slower)")
+    parser.add_argument("--first", type=int, metavar="N",
+                        help="only: start gunicorn -w 1 N times and time its first participants page, then a second")
+    parser.add_argument("--pause", type=float, default=3.0,
+                        help="with --first: seconds between the worker's start (and sign-in) and that page")
     parser.add_argument("--job-memory", choices=("csv", "xlsx"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DIALOGUE_INSTANCE", tempfile.mkdtemp(prefix="dialogue-cop-"))
@@ -110,6 +115,8 @@ def main() -> int:
                                    .order_by(Delegate.id).offset(n // 2).limit(1))
         db.session.remove()
     pages = [(label, who, url.format(lang=lang, middle=middle)) for label, who, url, lang in pages]
+    if args.first:
+        return _first_requests(args, pages[0][2])
     queries = _count_queries(app, pages)
 
     server, base = _serve(args)
@@ -156,6 +163,32 @@ def main() -> int:
             subprocess.run([sys.executable, __file__, "--job-memory", fmt, *(["--tracemalloc"] if args.tracemalloc else [])],
                            check=True, env=os.environ)
     return 0 if worst <= TARGET_MS else 1
+
+
+def _first_requests(args, url: str) -> int:
+    """What a new worker's first participants page costs (it used to build the delegations' order),
+    against its second: gunicorn -w 1 started `--first` times, signed in, `--pause` seconds, two requests."""
+    firsts, seconds = [], []
+    for _ in range(args.first):
+        server, base = _serve(argparse.Namespace(**{**vars(args), "workers": 1}))
+        try:
+            client = _signed_in(base, "org@example.org")
+            time.sleep(args.pause)
+            for times in (firsts, seconds):
+                start = time.perf_counter()
+                response = client.get(base + url, allow_redirects=False)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+        finally:
+            server.terminate()
+            server.wait(10)
+    load = os.getloadavg()
+    print(f"{url}, a new gunicorn -w 1 worker {args.first} times, {args.pause:g} s after its start; load average "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs")
+    for label, times in (("first request", firsts), ("second request", seconds)):
+        print(f"  {label}: median {stats.median(times):.1f} ms, worst {max(times):.1f} ms "
+              f"({', '.join(f'{t:.0f}' for t in times)})")
+    return 0
 
 
 def _p95(values: list[float]) -> float:

@@ -63,6 +63,20 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
+def pg_backends(database_url: str) -> list[int]:
+    """PostgreSQL's backends connected to the bench database (on this machine): their CPU is the
+    database's share of a request, which the workers' own time does not show."""
+    from sqlalchemy import create_engine, text
+    url = database_url.replace("postgres://", "postgresql+psycopg://", 1).replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
 def cpu_ns(pids: list[int]) -> int:
     """Nanoseconds on a CPU of these processes' threads so far (/proc/PID/task/*/schedstat): what
     requests cost the server, however busy the machine is with other work."""
@@ -223,6 +237,9 @@ def bench_size(n: int, args, load) -> list[dict]:
             # Warm up: every worker renders once and the static file is in the page cache.
             for url in (path, static_path):
                 plain_load(base + url, None, argparse.Namespace(**{**vars(args), "duration": 1}))
+            if args.database_url and args.database_url.startswith("postgres"):
+                # The server's CPU: the workers and, on PostgreSQL, the backends of their connections.
+                pids[:] = worker_pids(server.pid) + pg_backends(args.database_url)
             pairs = [(name, path), (STATIC_LABEL, static_path)]
             etags = {}
             for _label, url in pairs:
@@ -307,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     load = run_wrk if use_wrk else run_python
     print(f"load generator: {'wrk' if use_wrk else 'Python (multi-process http.client)'}, "
           f"{args.connections} connections, {args.duration:g}s per measurement; gunicorn -w {args.workers}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; server CPU: gunicorn's workers"
+          f"{' and the database backends they use' if (args.database_url or '').startswith('postgres') else ''}",
+          file=sys.stderr)
     rows = []
     for n in args.sizes:
         rows += bench_size(n, args, load)

@@ -13,6 +13,12 @@ execution layer (`head_row`), their responses carry headers built once (`_header
 go through Werkzeug's file wrapper as static files do (`file_response`), and no rate limit is
 counted for them (`unlimited`): no limit exists on a GET, and counting nothing cost as much as
 the rest of the request.
+
+That one query is not made on every request either: each worker keeps the head rows it read for
+`SERVE_HEAD_TTL` seconds (default 1; cachetools' TTLCache), so at most one query per event and
+second reaches the database from a worker, and a change made on another node or worker shows
+within that time. A change committed in this process forgets them at once (`forget_heads`). The
+bytes and ETags stay keyed by revision: a client never gets a 304 for bytes it does not hold.
 """
 from __future__ import annotations
 
@@ -23,11 +29,13 @@ import threading
 import unicodedata
 from collections import namedtuple
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 from flask import Response, current_app, has_app_context, request
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import dump_options_header, is_resource_modified
 from werkzeug.utils import get_content_type
@@ -90,9 +98,30 @@ class RenderCache:
         with self._lock:
             self._entries.pop(self._key(key), None)
 
+    def serve_stored(self, key: tuple, revision: int, lookup: Callable[[], Any],
+                     serve: Callable[[Any], Response | None]) -> Response | None:
+        """The response for the stored file made from `revision` (which `key` names), or None: no file
+        of that revision yet, or it left the storage.
+
+        `lookup()` gives the head of the newest finished file (its `file_revision` and the event's
+        `revision` beside it, e.g. sessions.services.stored_file_head); a head of this revision is
+        kept per worker, so the lookup runs once per revision. `serve(head)` answers with the file, or
+        None when the file is gone (the head is then forgotten, and looked up again next time)."""
+        head = self.peek(key)
+        if head is None:
+            head = lookup()
+            if head is None or not head.file_revision >= head.revision == revision:
+                return None
+            self.put(key, head)
+        response = serve(head)
+        if response is None:
+            self.forget(key)
+        return response
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        forget_heads()
 
 
 cache = RenderCache()
@@ -118,9 +147,76 @@ def _prepare(statement, dialect) -> _Prepared:
                      dict(compiled.params), processors, row)
 
 
+#: Head rows kept in this process: one TTLCache per time to live (apps in one process may differ).
+_heads: dict[float, TTLCache] = {}
+_heads_lock = threading.Lock()
+_heads_generation = 0
+#: At most this many head rows kept per time to live (events × languages × versions asked for).
+HEADS_KEPT = 4096
+_MISSING = object()
+
+
+def forget_heads() -> None:
+    """Forget every head row kept in this process (a change was committed here)."""
+    global _heads_generation
+    with _heads_lock:
+        _heads_generation += 1
+        for kept in _heads.values():
+            kept.clear()
+
+
+@sa_event.listens_for(OrmSession, "after_flush")
+def _wrote(session: OrmSession, _flush_context) -> None:
+    session.info["dialogue_wrote"] = True
+
+
+@sa_event.listens_for(OrmSession, "do_orm_execute")
+def _wrote_in_bulk(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["dialogue_wrote"] = True
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _forget_after_commit(session: OrmSession) -> None:
+    """A transaction of this process that wrote anything committed: its change shows at once here."""
+    if session.info.pop("dialogue_wrote", False):
+        forget_heads()
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _wrote_nothing(session: OrmSession) -> None:
+    session.info.pop("dialogue_wrote", None)
+
+
 def head_row(statement, params: dict):
     """The first row of a constant column query (module-level, with bindparams), or None: the one
-    query of a served request, run on a pooled DBAPI connection.
+    query of a served request, kept in this process for `SERVE_HEAD_TTL` seconds (0: asked every
+    time); forgotten at once when this process commits a change (`forget_heads`).
+
+    A row read while a change of this process commits is not kept (the generation counter): it may
+    be the row before the change.
+    """
+    ttl = current_app.config.get("SERVE_HEAD_TTL") or 0
+    if ttl <= 0:
+        return _read_head(statement, params)
+    key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), statement, *params.items())
+    with _heads_lock:
+        kept = _heads.get(ttl)
+        if kept is None:
+            kept = _heads[ttl] = TTLCache(maxsize=HEADS_KEPT, ttl=ttl)
+        found = kept.get(key, _MISSING)
+        generation = _heads_generation
+    if found is not _MISSING:
+        return found
+    found = _read_head(statement, params)
+    with _heads_lock:
+        if generation == _heads_generation:
+            kept[key] = found
+    return found
+
+
+def _read_head(statement, params: dict):
+    """The first row of a constant column query, or None, run on a pooled DBAPI connection.
 
     It is compiled once per database kind and run without SQLAlchemy's execution layer, which cost
     more than the query itself inside a request (bench/README.md, "What a request costs"). The

@@ -7,29 +7,25 @@ finds 王). Order follows the printed list: names without accents, Spanish ñ af
 """
 from __future__ import annotations
 
-import struct
-import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from cachetools import LRUCache
-from flask import current_app
 from sqlalchemy import Integer, and_, case, func, select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..sessions.models import Event
+from . import orders
 from .models import (
     ACTIVE_STATUSES,
     DELEGATE_ROLES,
-    DELEGATION_KINDS,
     ENYE_MARK,
     Delegate,
     Delegation,
     SessionRegistration,
     search_words,
 )
-from .services import PARTICIPANT_COLUMNS, collation_key, country_name
+from .services import PARTICIPANT_COLUMNS
 
 PER_PAGE = 100
 #: The index that counts delegates per delegation with their search keys (models.Delegate).
@@ -74,19 +70,6 @@ def order_name(lang: str):
     return func.replace(Delegate.sort_name, ENYE_MARK, "")
 
 
-@lru_cache(maxsize=16384)
-def _collation(name: str, lang: str) -> bytes:
-    """The collation key of a delegation's name as bytes, which compare in C: names recur on every
-    page, and sorting 2,500 of them by tuples of weights alone costs tens of milliseconds."""
-    key = collation_key(name, lang)
-    return struct.pack(f">{len(key)}I", *key)
-
-
-@lru_cache(maxsize=1024)
-def _country(code: str, lang: str) -> str:
-    return country_name(code, lang)
-
-
 @dataclass
 class DelegationRow:
     id: int
@@ -106,29 +89,19 @@ def delegations_with_counts(event: Event, lang: str, status: str, q: str = "", o
     than counting. The version (how many, the last id, the last change) comes with the counts;
     the first time in a process the delegations come with them too."""
     counts = _counts(event, status, q, only)
-    with _ORDERS_LOCK:
-        known = _KNOWN.get((_database(), event.id, lang)) == event.created_at
-    if not known:
+    if not orders.is_known(event, lang):
         rows = db.session.execute(
             select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name, counts.c.n,
-                   *_version_columns(event.id))
+                   *orders.version_columns(event.id))
             .outerjoin(counts, counts.c.delegation_id == Delegation.id).where(Delegation.event_id == event.id)).all()
         found = {row[0]: row[4] or 0 for row in rows}
-        order = _delegation_order(event.id, lang, tuple(rows[0][5:]) if rows else None, [row[:4] for row in rows])
-        with _ORDERS_LOCK:
-            _KNOWN[(_database(), event.id, lang)] = event.created_at
+        order = orders.delegation_order(event.id, lang, tuple(rows[0][5:]) if rows else None, [row[:4] for row in rows])
+        orders.mark_known(event, lang)
     else:
-        rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *_version_columns(event.id))).all()
+        rows = db.session.execute(select(counts.c.delegation_id, counts.c.n, *orders.version_columns(event.id))).all()
         found = {row[0]: row[1] for row in rows}
-        order = _delegation_order(event.id, lang, tuple(rows[0][2:]) if rows else None)
+        order = orders.delegation_order(event.id, lang, tuple(rows[0][2:]) if rows else None)
     return [DelegationRow(i, kind, name, found.get(i, 0)) for i, kind, name in order]
-
-
-def _version_columns(event_id: int) -> list:
-    """How many delegations the event has, its last id and last change: any insert, rename or
-    deletion changes one of them (a change sets `updated_at`, a new one takes a higher id)."""
-    return [select(column).where(Delegation.event_id == event_id).scalar_subquery()
-            for column in (func.count(Delegation.id), func.max(Delegation.id), func.max(Delegation.updated_at))]
 
 
 def _counts(event: Event, status: str, q: str, only: tuple = ()):
@@ -146,39 +119,6 @@ def _counts(event: Event, status: str, q: str, only: tuple = ()):
     return (select(Delegate.delegation_id, func.count().label("n"))
             .where(Delegate.event_id == event.id, Delegate.status == status, *name_filter(q), *only)
             .group_by(Delegate.delegation_id).subquery())
-
-
-#: (database, event id, language, version of its delegations) -> [(id, kind, name)] in order.
-_ORDERS: LRUCache = LRUCache(maxsize=64)
-#: (database, event id, language) -> when that event was made (an id may come again after a deletion):
-#: its delegations were read once in this process, their order is likely kept.
-_KNOWN: LRUCache = LRUCache(maxsize=64)
-_ORDERS_LOCK = threading.Lock()
-
-
-def _database() -> str:
-    """Which database: two apps in one process (tests, a live server beside them) have their own."""
-    return current_app.config.get("SQLALCHEMY_DATABASE_URI", "")
-
-
-def _delegation_order(event_id: int, lang: str, version: tuple | None,
-                      delegations: list | None = None) -> list[tuple[int, str, str]]:
-    """The event's delegations in the list's order, kept per version; sorted from `delegations`
-    (id, kind, country, name) or read when this version is not kept (`None`: unknown)."""
-    key = (_database(), event_id, lang, version)
-    with _ORDERS_LOCK:
-        order = _ORDERS.get(key) if version is not None else None
-    if order is None:
-        if delegations is None:
-            delegations = db.session.execute(select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name)
-                                             .where(Delegation.event_id == event_id)).all()
-        rank = {kind: i for i, kind in enumerate(DELEGATION_KINDS)}
-        order = [(i, kind, _country(country, lang) if country else name) for i, kind, country, name in delegations]
-        order.sort(key=lambda d: (rank.get(d[1], len(rank)), _collation(d[2], lang), d[0]))
-        if version is not None:
-            with _ORDERS_LOCK:
-                _ORDERS[key] = order
-    return order
 
 
 def _number(value, pages: int) -> int:
@@ -214,14 +154,14 @@ def find_delegations(event: Event, lang: str, typed: str, status: str) -> Delega
     words = search_words(typed)[:MAX_WORDS]
     if not words:
         return DelegationMatches([], 0, None)
-    version = tuple(db.session.execute(select(*_version_columns(event.id))).one())
-    key = (_database(), event.id, lang, version)
-    with _ORDERS_LOCK:
+    version = tuple(db.session.execute(select(*orders.version_columns(event.id))).one())
+    key = (orders.database(), event.id, lang, version)
+    with orders.LOCK:
         keyed = _SEARCH_KEYS.get(key)
     if keyed is None:
         keyed = [(i, kind, name, "".join(" " + w for w in search_words(name)))
-                 for i, kind, name in _delegation_order(event.id, lang, version)]
-        with _ORDERS_LOCK:
+                 for i, kind, name in orders.delegation_order(event.id, lang, version)]
+        with orders.LOCK:
             _SEARCH_KEYS[key] = keyed
     matching = [d for d in keyed if all(" " + w in d[3] for w in words)]
     whole = "".join(" " + w for w in words)
@@ -243,7 +183,7 @@ def delegation_names(event: Event, lang: str, ids) -> dict[int, str]:
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
-    return {i: _country(country, lang) if country else name for i, country, name in db.session.execute(
+    return {i: orders.country(country, lang) if country else name for i, country, name in db.session.execute(
         select(Delegation.id, Delegation.country, Delegation.name)
         .where(Delegation.event_id == event.id, Delegation.id.in_(wanted)))}
 

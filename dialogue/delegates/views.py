@@ -72,7 +72,9 @@ def register(app: Flask) -> None:
         window_views,
     )
     from .cli import reminders
+    from .orders import warm_orders
 
+    warm_orders(app)  # a gunicorn worker builds the delegations' orders at its start, not on a request
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(my_bp)

@@ -113,7 +113,8 @@ _PUBLISHED_HEAD = {
 
 def published_head(slug: str, lang: str, version: int | None = None):
     """What serving a publication needs (id, version, sha256, size, docx_sha256, docx_size and the
-    event's status), by slug, in one column query (cache.head_row); None if there is none."""
+    event's status), by slug, in one column query (cache.head_row: kept per worker for SERVE_HEAD_TTL,
+    forgotten when this process commits, e.g. a new version); None if there is none."""
     params = {"slug": slug, "lang": lang} if version is None else {"slug": slug, "lang": lang, "version": version}
     return head_row(_PUBLISHED_HEAD[version is not None], params)
 

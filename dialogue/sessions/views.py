@@ -93,7 +93,7 @@ def index():
 
 def _published_head(slug: str):
     """The event's (id, status, revision, timezone) when it is published, for the fast path of
-    cached pages: one light query, then a dictionary lookup (see cache.py)."""
+    cached pages: one light query kept per worker for SERVE_HEAD_TTL, then a dictionary lookup (cache.py)."""
     head = services.event_head(slug)
     return head if head is not None and head.status == "published" else None
 
@@ -135,19 +135,14 @@ def session(slug: str, code: str):
 @bp.get("/events/<slug>/agenda.pdf")
 def agenda_pdf(slug: str):
     """The agenda PDF a worker made: the newest one, while a newer one is being made after a change."""
-    if (event := _published_head(slug)) is not None:
-        # Public: the event's one light query (as cached pages), then the file made from this revision
-        # (looked up once per worker and revision), served as static files go.
-        key = ("agenda.pdf", event.id, event.revision, g.lang)
-        if (head := cache.peek(key)) is None:
-            head = services.stored_file_head(slug, AGENDA_PDF, g.lang)
-            if head is not None and head.file_revision >= head.revision == event.revision:
-                cache.put(key, head)
-        if head is not None and head.file_revision >= head.revision == event.revision:
-            response = send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True)
-            if response is not None:
-                return response
-            cache.forget(key)  # the file left the storage: make or find another below
+    # Public: the event's head (as cached pages), then the file made from this revision (looked up once
+    # per worker and revision: cache.serve_stored), served as static files go.
+    if (event := _published_head(slug)) is not None and (response := cache.serve_stored(
+            ("agenda.pdf", event.id, event.revision, g.lang), event.revision,
+            lambda: services.stored_file_head(slug, AGENDA_PDF, g.lang),
+            lambda head: send_stored_file(head.sha256, head.mimetype, head.filename, head.finished_at, public=True),
+    )) is not None:
+        return response
     ev = _public_event(slug)
     stored = jobs.latest_done(ev.id, AGENDA_PDF, g.lang)
     fresh = stored is not None and stored.revision >= ev.revision and storage.exists(stored.sha256)
