@@ -12,7 +12,6 @@ from dialogue.extensions import db
 from .. import factories as f
 from ..workers import fetch
 from . import factories as df
-from .test_credentials import pdf_bytes
 
 LABELS = {"fr": ("Badges", "Badges (lettres de créance en règle seulement)"),
           "es": ("Credenciales", "Credenciales (cartas credenciales en regla solamente)"),
@@ -30,7 +29,7 @@ def test_badges_files_with_and_without_the_filter_differ_in_label_and_name(jobs,
     fp, peru = df.focal_point(ev, "PE")
     df.delegate(peru, "Rosa", "Quispe", status="accredited")
     df.delegate(df.delegation(ev, "CO"), "Juan", "Valdés", status="accredited")
-    services.upload_credentials(peru, "letter.pdf", pdf_bytes(), fp)
+    services.upload_credentials(peru, "letter.pdf", f.blank_pdf(), fp)
     services.decide_credentials(peru, "in_order", "", org)
     db.session.commit()
     auth.login(org.email, lang=lang)

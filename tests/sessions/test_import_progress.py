@@ -16,7 +16,7 @@ from dialogue.sessions import import_job
 from dialogue.sessions.models import MeetingSession
 
 from .. import factories as f
-from .test_import_updates import _by_worker, _confirm, _token, _upload, _xlsx
+from .test_import_updates import HEADERS, _by_worker, _confirm, _token, _upload
 
 ROWS = 2000
 
@@ -51,7 +51,7 @@ def test_a_2000_row_import_reports_progress_while_it_writes(app, client, auth, j
     auth.login(org.email)
     rows = [(f"S{i:04d}", f"2022-12-{12 + i % 3}", f"{8 + (i // 3) % 10}:{(i * 7) % 60:02d}",
              f"{9 + (i // 3) % 10}:{(i * 7) % 60:02d}", f"Sesión {i}", f"Sala {i % 40}") for i in range(ROWS)]
-    content = _xlsx(rows)
+    content = f.xlsx(HEADERS, *rows)
 
     # While the worker inserts the sessions, another connection reads how far the job says it is.
     seen: list[tuple[str, int, int]] = []
