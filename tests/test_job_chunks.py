@@ -183,6 +183,7 @@ def test_a_second_delivery_planning_the_job_at_the_same_moment_leaves_it_to_the_
     finally:
         event.remove(Session, "before_flush", other_planner)
     db.session.expire_all()
-    assert planned_elsewhere
+    assert planned_elsewhere, ("the task never planned", db.session.get(Job, job_id).status,
+                               db.session.scalars(select(JobChunk.position).where(JobChunk.job_id == job_id)).all())
     job = db.session.get(Job, job_id)
     assert (job.status, job.error, job.error_detail) == ("running", None, None)
