@@ -146,16 +146,18 @@ def roster(event: Event, lang: str, columns=PARTICIPANT_COLUMNS, only: tuple = (
 def _batches(order: list, lang: str, columns: tuple, only: tuple, size: int) -> Iterator[list[tuple]]:
     """Whole delegations packed into batches of at most `size` people; larger ones on their own."""
     pending: list = []
+    held = 0
     for delegation in [*order, None]:
-        if pending and (delegation is None or sum(d.count for d in pending) + delegation.count > size):
+        if pending and (delegation is None or held + delegation.count > size):
             yield _whole(pending, lang, columns, only)
-            pending = []
+            pending, held = [], 0
         if delegation is None:
             break
         if delegation.count > size:
             yield from _large(delegation, lang, columns, only, size)
         else:
             pending.append(delegation)
+            held += delegation.count
 
 
 def _accredited(only: tuple) -> list:
