@@ -35,6 +35,13 @@ NAMES = ("Núñez", "Ávila", "Zevallos", "Alarcón", "王", "Ødegaard", "Nuñe
 KEYS = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _batch_setting(app):
+    """Tests set EXPORT_BATCH on the session's app: back to the default after each."""
+    yield
+    app.config.pop("EXPORT_BATCH", None)
+
+
 @pytest.fixture
 def world(app):
     org = f.user()
@@ -232,3 +239,20 @@ def test_personal_details_csv_in_pages_by_name(app, world, count_queries):
     total, pages = _details(ev.id, {}, ["visa_letter"])
     sizes = [len(page) for page in pages]
     assert total == sum(sizes) == len(people) and max(sizes) == 4 and len(sizes) == -(-len(people) // 4)
+
+
+def test_worker_writes_progress_between_batches_and_finishes(jobs, app, client, auth, world):
+    """Through the real worker: its progress is written (another connection) while a batch's cursor is open."""
+    from ..workers import fetch
+    org, ev, _delegations = world
+    asking(ev)
+    for i, person in enumerate(db.session.scalars(select(services.Delegate).where(services.Delegate.event_id == ev.id))):
+        details.save_details(person, {"document_number": f"X{i:04d}"}, "en")
+    db.session.commit()
+    app.config["EXPORT_BATCH"] = 2
+    auth.login(org.email)
+    for url in ("participants.csv", "participants.xlsx", "personal-data.csv?field=document_number"):
+        assert fetch(client, jobs, f"/en/manage/events/{ev.slug}/{url}").status_code == 200
+    db.session.expire_all()
+    made = db.session.scalars(select(Job).where(Job.event_id == ev.id)).all()
+    assert len(made) == 3 and all(j.status == "done" and j.done == j.total > 10 for j in made)
