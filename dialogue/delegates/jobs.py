@@ -92,8 +92,13 @@ class ParticipantsPDF(_Roster):
 
 
 def participant_rows(job, progress):
-    """The header and one row per accredited delegate, in the list's order, labels translated once."""
+    """The header and one row per accredited delegate, in the list's order, labels translated once.
+
+    Streamed: the people are read a batch at a time (`services.listing.roster`, EXPORT_BATCH rows a
+    query) and each batch is written before the next is read, so that memory holds one batch
+    whatever the event's size; progress moves after each batch."""
     from .labels import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
+    from .services.listing import roster
     yield [_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
            _("Family name"), _("Function"), _("Email"), _("Attendance"), _("Name as written"), _("Name in own script")]
     labels: dict[tuple, str] = {}
@@ -104,20 +109,20 @@ def participant_rows(job, progress):
             labels[key] = gendered_label(field, code, gender)
         return labels[key]
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
-    groups = services.participants(job.event, job.language, _in_order(job.params))
-    total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
-    done = 0
+    kinds = {k: str(v) for k, v in KIND_LABELS.items()}
+    only = (services.credentials_in_order(),) if _in_order(job.params) else ()
+    listed = roster(job.event, job.language, only=only)
+    total, done = listed.total, 0
     progress(0, total)
-    for group in groups:
-        kind = str(KIND_LABELS[group.kind])
-        for _d, name, people in group.delegations:
+    for batch in listed.batches:
+        for delegation, people in batch:
+            kind, name = kinds[delegation.kind], delegation.name
             for p in people:
                 yield [kind, name, label("role", p.role, p.gender), label("salutation", p.salutation, p.gender),
                        p.given_name, p.family_name, p.function, p.email,
                        attendance.get(p.attendance, p.attendance), services.person_name(p), p.native_name]
             done += len(people)
-            if done % 2000 < len(people):
-                progress(done, total)
+        progress(done, total)  # after each batch (EXPORT_BATCH rows at most)
 
 
 class ParticipantsCSV(_Roster):

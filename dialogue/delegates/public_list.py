@@ -19,9 +19,10 @@ from ..models import audit, utcnow
 from ..pdf import render_pdf
 from ..permissions import can_organise, can_see_participant_list, ensure
 from ..spreadsheet_safety import xlsx_row
-from .models import DELEGATE_ROLES, DELEGATION_KINDS, Delegate, Delegation
+from .models import DELEGATION_KINDS, Delegate, Delegation
 from .services.errors import DelegationError
-from .services.names import collation_key, delegation_name, name_key
+from .services.listing import person_key, roster
+from .services.names import collation_key, delegation_name
 
 #: The columns of a delegate the published list reads: what it prints, and what orders it.
 PUBLIC_COLUMNS = (Delegate.id, Delegate.delegation_id, Delegate.salutation, Delegate.given_name, Delegate.family_name,
@@ -66,17 +67,17 @@ class Category:
 
 def categories(event, lang: str) -> list[Category]:
     """Accredited delegates by category and delegation, delegations in the alphabet of `lang`, heads
-    of delegation first, then by name: two queries, public columns only."""
+    of delegation first, then by name: two queries, public columns only (for the page and the PDF,
+    which show them all at once; the spreadsheet streams them, `rows`)."""
     delegations = dict(db.session.execute(select(Delegation.id, Delegation).where(Delegation.event_id == event.id)).all())
     members: dict[int, list] = defaultdict(list)
     for row in db.session.execute(select(*PUBLIC_COLUMNS).where(Delegate.event_id == event.id,
                                                                 Delegate.status == "accredited")):
         members[row.delegation_id].append(row)
-    rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
     found: dict[str, Category] = {}
     for delegation_id, people in members.items():
         delegation = delegations[delegation_id]
-        people.sort(key=lambda p: (rank.get(p.role, 9), name_key(p.family_name, lang), name_key(p.given_name, lang), p.id))
+        people.sort(key=person_key(lang))
         found.setdefault(delegation.kind, Category(delegation.kind)).delegations.append(
             (delegation_name(delegation, lang), people))
     for category in found.values():
@@ -84,15 +85,24 @@ def categories(event, lang: str) -> list[Category]:
     return [found[k] for k in DELEGATION_KINDS if k in found]
 
 
-def rows(event, lang: str):
-    """The spreadsheet: a header, then one row per person with the four published fields."""
+def rows(event, lang: str, progress=None):
+    """The spreadsheet: a header, then one row per person with the four published fields, in the
+    order of `categories`, read a batch at a time (`services.listing.roster`, public columns only)."""
     from .labels import KIND_LABELS
     yield [_("Category"), _("Delegation"), _("Name"), _("Function")]
-    for category in categories(event, lang):
-        kind = str(KIND_LABELS[category.kind])
-        for name, people in category.delegations:
+    kinds = {k: str(v) for k, v in KIND_LABELS.items()}
+    listed = roster(event, lang, columns=PUBLIC_COLUMNS)
+    total, done = listed.total, 0
+    if progress is not None:
+        progress(0, total)
+    for batch in listed.batches:
+        for delegation, people in batch:
+            kind, name = kinds[delegation.kind], delegation.name
             for p in people:
                 yield [kind, name, display_name(p), p.function]
+            done += len(people)
+        if progress is not None:
+            progress(done, total)
 
 
 # --- the files, made by workers -----------------------------------------------------------------
@@ -149,7 +159,7 @@ class PublicListXLSX(_PublicList):
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Participants")[:31])
         sheet.freeze_panes = "A2"
-        lines = rows(job.event, job.language)
+        lines = rows(job.event, job.language, progress)
         header = xlsx_row(sheet, next(lines))
         for cell in header:
             cell.font = Font(bold=True)

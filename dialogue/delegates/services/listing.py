@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -91,16 +93,107 @@ def participants(event: Event, lang: str, only_credentials_in_order: bool = Fals
     for row in db.session.execute(select(*PARTICIPANT_COLUMNS).where(Delegate.event_id == event.id, *only,
                                                                      Delegate.status == "accredited")):
         members[row.delegation_id].append(row)
-    role_rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
     groups: dict[str, ParticipantGroup] = {}
     for delegation_id, people in members.items():
         delegation = delegations[delegation_id]
         group = groups.setdefault(delegation.kind, ParticipantGroup(delegation.kind))
-        people.sort(key=lambda p: (role_rank.get(p.role, 9), name_key(p.family_name, lang), name_key(p.given_name, lang)))
+        people.sort(key=person_key(lang))
         group.delegations.append((delegation, delegation_name(delegation, lang), people))
     for group in groups.values():
         group.delegations.sort(key=lambda item: collation_key(item[1], lang))
     return [groups[k] for k in DELEGATION_KINDS if k in groups]
+
+
+def person_key(lang: str):
+    """The order of people within a delegation in every list: heads first, then alternates, advisers
+    and members, by family and given name in the alphabet of `lang`, then by id (namesakes)."""
+    rank = {role: i for i, role in enumerate(DELEGATE_ROLES)}
+    return lambda p: (rank.get(p.role, 9), name_key(p.family_name, lang), name_key(p.given_name, lang), p.id)
+
+
+#: Delegates read per query by the streamed exports, unless the EXPORT_BATCH setting says otherwise.
+EXPORT_BATCH = 2000
+
+
+@dataclass
+class Roster:
+    """The accredited delegates of an event in the list's order, to be read batch by batch.
+
+    `total` is known at once (from the counts per delegation); iterating `batches` reads the people
+    at most `batch` rows a query (plain rows of `columns`), each batch a list of
+    (delegation, people) in order, where `delegation` is a `queries.DelegationRow` (id, kind, name
+    in the language) and `people` that delegation's delegates of this batch, in order. A delegation
+    larger than a batch comes in several parts, one a batch. Memory holds one batch, and the sort
+    keys (id, role, names) of one large delegation, whatever the event's size."""
+
+    total: int
+    batches: Iterator[list[tuple]]
+
+
+def roster(event: Event, lang: str, columns=PARTICIPANT_COLUMNS, only: tuple = (), batch: int | None = None) -> Roster:
+    """The event's accredited delegates (matching the conditions `only`, e.g. `credentials_in_order()`)
+    in the order of the printed list: kinds, delegations in the alphabet of `lang` (the order
+    `queries` keeps per event and language), people by `person_key`; one query (two after the
+    delegations changed) for the counts, then one query a batch (a large delegation: its keys in
+    pages of a batch, then its rows a batch at a time)."""
+    from ..queries import delegations_with_counts
+    size = max(1, int(batch or current_app.config.get("EXPORT_BATCH") or EXPORT_BATCH))
+    order = [d for d in delegations_with_counts(event, lang, "accredited", "", tuple(only))
+             if d.count and d.kind in DELEGATION_KINDS]
+    return Roster(sum(d.count for d in order), _batches(order, lang, tuple(columns), tuple(only), size))
+
+
+def _batches(order: list, lang: str, columns: tuple, only: tuple, size: int) -> Iterator[list[tuple]]:
+    """Whole delegations packed into batches of at most `size` people; larger ones on their own."""
+    pending: list = []
+    held = 0
+    for delegation in [*order, None]:
+        if pending and (delegation is None or held + delegation.count > size):
+            yield _whole(pending, lang, columns, only)
+            pending, held = [], 0
+        if delegation is None:
+            break
+        if delegation.count > size:
+            yield from _large(delegation, lang, columns, only, size)
+        else:
+            pending.append(delegation)
+            held += delegation.count
+
+
+def _accredited(only: tuple) -> list:
+    return [Delegate.status == "accredited", *only]
+
+
+def _whole(delegations: list, lang: str, columns: tuple, only: tuple) -> list[tuple]:
+    """The people of a few whole delegations, in one query."""
+    people: dict[int, list] = {d.id: [] for d in delegations}
+    for row in db.session.execute(select(*columns).where(Delegate.delegation_id.in_(list(people)), *_accredited(only))):
+        people[row.delegation_id].append(row)
+    key = person_key(lang)
+    return [(d, sorted(people[d.id], key=key)) for d in delegations]
+
+
+def _large(delegation, lang: str, columns: tuple, only: tuple, size: int) -> Iterator[list[tuple]]:
+    """A delegation larger than a batch: its sort keys read by pages of ids (keyset), sorted, then
+    its rows by `size` ids at a time, put back in that order."""
+    keys, after = [], 0
+    while True:
+        page = db.session.execute(
+            select(Delegate.id, Delegate.role, Delegate.family_name, Delegate.given_name)
+            .where(Delegate.delegation_id == delegation.id, Delegate.id > after, *_accredited(only))
+            .order_by(Delegate.id).limit(size)).all()
+        keys.extend(page)
+        if len(page) < size:
+            break
+        after = page[-1].id
+    keys.sort(key=person_key(lang))
+    ids = [k.id for k in keys]
+    del keys
+    for start in range(0, len(ids), size):
+        wanted = ids[start:start + size]
+        found = {row.id: row for row in db.session.execute(
+            select(*columns).where(Delegate.id.in_(wanted), *_accredited(only)))}
+        yield [(delegation, [found[i] for i in wanted if i in found])]
 
 
 def statistics(event: Event, lang: str, only_credentials_in_order: bool = False) -> dict:
