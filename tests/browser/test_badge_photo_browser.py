@@ -54,7 +54,9 @@ def test_focal_point_adds_a_photo_and_downloads_the_badge_preview(page, live_ser
     row.locator("a[href$='/edit']").click()
     preview_img = page.locator("#photo-preview img")
     preview_img.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('#photo-preview img').naturalWidth > 0")
+    # A function, not an expression: Playwright evals an expression in the page while it polls, which our
+    # Content-Security-Policy (no 'unsafe-eval') refuses when the image is not there at the first look.
+    page.wait_for_function("() => document.querySelector('#photo-preview img').naturalWidth > 0")
     assert preview_img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [300, 400]
     screenshot(page, f"delegates-photo-{lang}")
     page.go_back()
