@@ -27,6 +27,18 @@ def _halves(job) -> tuple[int, int, int]:
     return min(done, rows), max(done - rows, 0), rows
 
 
+def _progress_text(job, waiting: str, second: str) -> str:
+    """The bar's words of an import job: `waiting` until its rows are counted, the rows checked, then
+    `second` (translated, with %(done)s and %(total)s) for the second pass over the rows."""
+    checked, written, rows = _halves(job)
+    if not rows:
+        return waiting
+    if checked < rows:
+        return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
+                 total=format_decimal(rows))
+    return second % {"done": format_decimal(written), "total": format_decimal(rows)}
+
+
 class SessionImport(JobKind):
     """Import a previewed file kept by uploads.py, in one transaction with the job's state."""
 
@@ -36,13 +48,7 @@ class SessionImport(JobKind):
         return _("Import of sessions")
 
     def progress_text(self, job):
-        checked, written, rows = _halves(job)
-        if not rows:
-            return _("Importing the sessions…")
-        if checked < rows:
-            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
-                     total=format_decimal(rows))
-        return _("Importing sessions: %(done)s of %(total)s", done=format_decimal(written), total=format_decimal(rows))
+        return _progress_text(job, _("Importing the sessions…"), _("Importing sessions: %(done)s of %(total)s"))
 
     def fingerprint(self, event, params):
         """One job per previewed file: pressing Import twice finds the same job."""
@@ -80,14 +86,8 @@ class SessionImportPreview(SessionImport):
         return _("Checking the sessions to import")
 
     def progress_text(self, job):
-        checked, written, rows = _halves(job)
-        if not rows:
-            return _("Checking the rows of the file…")
-        if checked < rows:
-            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
-                     total=format_decimal(rows))
-        return _("Trying the sessions on the agenda: %(done)s of %(total)s", done=format_decimal(written),
-                 total=format_decimal(rows))
+        return _progress_text(job, _("Checking the rows of the file…"),
+                              _("Trying the sessions on the agenda: %(done)s of %(total)s"))
 
     def link(self, job):
         if job.event is None:
