@@ -39,6 +39,14 @@ def _progress_text(job, waiting: str, second: str) -> str:
     return second % {"done": format_decimal(written), "total": format_decimal(rows)}
 
 
+def _kept_rows(job) -> list[tuple[int, dict]]:
+    """The rows of the file its preview kept (uploads.py), read again for the job."""
+    kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
+    if kept is None:
+        raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
+    return spreadsheets.read_rows(kept["filename"], kept["content"])
+
+
 class SessionImport(JobKind):
     """Import a previewed file kept by uploads.py, in one transaction with the job's state."""
 
@@ -60,10 +68,7 @@ class SessionImport(JobKind):
         return url_for("manage.agenda", slug=job.event.slug), _("See the agenda")
 
     def make(self, job, progress):
-        kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
-        if kept is None:
-            raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
-        rows = spreadsheets.read_rows(kept["filename"], kept["content"])
+        rows = _kept_rows(job)
         try:
             report = importing.import_sessions(job.event, rows, job.created_by, progress)
         except importing.ImportFailed as failed:
@@ -95,10 +100,7 @@ class SessionImportPreview(SessionImport):
         return url_for("copying.import_sessions", slug=job.event.slug, preview=job.id), _("See the preview")
 
     def make(self, job, progress):
-        kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
-        if kept is None:
-            raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
-        rows = spreadsheets.read_rows(kept["filename"], kept["content"])
+        rows = _kept_rows(job)
         try:
             found = {"report": asdict(importing.preview_import(job.event, rows, job.created_by, progress))}
         except importing.ImportFailed as failed:
