@@ -22,6 +22,7 @@ from dialogue.cache import cache
 from dialogue.extensions import db, limiter
 
 from . import factories
+from .smtp import SMTPServer
 from .workers import running_worker, worker_queue
 
 
@@ -200,6 +201,14 @@ def organiser_event(app):
     """A published event and its organiser: (org, ev)."""
     org = factories.user()
     return org, factories.event(organiser=org)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server in a thread (tests/smtp.py), for worker processes to send to."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

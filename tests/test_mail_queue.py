@@ -15,7 +15,6 @@ import time
 from contextlib import contextmanager
 
 import pytest
-import redis
 from sqlalchemy import select
 
 from dialogue import create_app
@@ -27,8 +26,7 @@ from dialogue.models import OutboxMessage
 
 from . import factories as f
 from .delegates import factories as df
-from .smtp import SMTPServer
-from .test_worker_kill import Worker, worker_env
+from .worker_processes import Worker, flushed, redis_url, worker_env
 
 #: Seconds within which a mail worker must deliver a queued mail (it takes well under one on a quiet machine).
 PROMPTLY = 15
@@ -100,9 +98,8 @@ def outbox_state(message_id: int) -> str:
     return db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
 
 
-def test_a_single_worker_on_the_filesystem_transport_takes_both_queues(app, tmp_path, monkeypatch):
+def test_a_single_worker_on_the_filesystem_transport_takes_both_queues(app, smtp_server, tmp_path, monkeypatch):
     """`make run`'s worker: no Redis, the embedded filesystem queue, one worker with the default `--queues all`."""
-    smtp_server = SMTPServer().start()
     instance = tmp_path / "instance"
     monkeypatch.setenv("DIALOGUE_INSTANCE", str(instance))
     env = {**os.environ, "DIALOGUE_INSTANCE": str(instance), "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -126,27 +123,15 @@ def test_a_single_worker_on_the_filesystem_transport_takes_both_queues(app, tmp_
             "dialogue.msg", "dialogue-mail.msg"}
     finally:
         worker.stop()
-        smtp_server.stop()
 
 
 # --- real workers on Redis ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def broker():
     """REDIS_URL's database, flushed before and after."""
-    url = os.environ["REDIS_URL"]
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url, client
-    client.flushdb()
-    client.close()
+    with flushed(redis_url()) as found:
+        yield found
 
 
 def badges_event(badges: int) -> tuple[int, int]:
@@ -161,10 +146,6 @@ def queued_tasks(client, queue: str) -> list[str]:
     """The names of the tasks waiting in `queue` on Redis, at every priority step."""
     keys = [key for key in client.keys(f"{queue}*") if key.decode().partition("\x06\x16")[0] == queue]
     return sorted(json.loads(body)["headers"]["task"] for key in keys for body in client.lrange(key, 0, -1))
-
-
-def logged(worker: Worker, task: str) -> bool:
-    return bool(worker.find(rf"Task dialogue\.{task}\["))
 
 
 @pytest.mark.redis
@@ -203,8 +184,8 @@ def test_a_mail_worker_delivers_at_once_while_the_job_worker_is_held_by_a_badges
         assert db.session.get(Job, job_id).status == "done"
         logs = "".join(jobs_worker.lines + ["=====\n"] + mail_worker.lines)
         # Each took only its own queue's tasks.
-        assert not any(logged(jobs_worker, task) for task in ("deliver_mail", "sweep_outbox")), logs
-        assert not any(logged(mail_worker, task) for task in ("run_job", "run_chunk", "assemble_job", "sweep")), logs
+        assert not any(jobs_worker.logged(task) for task in ("deliver_mail", "sweep_outbox")), logs
+        assert not any(mail_worker.logged(task) for task in ("run_job", "run_chunk", "assemble_job", "sweep")), logs
         assert len(smtp_server.mailbox.messages) == 1
     finally:
         if jobs_worker.process.poll() is None:
@@ -236,7 +217,7 @@ def test_with_no_job_worker_mail_goes_out_and_a_job_worker_never_takes_mail(app,
     assert db.session.get(Job, job_id).status == "queued"
     # run_job waits in the jobs queue, at its priority, with the erasure every worker start asks for.
     assert queued_tasks(client, "dialogue") == ["dialogue.erase_personal_data", "dialogue.run_job"]
-    assert not any(logged(mail_worker, task) for task in ("run_job", "sweep")), "".join(mail_worker.lines)
+    assert not any(mail_worker.logged(task) for task in ("run_job", "sweep")), "".join(mail_worker.lines)
 
     # 2. A job worker alone: it makes the badges; a mail queued meanwhile waits in the mail queue for a mail worker.
     with web_side(app, smtp_server, CELERY_BROKER_URL=None, REDIS_URL=url):
@@ -246,7 +227,7 @@ def test_with_no_job_worker_mail_goes_out_and_a_job_worker_never_takes_mail(app,
         jobs_worker.wait_for(r"Task dialogue\.assemble_job\[[^\]]+\] succeeded")
         time.sleep(2)  # idle now, with a mail waiting
         assert queued_tasks(client, "dialogue-mail") == ["dialogue.deliver_mail"], "".join(mail_worker.lines + ["=====\n"] + jobs_worker.lines)
-        assert not any(logged(jobs_worker, task) for task in ("deliver_mail", "sweep_outbox")), "".join(jobs_worker.lines)
+        assert not any(jobs_worker.logged(task) for task in ("deliver_mail", "sweep_outbox")), "".join(jobs_worker.lines)
     finally:
         jobs_worker.stop()
     db.session.expire_all()

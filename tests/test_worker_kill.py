@@ -8,17 +8,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
 import zipfile
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
-import psutil
 import pytest
-import redis
 from sqlalchemy import select
 
 from dialogue.auth import grant_role
@@ -29,12 +25,10 @@ from dialogue.models import OutboxMessage, utcnow
 
 from . import factories as f
 from .delegates import factories as df
-from .smtp import SMTPServer
+from .worker_processes import Worker, flushed, redis_url, worker_env
 
 pytestmark = [pytest.mark.redis,
               pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")]
-
-VISIBILITY_TIMEOUT = 5
 
 WEB_SIDE = """
 from dialogue import create_app
@@ -47,94 +41,11 @@ with create_app().app_context():
 """
 
 
-def redis_url() -> str:
-    """REDIS_URL's server, database 5: this test's own."""
-    parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit((parts.scheme, parts.netloc, "/5", "", ""))
-
-
-class Worker:
-    """`dialogue worker` in a process group of its own, its log read line by line."""
-
-    def __init__(self, name: str, env: dict, condition: threading.Condition | None = None):
-        self.name = name
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dialogue.cli", "worker", "--concurrency", "1", "--pool", "prefork",
-             "--loglevel", "info"],
-            env={**env, "DIALOGUE_WORKER_NAME": f"{name}@%h"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True)
-        self.lines: list[str] = []
-        #: Notified on every line; workers may share one to wait for whichever logs first.
-        self.condition = condition or threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            with self.condition:
-                self.lines.append(line)
-                self.condition.notify_all()
-        with self.condition:
-            self.lines.append("<exited>")
-            self.condition.notify_all()
-
-    def find(self, pattern: str) -> str | None:
-        return next((line for line in self.lines if re.search(pattern, line)), None)
-
-    def wait_for(self, pattern: str, timeout: float = 120) -> str:
-        """The first log line matching `pattern`, once it is written."""
-        with self.condition:
-            if not self.condition.wait_for(lambda: self.find(pattern) or "<exited>" in self.lines, timeout) \
-                    or not self.find(pattern):
-                raise AssertionError(f"{self.name}: no {pattern!r} in its log:\n{''.join(self.lines[-40:])}")
-            return self.find(pattern)
-
-    def holds_connection_to(self, port: int, local_port: int) -> bool:
-        """Whether this worker (or one of its pool processes) has this SMTP connection open."""
-        parent = psutil.Process(self.process.pid)
-        for proc in [parent, *parent.children(recursive=True)]:
-            for conn in proc.net_connections(kind="tcp"):
-                if conn.raddr and conn.raddr.port == port and conn.laddr.port == local_port:
-                    return True
-        return False
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its pool processes, as when a machine dies."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
-
-
-def worker_env(app, smtp_server, url: str, tmp_path) -> dict:
-    """The environment of a worker on this test's database, Redis database and SMTP server."""
-    return {**os.environ, "REDIS_URL": url, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "STORAGE_DIR": str(tmp_path / "files"),
-            "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port), "MAIL_USE_TLS": "0",
-            "MAIL_SENDING_TIMEOUT": "3", "PYTHONUNBUFFERED": "1"}
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def broker():
-    url = redis_url()
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url, client
-    client.flushdb()
-    client.close()
+    """REDIS_URL's server, database 5: this file's own, flushed before and after."""
+    with flushed(redis_url(5)) as found:
+        yield found
 
 
 def test_a_worker_killed_mid_delivery_leaves_the_mail_to_another_that_sends_it_once(app, smtp_server, broker, tmp_path):

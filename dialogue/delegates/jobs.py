@@ -8,6 +8,7 @@ that several workers share the work.
 """
 from __future__ import annotations
 
+import base64
 import io
 import re
 import tempfile
@@ -18,6 +19,7 @@ import segno
 from celery import shared_task
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from PIL import Image
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -188,13 +190,28 @@ def _slug(text: str) -> str:
 
 
 def badge_qr(url: str) -> str:
-    """The badge's check code as a PNG of 4 pixels a module (sharp once scaled to 22 mm), drawn without smoothing.
+    """The badge's check code as an 8-bit grey PNG of 2 pixels a module, scaled to 22 mm by the CSS without smoothing.
 
-    Measured (bench/badges_bench.py): WeasyPrint parses an SVG QR code path by path, which cost a third
-    of a badge page; a PNG costs almost nothing to draw. A fixed mask skips segno's evaluation of all
-    eight masks (three quarters of the code's cost); any mask is valid for readers.
+    WeasyPrint parses an SVG QR code path by path (a third of a badge page), so a PNG. Grey ("L") is
+    what WeasyPrint embeds as it is, where segno's 1-bit PNG was turned into RGB and encoded twice
+    more, and segno wrote it pixel by pixel in Python: the PNG costs 0.2 ms, not 1 ms.
+    `image-rendering: pixelated` (participants.css) puts /Interpolate false in the PDF. Not 1 pixel a
+    module: Poppler (pdftoppm, Evince) smooths an image it enlarges less than 4 times whatever the PDF
+    says, which at 150 dpi blurred the code past zbarimg; 2 pixels read at 72 to 300 dpi. A fixed mask
+    skips segno's evaluation of all eight masks; any mask is valid for readers.
+    Measured (bench/badge_qr_bench.py, bench/README.md "The badge's QR code", a busy shared machine):
+    this function took 2.0-2.9 ms a badge (14-17 % of a chunk), now 1.1-1.5 ms (9-10 %), nearly all of it
+    segno computing the code; WeasyPrint's part for the image fell from 7 % of the chunk to 3 %, and a
+    chunk from 14.1-15.5 to 12.3-14.5 ms a badge.
     """
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=4, border=1)
+    matrix = segno.make(url, error="m", mask=0).matrix  # rows of 0 (light) and 1 (dark)
+    size = len(matrix) + 2  # a quiet zone of one module
+    light, grey = b"\xff" * size, bytes.maketrans(b"\0\1", b"\xff\0")
+    pixels = light + b"".join(b"\xff" + bytes(row).translate(grey) + b"\xff" for row in matrix) + light
+    png = io.BytesIO()
+    image = Image.frombytes("L", (size, size), pixels).resize((2 * size, 2 * size), Image.NEAREST)
+    image.save(png, format="PNG", compress_level=1)  # 1 KB either way; zlib's default level takes twice as long
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
 
 def badge_people(delegation: Delegation, lang: str, offset: int, count: int) -> list:

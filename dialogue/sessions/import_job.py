@@ -27,6 +27,26 @@ def _halves(job) -> tuple[int, int, int]:
     return min(done, rows), max(done - rows, 0), rows
 
 
+def _progress_text(job, waiting: str, second: str) -> str:
+    """The bar's words of an import job: `waiting` until its rows are counted, the rows checked, then
+    `second` (translated, with %(done)s and %(total)s) for the second pass over the rows."""
+    checked, written, rows = _halves(job)
+    if not rows:
+        return waiting
+    if checked < rows:
+        return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
+                 total=format_decimal(rows))
+    return second % {"done": format_decimal(written), "total": format_decimal(rows)}
+
+
+def _kept_rows(job) -> list[tuple[int, dict]]:
+    """The rows of the file its preview kept (uploads.py), read again for the job."""
+    kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
+    if kept is None:
+        raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
+    return spreadsheets.read_rows(kept["filename"], kept["content"])
+
+
 class SessionImport(JobKind):
     """Import a previewed file kept by uploads.py, in one transaction with the job's state."""
 
@@ -36,13 +56,7 @@ class SessionImport(JobKind):
         return _("Import of sessions")
 
     def progress_text(self, job):
-        checked, written, rows = _halves(job)
-        if not rows:
-            return _("Importing the sessions…")
-        if checked < rows:
-            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
-                     total=format_decimal(rows))
-        return _("Importing sessions: %(done)s of %(total)s", done=format_decimal(written), total=format_decimal(rows))
+        return _progress_text(job, _("Importing the sessions…"), _("Importing sessions: %(done)s of %(total)s"))
 
     def fingerprint(self, event, params):
         """One job per previewed file: pressing Import twice finds the same job."""
@@ -54,10 +68,7 @@ class SessionImport(JobKind):
         return url_for("manage.agenda", slug=job.event.slug), _("See the agenda")
 
     def make(self, job, progress):
-        kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
-        if kept is None:
-            raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
-        rows = spreadsheets.read_rows(kept["filename"], kept["content"])
+        rows = _kept_rows(job)
         try:
             report = importing.import_sessions(job.event, rows, job.created_by, progress)
         except importing.ImportFailed as failed:
@@ -80,14 +91,8 @@ class SessionImportPreview(SessionImport):
         return _("Checking the sessions to import")
 
     def progress_text(self, job):
-        checked, written, rows = _halves(job)
-        if not rows:
-            return _("Checking the rows of the file…")
-        if checked < rows:
-            return _("Checking the rows: %(done)s of %(total)s", done=format_decimal(checked),
-                     total=format_decimal(rows))
-        return _("Trying the sessions on the agenda: %(done)s of %(total)s", done=format_decimal(written),
-                 total=format_decimal(rows))
+        return _progress_text(job, _("Checking the rows of the file…"),
+                              _("Trying the sessions on the agenda: %(done)s of %(total)s"))
 
     def link(self, job):
         if job.event is None:
@@ -95,10 +100,7 @@ class SessionImportPreview(SessionImport):
         return url_for("copying.import_sessions", slug=job.event.slug, preview=job.id), _("See the preview")
 
     def make(self, job, progress):
-        kept = uploads.take(job.params.get("token", ""), job.created_by_id, job.event_id)
-        if kept is None:
-            raise spreadsheets.SessionImportError(_("The file could not be read again: upload it once more."), "file")
-        rows = spreadsheets.read_rows(kept["filename"], kept["content"])
+        rows = _kept_rows(job)
         try:
             found = {"report": asdict(importing.preview_import(job.event, rows, job.created_by, progress))}
         except importing.ImportFailed as failed:

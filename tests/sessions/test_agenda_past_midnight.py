@@ -102,31 +102,20 @@ def test_the_marks_say_the_day_when_it_is_not_the_next(client, app):
     assert re.search(r"Until 18:00 on Wednesday, 14 December 2022", first)
 
 
-def _count(client, count_queries, url):
-    from dialogue.cache import cache
-    cache.clear()
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter.count
-
-
-def test_no_query_more_and_the_cached_page_keeps_the_marks(client, app, auth, count_queries):
+def test_no_query_more_and_the_cached_page_keeps_the_marks(client, app, auth, count_queries, page_queries):
     org = f.user("org@example.org")
     plain, night = f.event(organiser=org), f.event(organiser=org)
     for ev in (plain, night):
         f.session(ev, "PL1", start="2022-12-12 09:00")
     f.session(night, "NIGHT", start="2022-12-12 23:00", minutes=150)
-    assert _count(client, count_queries, f"/en/events/{plain.slug}/") == \
-        _count(client, count_queries, f"/en/events/{night.slug}/")
+    assert page_queries(f"/en/events/{plain.slug}/") == page_queries(f"/en/events/{night.slug}/")
     # the cached copy (no query beyond the event's head) still lists it twice, marked
     with count_queries() as counter:
         cached = client.get(f"/en/events/{night.slug}/").get_data(as_text=True)
     assert counter.count <= 1
     assert cached.count('id="s-NIGHT"') == 2 and "Continued from Monday, 12 December 2022" in cached
     auth.login(org.email)
-    assert _count(client, count_queries, f"/en/manage/events/{plain.slug}/") == \
-        _count(client, count_queries, f"/en/manage/events/{night.slug}/")
+    assert page_queries(f"/en/manage/events/{plain.slug}/") == page_queries(f"/en/manage/events/{night.slug}/")
 
 
 def _pdf_text(data: bytes, tmp_path) -> str:
