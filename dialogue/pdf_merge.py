@@ -1,0 +1,211 @@
+"""One tagged PDF from parts rendered apart: pages, one structure tree, outlines and page numbers as artifacts.
+
+A list of 100,000 people is rendered in parts by several workers (WeasyPrint, PDF/UA-1 each); this puts
+them together so that the result is still one tagged document. PDF/UA wants one structure tree whose
+elements reach every page's marked content: each part's /Document children go under one /Document, the
+keys of the parent tree (a page's /StructParents, an annotation's /StructParent) move up by the keys the
+earlier parts used, and the catalogue (language, title shown, XMP with the PDF/UA identifier) is the first
+part's. QPDF copies a part's objects once per source file, so the pages are copied first and the
+structure after, from the same open file: the elements' /Pg then point at the copied pages, not copies
+of them. Page numbers, known only here, are drawn over each page as an /Artifact (page furniture that
+assistive technology skips), from a PDF of numbered empty pages the caller renders (`overlay_artifacts`).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+#: Catalogue entries taken from the first part: a document's language, how a viewer shows it, its XMP.
+CATALOGUE_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/PageMode", "/PageLayout")
+
+
+def _number_tree(node) -> Iterator[tuple[int, object]]:
+    """The (key, value) pairs of a number tree, in order, whether flat (/Nums) or in /Kids."""
+    nums = node.get("/Nums")
+    if nums is not None:
+        for i in range(0, len(nums), 2):
+            yield int(nums[i]), nums[i + 1]
+    for kid in node.get("/Kids", ()):
+        yield from _number_tree(kid)
+
+
+def _kids(element) -> list:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+class Merger:
+    """Appends tagged parts to one PDF; `save()` writes it. The parts stay open until then (QPDF
+    copies stream data when it writes), so a part is read from a file, not kept in memory."""
+
+    def __init__(self):
+        self.pdf = pikepdf.new()
+        self.root = self.pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, ParentTree=Dictionary(Nums=Array())))
+        self.document = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(),
+                                                          P=self.root))
+        self.root.K = Array([self.document])
+        self.next_key = 0
+        self.parts = 0
+        self._open = contextlib.ExitStack()
+        self._outline: list[pikepdf.OutlineItem] = []
+
+    def __enter__(self) -> Merger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._open.close()
+        self.pdf.close()
+
+    def append(self, path: str | Path) -> None:
+        """Add a part's pages, structure and outline after those of the parts before."""
+        source = self._open.enter_context(pikepdf.open(path))
+        first_page = len(self.pdf.pages)
+        if self.parts == 0:
+            self._catalogue(source)
+        self.pdf.pages.extend(source.pages)
+        offset = self.next_key
+        for page in self.pdf.pages[first_page:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", ()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is not None:
+            self._structure(source, tree, offset)
+        self._outlines(source, first_page)
+        self.parts += 1
+
+    def _catalogue(self, source) -> None:
+        for key in CATALOGUE_KEYS:
+            if key in source.Root:
+                self.pdf.Root[key] = _copy(self.pdf, source.Root[key])
+        for key, value in source.docinfo.items():
+            self.pdf.docinfo[key] = _copy(self.pdf, value)
+
+    def _structure(self, source, tree, offset: int) -> None:
+        """The part's top elements under our /Document; its parent tree's keys moved up by `offset`."""
+        tops = _kids(tree)
+        holders = [e for e in tops if isinstance(e, Dictionary) and e.get("/S") == Name.Document]
+        for element in tops:  # detached from the part's root, which is not copied
+            if isinstance(element, Dictionary) and "/P" in element:
+                del element["/P"]
+        copied_holders = {self.pdf.copy_foreign(h).objgen for h in holders}
+        for element in tops:
+            copy = _copy(self.pdf, element)
+            if isinstance(element, Dictionary) and element.get("/S") == Name.Document:
+                for kid in _kids(copy):
+                    self._adopt(kid, copy)
+            else:
+                self._adopt(copy, None)
+        nums = self.root.ParentTree.Nums
+        keys = [offset - 1]
+        for key, value in _number_tree(tree.get("/ParentTree", Dictionary())):
+            value = _copy(self.pdf, value)
+            if isinstance(value, Array):  # marked content sat right under the part's /Document
+                value = Array([self.document if _is(v, copied_holders) else v for v in value])
+            elif _is(value, copied_holders):
+                value = self.document
+            nums.append(key + offset)
+            nums.append(value)
+            keys.append(key + offset)
+        next_key = tree.get("/ParentTreeNextKey")
+        self.next_key = max(int(next_key) + offset if next_key is not None else 0, max(keys) + 1, self.next_key)
+        for name in ("/RoleMap", "/ClassMap"):
+            if name in tree:
+                merged = self.root.get(name) or Dictionary()
+                for key, value in _copy(self.pdf, tree[name]).items():
+                    if key not in merged:
+                        merged[key] = value
+                self.root[name] = merged
+
+    def _adopt(self, kid, holder) -> None:
+        """A child of a part's /Document becomes a child of ours (marked content ids keep their page)."""
+        if isinstance(kid, Dictionary):
+            if kid.get("/Type") in (Name.MCR, Name.OBJR) or "/S" not in kid:
+                self.document.K.append(kid)
+                return
+            kid.P = self.document
+            self.document.K.append(kid)
+        elif holder is not None and "/Pg" in holder:
+            self.document.K.append(Dictionary(Type=Name.MCR, Pg=holder.Pg, MCID=kid))
+
+    def _outlines(self, source, first_page: int) -> None:
+        """The part's bookmarks after ours; a part's first bookmark with the title of our last one at the
+        same level continues it (a category or delegation cut between parts keeps one bookmark)."""
+        pages = {page.objgen: i for i, page in enumerate(source.pages)}
+        with source.open_outline() as outline:
+            items = [self._copy_item(item, pages, first_page) for item in outline.root]
+        _continue(self._outline, items)
+
+    def _copy_item(self, item, pages, first_page):
+        destination = item.destination
+        if destination is None and item.action is not None:
+            destination = item.action.get("/D")
+        copied = None
+        if isinstance(destination, Array) and len(destination) and destination[0].objgen in pages:
+            page = self.pdf.pages[first_page + pages[destination[0].objgen]].obj
+            copied = Array([page, *destination[1:]])
+        new = pikepdf.OutlineItem(item.title, destination=copied)
+        new.children.extend(self._copy_item(child, pages, first_page) for child in item.children)
+        return new
+
+    def page_count(self) -> int:
+        return len(self.pdf.pages)
+
+    def save(self, out) -> None:
+        """Write the merged PDF to a file object or path."""
+        self.root.ParentTreeNextKey = self.next_key
+        self.pdf.Root.StructTreeRoot = self.root
+        self.pdf.Root.MarkInfo = Dictionary(Marked=True)
+        if self._outline:
+            with self.pdf.open_outline() as outline:
+                outline.root.extend(self._outline)
+        self.pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def _copy(pdf, value):
+    """A foreign object in `pdf`: indirect ones by QPDF's copier, direct ones through their indirect parts."""
+    if isinstance(value, (Dictionary, Array, pikepdf.Stream)):
+        if value.is_indirect:
+            return pdf.copy_foreign(value)
+        if isinstance(value, Dictionary):
+            return Dictionary({k: _copy(pdf, v) for k, v in value.items()})
+        if isinstance(value, Array):
+            return Array([_copy(pdf, v) for v in value])
+    return value
+
+
+def _is(value, objgens: set) -> bool:
+    return isinstance(value, Dictionary) and value.is_indirect and value.objgen in objgens
+
+
+def _continue(ours: list, theirs: list) -> None:
+    if ours and theirs and ours[-1].title == theirs[0].title:
+        _continue(ours[-1].children, list(theirs[0].children))
+        theirs = theirs[1:]
+    ours.extend(theirs)
+
+
+def overlay_artifacts(merger: Merger, furniture: Iterable[bytes], start: int = 0) -> int:
+    """Draw page i of each furniture PDF (untagged: page numbers) over page `start` + i of the merged one,
+    as a form XObject marked /Artifact; returns the next page to draw on."""
+    pdf = merger.pdf
+    page_number = start
+    for body in furniture:
+        source = merger._open.enter_context(pikepdf.open(io.BytesIO(body)))
+        for furniture_page in source.pages:
+            page = pdf.pages[page_number]
+            form = pdf.copy_foreign(furniture_page.as_form_xobject())
+            name = page.add_resource(form, Name.XObject, prefix="Fn")
+            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+            page.contents_add(pdf.make_stream(b"Q\n/Artifact BMC\nq\n" + str(name).encode() + b" Do\nQ\nEMC\n"))
+            page_number += 1
+    return page_number
