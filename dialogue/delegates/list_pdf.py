@@ -28,8 +28,12 @@ from .models import DELEGATION_KINDS, Delegate
 from .queries import delegations_with_counts
 from .services.listing import person_key
 
-#: Default of the LIST_PER_CHUNK setting: people a part of a list PDF holds (about a minute of one worker).
+#: Default of the LIST_PER_CHUNK setting: people a part of a list PDF holds at most (some 10 s of one worker).
 LIST_PER_CHUNK = 3000
+#: Without a LIST_PER_CHUNK setting, a list is cut into at least this many parts (of at least LIST_MIN_CHUNK
+#: people), so that a list of 10,000 keeps two workers busy to the end rather than leaving one part to one.
+LIST_CHUNKS = 16
+LIST_MIN_CHUNK = 500
 #: Page numbers are rendered this many pages at a time (WeasyPrint lays out some 100 empty pages a second).
 NUMBERS_PER_RENDER = 500
 #: Delegations named in a failed part's message.
@@ -64,11 +68,13 @@ class Part:
     title: str
 
 
-def plan_parts(job, conditions: tuple, per_chunk: int) -> list[tuple[dict, int]]:
+def plan_parts(job, conditions: tuple, per_chunk: int | None) -> list[tuple[dict, int]]:
     """The list's delegations in order with their counts (one query, two after the delegations changed),
-    packed into chunks of at most `per_chunk` people: whole delegations, a larger one in slices."""
+    packed into chunks of at most `per_chunk` people (by default from the list's size): whole delegations,
+    a larger one in slices."""
     order = [d for d in delegations_with_counts(job.event, job.language, "accredited", "", conditions)
              if d.count and d.kind in DELEGATION_KINDS]
+    per_chunk = per_chunk or min(LIST_PER_CHUNK, max(LIST_MIN_CHUNK, -(-sum(d.count for d in order) // LIST_CHUNKS)))
     chunks: list[tuple[dict, int]] = []
     current: list[dict] = []
     size = 0
@@ -147,8 +153,8 @@ class ListPDF:
         raise NotImplementedError
 
     def plan(self, job):
-        per_chunk = max(1, int(current_app.config.get("LIST_PER_CHUNK") or LIST_PER_CHUNK))
-        return plan_parts(job, self.conditions(job), per_chunk)
+        setting = current_app.config.get("LIST_PER_CHUNK")
+        return plan_parts(job, self.conditions(job), max(1, int(setting)) if setting else None)
 
     def describe_chunk(self, job, params):
         """"participants of Peru, Chile": the first delegations of a part, for its failure message."""
