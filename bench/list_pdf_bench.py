@@ -113,6 +113,31 @@ def _pages(job_id: int) -> int:
         return len(pdf.pages)
 
 
+def _assembly(job_id: int) -> str:
+    """The merge of the stored parts again, in this process: its time and that of the page numbers alone."""
+    from flask_babel import force_locale
+
+    from dialogue.delegates import list_pdf
+    from dialogue.extensions import db
+    from dialogue.jobs.kinds import kind_of
+    from dialogue.jobs.models import Job
+    from dialogue.jobs.tasks import StoredParts
+    job = db.session.get(Job, job_id)
+    parts = StoredParts([(c.params, c.sha256) for c in job.chunks])
+    with force_locale(job.language):
+        t0 = time.perf_counter()
+        output = kind_of(job).assemble(job, parts)
+        merge = time.perf_counter() - t0
+        pages = _pages(job_id)
+        t0 = time.perf_counter()
+        for start in range(0, pages, list_pdf.NUMBERS_PER_RENDER):
+            list_pdf.page_numbers(job, "List of participants", start, pages)
+        numbers = time.perf_counter() - t0
+    output.stream.seek(0, 2)
+    return (f"assembly of {len(parts)} parts, {pages} pages: {merge:.1f} s, of which page numbers {numbers:.1f} s "
+            f"({output.stream.tell() / 2**20:.1f} MiB)")
+
+
 def list_run(args, env, tmp, workers: int, run: int) -> float:
     procs = start_workers(workers, env, tmp, Path(args.code).resolve())
     cpu0 = _cpu() + _tree_cpu([p.pid for p in procs])
@@ -137,6 +162,8 @@ def list_run(args, env, tmp, workers: int, run: int) -> float:
               f"{with_app(env, _pages, job_id)} pages, {with_app(env, _chunks, job_id)} chunks in {seconds:.0f} s; "
               f"workers' CPU {cpu:.0f} s; peak RSS of a worker process {memory.peak / 2**20:.0f} MiB "
               f"(load average {load()})")
+        if Path(args.code).resolve() == ROOT and with_app(env, _chunks, job_id):
+            print("  " + with_app(env, _assembly, job_id))
         return seconds
     finally:
         memory.running = False

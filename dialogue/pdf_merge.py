@@ -65,7 +65,7 @@ class Merger:
 
     def append(self, path: str | Path) -> None:
         """Add a part's pages, structure and outline after those of the parts before."""
-        source = self._open.enter_context(pikepdf.open(path))
+        source = pikepdf.open(path)
         first_page = len(self.pdf.pages)
         if self.parts == 0:
             self._catalogue(source)
@@ -81,6 +81,8 @@ class Merger:
         if tree is not None:
             self._structure(source, tree, offset)
         self._outlines(source, first_page)
+        _own_streams(self.pdf.pages[first_page:], self.pdf.Root.get("/Metadata"))
+        source.close()  # its objects leave memory: a list of 100,000 holds one part's at a time, besides ours
         self.parts += 1
 
     def _catalogue(self, source) -> None:
@@ -181,6 +183,30 @@ def _copy(pdf, value):
         if isinstance(value, Array):
             return Array([_copy(pdf, v) for v in value])
     return value
+
+
+#: Keys that lead from a page's objects to other pages or to the structure, not to what the page draws.
+_NOT_DRAWN = {"/Parent", "/P", "/Pg", "/Dest", "/A", "/StructParent", "/StructParents"}
+
+
+def _own_streams(pages, *more) -> None:
+    """Give every stream the pages draw (contents, fonts, images) its own copy of its bytes, still
+    compressed, so that the part they were copied from can be closed (QPDF reads copied stream data from
+    the source when it writes)."""
+    seen: set = set()
+    todo = [page.obj for page in pages] + [m for m in more if m is not None]
+    while todo:
+        value = todo.pop()
+        if value.is_indirect:
+            if value.objgen in seen:
+                continue
+            seen.add(value.objgen)
+        if isinstance(value, pikepdf.Stream):
+            value.write(value.read_raw_bytes(), filter=value.get("/Filter"), decode_parms=value.get("/DecodeParms"))
+        if isinstance(value, Dictionary) or isinstance(value, pikepdf.Stream):
+            todo.extend(v for k, v in value.items() if k not in _NOT_DRAWN and isinstance(v, (Dictionary, Array)))
+        elif isinstance(value, Array):
+            todo.extend(v for v in value if isinstance(v, (Dictionary, Array)))
 
 
 def _is(value, objgens: set) -> bool:

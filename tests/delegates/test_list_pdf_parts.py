@@ -230,3 +230,25 @@ def test_the_public_list_in_parts_prints_no_email_and_reads_none(jobs, app, clie
     assert "secret-" not in text and "@" not in text
     readers = [s for s in statements if "FROM delegate" in s and "delegate.given_name" in s]
     assert readers and not any("delegate.email" in s for s in readers)
+
+
+def test_the_list_of_delegations_with_credentials_in_order_keeps_its_filter_in_parts(
+        jobs, app, client, auth, small_parts, tmp_path):
+    """participants.pdf?credentials=in_order: only Peru, whose letter is in order, even cut in parts."""
+    from dialogue.delegates import services
+    org = f.user()
+    ev = f.event(organiser=org)
+    peru_fp, peru = df.focal_point(ev, "PE")
+    _colombia_fp, colombia = df.focal_point(ev, "CO")
+    for delegation, code, n in ((peru, "PE", 6), (colombia, "CO", 3)):
+        for i in range(n):
+            df.delegate(delegation, f"Given{i}", f"{code}{i:02d}", status="accredited", commit=False)
+    services.upload_credentials(peru, "letter.pdf", f.blank_pdf(), peru_fp)
+    services.decide_credentials(peru, "in_order", "", org)
+    db.session.commit()
+    auth.login(org.email)
+    pdf = fetch(client, jobs, f"/en/manage/events/{ev.slug}/participants.pdf?credentials=in_order").data
+    assert len(db.session.scalars(select(JobChunk)).all()) == 2
+    assert re.findall(r"\b(?:PE|CO)\d\d\b", "".join(pages_text(pdf, tmp_path))) == [f"PE{i:02d}" for i in range(6)]
+    everyone = fetch(client, jobs, f"/en/manage/events/{ev.slug}/participants.pdf").data
+    assert len(re.findall(r"\b(?:PE|CO)\d\d\b", "".join(pages_text(everyone, tmp_path)))) == 9
