@@ -252,3 +252,12 @@ def test_the_list_of_delegations_with_credentials_in_order_keeps_its_filter_in_p
     assert re.findall(r"\b(?:PE|CO)\d\d\b", "".join(pages_text(pdf, tmp_path))) == [f"PE{i:02d}" for i in range(6)]
     everyone = fetch(client, jobs, f"/en/manage/events/{ev.slug}/participants.pdf").data
     assert len(re.findall(r"\b(?:PE|CO)\d\d\b", "".join(pages_text(everyone, tmp_path)))) == 9
+
+
+def test_an_empty_list_is_one_numbered_page_that_says_so(jobs, app, client, auth, organiser_event, pdfua, tmp_path):
+    org, ev = organiser_event
+    auth.login(org.email)
+    pdf = fetch(client, jobs, f"/fr/manage/events/{ev.slug}/participants.pdf").data
+    pdfua("empty", pdf)
+    pages = pages_text(pdf, tmp_path)
+    assert len(pages) == 1 and "Page 1 sur 1" in pages[0] and "Aucun délégué accrédité" in pages[0]
