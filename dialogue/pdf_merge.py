@@ -20,6 +20,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+#: How page furniture is marked: an artifact of pagination in the footer (ISO 32000-1, 14.8.2.2).
+PAGINATION = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 #: Catalogue entries taken from the first part: a document's language, how a viewer shows it, its XMP.
 CATALOGUE_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/PageMode", "/PageLayout")
 
@@ -232,6 +234,6 @@ def overlay_artifacts(merger: Merger, furniture: Iterable[bytes], start: int = 0
             form = pdf.copy_foreign(furniture_page.as_form_xobject())
             name = page.add_resource(form, Name.XObject, prefix="Fn")
             page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-            page.contents_add(pdf.make_stream(b"Q\n/Artifact BMC\nq\n" + str(name).encode() + b" Do\nQ\nEMC\n"))
+            page.contents_add(pdf.make_stream(b"Q\n" + PAGINATION + b"\nq\n" + str(name).encode() + b" Do\nQ\nEMC\n"))
             page_number += 1
     return page_number
