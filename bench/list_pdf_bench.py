@@ -130,8 +130,7 @@ def _assembly(job_id: int) -> str:
         merge = time.perf_counter() - t0
         pages = _pages(job_id)
         t0 = time.perf_counter()
-        for start in range(0, pages, list_pdf.NUMBERS_PER_RENDER):
-            list_pdf.page_numbers(job, "List of participants", start, pages)
+        list_pdf.page_numbers(job, "List of participants", pages)
         numbers = time.perf_counter() - t0
     output.stream.seek(0, 2)
     return (f"assembly of {len(parts)} parts, {pages} pages: {merge:.1f} s, of which page numbers {numbers:.1f} s "

@@ -10,7 +10,7 @@ import pikepdf
 from weasyprint import HTML
 
 from dialogue.pdf import html_to_pdf
-from dialogue.pdf_merge import Merger, overlay_artifacts
+from dialogue.pdf_merge import Merger, overlay_lines, text_lines
 
 
 def part(name: str, lines: int) -> bytes:
@@ -21,10 +21,9 @@ def part(name: str, lines: int) -> bytes:
 
 
 def numbers(total: int) -> bytes:
-    pages = "".join(f'<div style="break-after: page; string-set: n \'Page {i} of {total}\'"></div>'
-                    for i in range(1, total + 1))
-    return HTML(string=f"<html><head><style>@page {{ @bottom-right {{ content: string(n) }} }}</style></head>"
-                       f"<body>{pages}</body></html>").write_pdf()
+    """"Page i of N", one a line, untagged."""
+    lines = "".join(f"<p>Page {i} of {total}</p>" for i in range(1, total + 1))
+    return HTML(string=f"<html><body>{lines}</body></html>").write_pdf()
 
 
 def merged(tmp_path, marked: bool = True) -> bytes:
@@ -37,12 +36,13 @@ def merged(tmp_path, marked: bool = True) -> bytes:
     with Merger() as merger:
         for path in paths:
             merger.append(path)
+        lines = numbers(merger.page_count())
         if marked:
-            overlay_artifacts(merger, [numbers(merger.page_count())])
-        else:
-            furniture = pikepdf.open(io.BytesIO(numbers(merger.page_count())))
-            for page, drawn in zip(merger.pdf.pages, furniture.pages, strict=True):
-                page.add_overlay(drawn)
+            assert overlay_lines(merger, lines, baseline=1080) == merger.page_count()
+        else:  # the same words, drawn with no marking
+            furniture = pikepdf.open(io.BytesIO(lines))
+            for page in merger.pdf.pages:
+                page.add_overlay(furniture.pages[0])
         merger.save(out)
     return out.getvalue()
 
@@ -67,6 +67,14 @@ def test_links_of_every_part_find_their_structure_elements(tmp_path, pdfua):
     total = text.count("\f")
     assert [f"Page {i} of {total}" in text for i in range(1, total + 1)] == [True] * total
     assert text.index("alpha line 69") < text.index("beta line 0") < text.index("gamma line 0")
+
+
+def test_each_line_of_text_is_found_in_order_with_its_height():
+    with pikepdf.open(io.BytesIO(numbers(120))) as pdf:
+        lines = text_lines(pdf)
+    assert len(lines) == 120
+    heights = [y for page, _state, _text, y in lines if page.index == 0]
+    assert heights == sorted(heights) and len(set(heights)) == len(heights)
 
 
 def test_page_numbers_not_marked_as_artifacts_fail_the_checker(tmp_path):

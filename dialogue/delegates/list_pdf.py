@@ -10,10 +10,12 @@ Each part starts on a new page: a few part-filled pages in a list of thousands.
 """
 from __future__ import annotations
 
+import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,7 +25,7 @@ from weasyprint import HTML
 from ..extensions import db
 from ..jobs.kinds import Output
 from ..pdf import BASE_URL, SafeFetcher, _font_config, render_pdf
-from ..pdf_merge import Merger, overlay_artifacts
+from ..pdf_merge import Merger, overlay_lines, text_lines
 from .models import DELEGATION_KINDS, Delegate
 from .queries import delegations_with_counts
 from .services.listing import person_key
@@ -34,8 +36,6 @@ LIST_PER_CHUNK = 3000
 #: people), so that a list of 10,000 keeps two workers busy to the end rather than leaving one part to one.
 LIST_CHUNKS = 16
 LIST_MIN_CHUNK = 500
-#: Page numbers are rendered this many pages at a time (WeasyPrint lays out some 100 empty pages a second).
-NUMBERS_PER_RENDER = 500
 #: Delegations named in a failed part's message.
 NAMED = 3
 
@@ -180,17 +180,26 @@ class ListPDF:
                 path.write_bytes(body)
                 del body
                 merger.append(path)
-            total = merger.page_count()
-            overlay_artifacts(merger, (page_numbers(job, self.heading(job), start, total)
-                                       for start in range(0, total, NUMBERS_PER_RENDER)))
+            overlay_lines(merger, *page_numbers(job, self.heading(job), merger.page_count()))
             merger.save(out)
         return Output(f"{job.event.slug}-{self.file_stem}-{job.language}.pdf", "application/pdf", stream=out)
 
 
-def page_numbers(job, title: str, start: int, total: int) -> bytes:
-    """Empty pages `start` + 1... of the list's page size, each with "Page i of N" where the list prints
-    it, untagged: the merge marks them as artifacts."""
-    numbers = range(start + 1, min(start + NUMBERS_PER_RENDER, total) + 1)
+def page_numbers(job, title: str, total: int) -> tuple[bytes, float]:
+    """"Page i of N" for i = 1..N, one a line, aligned as the list's footer aligns it (untagged: the merge
+    marks them as artifacts), and the height of that footer's line, measured on one page with the footer."""
     with force_locale(job.language):
-        html = render_template("pdf/page_numbers.html", lang=job.language, title=title, numbers=numbers, total=total)
+        rows = render_template("pdf/page_number_rows.html", lang=job.language, title=title,
+                               numbers=range(1, total + 1), total=total)
+        footer = render_template("pdf/page_numbers.html", lang=job.language, title=title, numbers=[total], total=total)
+    rows_pdf, footer_pdf = _untagged(rows), _untagged(footer)
+    with pikepdf.open(io.BytesIO(footer_pdf)) as one, pikepdf.open(io.BytesIO(rows_pdf)) as many:
+        [(_page, _state, text, baseline)] = text_lines(one)
+        last = text_lines(many)[-1][2]
+        if abs(float(text[0][0][4]) - float(last[0][0][4])) > 0.01:  # "Page N of N" starts at the same x in both
+            raise ValueError("the page numbers are not aligned as the footer")
+    return rows_pdf, baseline
+
+
+def _untagged(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeFetcher()).write_pdf(font_config=_font_config())
