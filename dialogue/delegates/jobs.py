@@ -29,6 +29,7 @@ from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
 from .badges import BadgeFetcher, badge
 from .delegation_jobs import DELEGATION_KINDS
+from .list_pdf import ListPDF
 from .models import CredentialsLetter, Delegate, Delegation
 
 #: Defaults of the BADGES_PER_CHUNK and BADGES_PER_PART settings.
@@ -74,23 +75,31 @@ def _labels():
     return LABELS, display_name
 
 
-class ParticipantsPDF(_Roster):
+class ParticipantsPDF(ListPDF, _Roster):
+    """The organisers' list, in parts of LIST_PER_CHUNK people made by several workers (`list_pdf`)."""
+
     name = "participants_pdf"
+    template = "pdf/participants.html"
+    columns = services.PARTICIPANT_COLUMNS
+    file_stem = "participants"
 
     def label(self, job):
         return _("List of participants (PDF)")
 
     def progress_text(self, job):
-        return _("Making the list of participants (PDF)…")
+        if not job.total:
+            return _("Making the list of participants (PDF)…")
+        return _("Making the list of participants: %(done)s of %(total)s", done=_n(job.done), total=_n(job.total))
 
-    def make(self, job, progress):
+    def heading(self, job):
+        return _("List of participants")
+
+    def conditions(self, job):
+        return (services.credentials_in_order(),) if _in_order(job.params) else ()
+
+    def context(self, job):
         labels, display_name = _labels()
-        groups = services.participants(job.event, job.language, _in_order(job.params))
-        total = sum(len(people) for g in groups for _d, _n, people in g.delegations)
-        progress(0, total)
-        pdf = render_pdf("pdf/participants.html", job.language, event=job.event, groups=groups,
-                         display_name=display_name, **labels)
-        return Output(f"{job.event.slug}-participants-{job.language}.pdf", "application/pdf", body=pdf)
+        return {"display_name": display_name, **labels}
 
 
 def participant_rows(job, progress):

@@ -10,15 +10,16 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..jobs.kinds import JobKind, Output
 from ..models import audit, utcnow
-from ..pdf import render_pdf
 from ..permissions import can_organise, can_see_participant_list, ensure
 from ..spreadsheet_safety import xlsx_row
+from .list_pdf import ListPDF
 from .models import DELEGATION_KINDS, Delegate, Delegation
 from .services.errors import DelegationError
 from .services.listing import person_key, roster
@@ -123,25 +124,30 @@ class _PublicList(JobKind):
         return self.may_start(user, job.event)
 
 
-class PublicListPDF(_PublicList):
+class PublicListPDF(ListPDF, _PublicList):
+    """The public list, in parts made by several workers (`list_pdf`), of `PUBLIC_COLUMNS` only."""
+
     name = "public_participants_pdf"
+    template = "pdf/public_list.html"
+    columns = PUBLIC_COLUMNS
+    file_stem = "provisional-participants"
 
     def label(self, job):
         return _("Provisional list of participants (PDF)")
 
     def progress_text(self, job):
-        return _("Making the provisional list of participants (PDF)…")
+        if not job.total:
+            return _("Making the provisional list of participants (PDF)…")
+        return _("Making the provisional list of participants: %(done)s of %(total)s",
+                 done=format_decimal(job.done or 0), total=format_decimal(job.total))
 
-    def make(self, job, progress):
+    def heading(self, job):
+        return _("Provisional list of participants")
+
+    def context(self, job):
         from .labels import KIND_PLURALS
         from .views import text_dir
-        groups = categories(job.event, job.language)
-        total = sum(len(people) for c in groups for _name, people in c.delegations)
-        progress(0, total)
-        pdf = render_pdf("pdf/public_list.html", job.language, event=job.event, groups=groups, total=total,
-                         display_name=display_name, text_dir=text_dir, KIND_PLURALS=KIND_PLURALS)
-        progress(total, total)
-        return Output(f"{job.event.slug}-provisional-participants-{job.language}.pdf", "application/pdf", body=pdf)
+        return {"display_name": display_name, "text_dir": text_dir, "KIND_PLURALS": KIND_PLURALS}
 
 
 class PublicListXLSX(_PublicList):

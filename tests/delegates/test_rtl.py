@@ -40,9 +40,11 @@ def test_arabic_names_are_right_to_left_in_an_arabic_font(jobs, app, client, aut
     from flask import render_template
 
     from dialogue.delegates import services, views
+    from dialogue.delegates.list_pdf import Group, Listed, Part
     with app.test_request_context(f"/es/manage/events/{ev.slug}/participants"):
-        groups = services.participants(ev, "es")
-        html = render_template("pdf/participants.html", lang="es", event=ev, groups=groups,
+        groups = [Group(g.kind, delegations=[Listed(d.id, name, people) for d, name, people in g.delegations])
+                  for g in services.participants(ev, "es")]
+        html = render_template("pdf/participants.html", lang="es", event=ev, groups=groups, part=Part(True, "Lista"),
                                display_name=views.display_name, **views.LABELS)
     assert '<p class="participant" dir="rtl"><span dir="ltr">' in html
     assert '<p class="participant" dir="ltr">' in html
