@@ -187,13 +187,15 @@ def _tree_cpu(pids) -> float:
     return sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK")
 
 
-def badges_run(args, env, tmp, workers: int, run: int, during=None, nice=None) -> float:
+def badges_run(args, env, tmp, workers: int, run: int, during=None, nice=None, finish=True) -> float:
     procs = start_workers(workers, env, tmp, nice)
     cpu0 = _cpu() + _tree_cpu([p.pid for p in procs])  # without the workers' start
     try:
         t0 = time.perf_counter()
         job_id = with_app(env, _start_badges, args.slug, run)
         measured = during(job_id, procs) if during else None
+        if not finish:  # only what was measured during the job counts
+            return None, job_id, measured
         while True:
             status, done, total, sha, error = with_app(env, _job_state, job_id)
             if status in ("done", "failed"):
@@ -341,6 +343,8 @@ def main() -> int:
     parser.add_argument("--slug", default="cop")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per URL")
     parser.add_argument("--rounds", type=int, default=5, help="idle/busy pairs of p99 measurements per URL")
+    parser.add_argument("--no-finish", dest="finish", action="store_false",
+                        help="stop the workers once the p99 pairs are measured, not when the badge job ends")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true", help="only the page cost and the latencies")
     args = parser.parse_args()
@@ -389,7 +393,7 @@ def latency_and_files(args, env, tmp):
 
         busy = {}
         for nice in args.latency_nice:
-            busy[nice] = badges_run(args, env, tmp, 2, 99 + nice, nice=nice,
+            busy[nice] = badges_run(args, env, tmp, 2, 99 + nice, nice=nice, finish=args.finish,
                                     during=lambda job_id, procs: paired_rounds(args, env, base, urls, job_id, procs))[2]
         static = ROOT / "static" / "_bench"
         static.mkdir(exist_ok=True)
