@@ -116,6 +116,10 @@ def build_config(instance_path: Path) -> dict:
         # takes 500 badges, or fewer for a small set (dialogue/delegates/jobs.py `Badges.plan`).
         "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
         "BADGES_PER_CHUNK": _optional_int("BADGES_PER_CHUNK"),
+        # Delegates read per query by the streamed exports (lists, personal details): memory holds one batch.
+        "EXPORT_BATCH": int(os.environ.get("EXPORT_BATCH", "2000")),
+        # Days a delegate's personal-details link works.
+        "DETAILS_LINK_MAX_AGE_DAYS": int(os.environ.get("DETAILS_LINK_MAX_AGE_DAYS", "21")),
         # Session imports of more rows than this are checked and imported by a worker, behind a progress page.
         "SESSION_IMPORT_JOB_ROWS": int(os.environ.get("SESSION_IMPORT_JOB_ROWS", "200")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
