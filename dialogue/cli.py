@@ -95,12 +95,15 @@ def init_db():
 @with_appcontext
 def demo():
     """Create the schema if needed and load the demo summit with its accounts."""
+    from flask import current_app
+
     from .demo import ACCOUNTS, DEMO_PASSWORD, load_demo
     upgrade_schema()
     event, created = load_demo()
     db.session.commit()
     click.echo(("Loaded" if created else "Already loaded") + f" demo event: {event.slug}")
-    click.echo(f"Open http://127.0.0.1:5000/ · demo accounts (password: {DEMO_PASSWORD}):")
+    public_url = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/")  # PUBLIC_URL, else 127.0.0.1:5000
+    click.echo(f"Open {public_url}/ · demo accounts (password: {DEMO_PASSWORD}):")
     for email, name, role in ACCOUNTS:
         click.echo(f"  {role:<12} {email}  ({name})")
 
