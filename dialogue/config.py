@@ -123,6 +123,10 @@ def build_config(instance_path: Path) -> dict:
         # Session imports of more rows than this are checked and imported by a worker, behind a progress page.
         "SESSION_IMPORT_JOB_ROWS": int(os.environ.get("SESSION_IMPORT_JOB_ROWS", "200")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Celery beat (`dialogue beat`, one per deployment): delegates' personal details past their day are
+        # erased daily at this time (UTC), and the delegations' reminders are sent every this many seconds.
+        "ERASE_PERSONAL_DATA_AT": "03:15",
+        "REMINDERS_EVERY": 3600,
         # Seconds a change notice waits for more changes of the same editing session (one mail per person).
         "CHANGE_NOTICE_DELAY": int(os.environ.get("CHANGE_NOTICE_DELAY", "300")),
     }

@@ -327,8 +327,8 @@ KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DE
 
 @shared_task(name="dialogue.delegations_reminders")
 def send_reminders() -> dict:
-    """The scheduled mails of `dialogue reminders send`, for Celery beat, e.g. every hour:
-    beat_schedule = {"reminders": {"task": "dialogue.delegations_reminders", "schedule": 3600}}."""
+    """The scheduled mails of `dialogue reminders send`, which `dialogue beat` sends hourly
+    (`jobs.engine.beat_schedule`, entry `delegations-reminders`)."""
     counts = {"reminded": services.send_deadline_reminders(), "reported": services.send_duplicate_notices()}
     db.session.commit()
     return counts
