@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(translations)
     app.cli.add_command(worker)
+    app.cli.add_command(beat)
     app.cli.add_command(serve)
     from .mailer import outbox_cli
     app.cli.add_command(outbox_cli)
@@ -61,6 +62,23 @@ def worker(concurrency, pool, loglevel, nice, which):
     from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, queues_named, worker_argv
     lower_priority(DEFAULT_NICE if nice is None else nice)
     celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which)))
+
+
+@click.command("beat")
+@click.option("--loglevel", default="info")
+@click.option("--max-interval", type=float, default=None,
+              help="Seconds at most between two looks at the schedule (Celery's default: 300).")
+@with_appcontext
+def beat(loglevel, max_interval):
+    """Start Celery beat: it sends the scheduled tasks (daily erasure of personal details, hourly reminders)
+    to the workers. Run exactly one per deployment."""
+    from flask import current_app
+
+    from .jobs.engine import celery_for
+    celery = celery_for(current_app)
+    click.echo(f"beat: {', '.join(sorted(celery.conf.beat_schedule))}; schedule file "
+               f"{celery.conf.beat_schedule_filename}")
+    celery.Beat(loglevel=loglevel, max_interval=max_interval, schedule=celery.conf.beat_schedule_filename).run()
 
 
 @click.command("serve")
@@ -95,12 +113,15 @@ def init_db():
 @with_appcontext
 def demo():
     """Create the schema if needed and load the demo summit with its accounts."""
+    from flask import current_app
+
     from .demo import ACCOUNTS, DEMO_PASSWORD, load_demo
     upgrade_schema()
     event, created = load_demo()
     db.session.commit()
     click.echo(("Loaded" if created else "Already loaded") + f" demo event: {event.slug}")
-    click.echo(f"Open http://127.0.0.1:5000/ · demo accounts (password: {DEMO_PASSWORD}):")
+    public_url = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/")  # PUBLIC_URL, else 127.0.0.1:5000
+    click.echo(f"Open {public_url}/ · demo accounts (password: {DEMO_PASSWORD}):")
     for email, name, role in ACCOUNTS:
         click.echo(f"  {role:<12} {email}  ({name})")
 

@@ -33,6 +33,12 @@ def _secret_key(instance_path: Path) -> str:
     raise RuntimeError(f"{path} is empty")
 
 
+def _optional_int(name: str) -> int | None:
+    """The environment's integer `name`, or None when it does not give one (the code's default then)."""
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
 def build_config(instance_path: Path) -> dict:
     """Defaults, then environment overrides."""
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'dialogue.sqlite'}"
@@ -106,12 +112,21 @@ def build_config(instance_path: Path) -> dict:
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "dialogue"),
         # Seconds before Redis gives a task whose worker died to another worker.
         "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-        # Badges: at most this many per PDF, and per task (workers share a job by tasks).
+        # Badges: at most this many per PDF, and per task (workers share a job by tasks). Unset, a task
+        # takes 500 badges, or fewer for a small set (dialogue/delegates/jobs.py `Badges.plan`).
         "BADGES_PER_PART": int(os.environ.get("BADGES_PER_PART", "500")),
-        "BADGES_PER_CHUNK": int(os.environ.get("BADGES_PER_CHUNK", "500")),
+        "BADGES_PER_CHUNK": _optional_int("BADGES_PER_CHUNK"),
+        # Delegates read per query by the streamed exports (lists, personal details): memory holds one batch.
+        "EXPORT_BATCH": int(os.environ.get("EXPORT_BATCH", "2000")),
+        # Days a delegate's personal-details link works.
+        "DETAILS_LINK_MAX_AGE_DAYS": int(os.environ.get("DETAILS_LINK_MAX_AGE_DAYS", "21")),
         # Session imports of more rows than this are checked and imported by a worker, behind a progress page.
         "SESSION_IMPORT_JOB_ROWS": int(os.environ.get("SESSION_IMPORT_JOB_ROWS", "200")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Celery beat (`dialogue beat`, one per deployment): delegates' personal details past their day are
+        # erased daily at this time (UTC), and the delegations' reminders are sent every this many seconds.
+        "ERASE_PERSONAL_DATA_AT": "03:15",
+        "REMINDERS_EVERY": 3600,
         # Seconds a change notice waits for more changes of the same editing session (one mail per person).
         "CHANGE_NOTICE_DELAY": int(os.environ.get("CHANGE_NOTICE_DELAY", "300")),
     }

@@ -142,6 +142,32 @@ def _tag_languages() -> None:
 _tag_languages()
 
 
+class _KnownHarmless(logging.Filter):
+    """Drops WeasyPrint's `Ignored `unicode-bidi: isolate` ..., property not supported yet`, logged once
+    a render (every list and badge file) for the rule in static/participants.css that keeps a salutation's
+    dot in a right-to-left line in browsers. WeasyPrint has no `unicode-bidi` and skips the declaration;
+    the PDF's right-to-left names come from `dir` and the Arabic fonts (tests/delegates/test_rtl.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        message = record.getMessage()
+        return not (message.startswith("Ignored `unicode-bidi:") and "isolate" in message)
+
+
+def _quiet_weasyprint() -> None:
+    """WeasyPrint's INFO "Step 1 - ..." to "Step 6" lines (weasyprint.progress) were nine lines in ten of a
+    worker's log: keep its warnings and errors only, unless logging was configured for it already."""
+    logger = logging.getLogger("weasyprint")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _KnownHarmless) for f in logger.filters):
+        logger.addFilter(_KnownHarmless())
+
+
+_quiet_weasyprint()
+
+
 def render_pdf(template: str, lang: str, fetcher: SafeFetcher | None = None, **context) -> bytes:
     """Render templates/pdf/<template> in `lang` and return the PDF bytes."""
     with force_locale(lang):

@@ -37,14 +37,12 @@ org_bp = Blueprint("details_manage", __name__, url_prefix="/<lang>/manage/events
 
 
 def register(app: Flask) -> None:
-    """Plug in the blueprints, the organisers' menu entry and the daily erasure."""
+    """Plug in the blueprints and the organisers' menu entry (the daily erasure is in `jobs.engine.beat_schedule`)."""
     from ..registry import registry
-    from .erasure import schedule
     for bp in (public_bp, fp_bp, org_bp):
         app.register_blueprint(bp)
     registry(app).manage_links.append(
         lambda event: [{"url": url_for("details_manage.policy", slug=event.slug), "label": _("Personal details")}])
-    schedule(app)
     app.jinja_env.filters["detail_label"] = lambda name: str(DETAIL_LABELS.get(name, name))
 
 

@@ -1,9 +1,9 @@
 """Erasing delegates' personal details after their event: the `dialogue personal-data erase` command
 and the `dialogue.erase_personal_data` Celery task.
 
-How it runs: every worker start sends the task once (see `_erase_on_start`), and `celery beat`
-(when deployed beside the workers) sends it daily, from the `beat_schedule` entry `schedule(app)`
-adds. A cron line `dialogue personal-data erase` does the same without beat. Each event erased is
+How it runs: every worker start sends the task once (see `_erase_on_start`), and `dialogue beat`
+(one per deployment) sends it daily, from the app's beat schedule (`jobs.engine.beat_schedule`,
+entry `erase-personal-data`). A cron line `dialogue personal-data erase` does the same without beat. Each event erased is
 one `personal_data.erase` audit entry with the number of rows erased; delegates, lists and
 statistics are untouched.
 """
@@ -13,9 +13,7 @@ from datetime import date
 
 import click
 from celery import shared_task
-from celery.schedules import crontab
 from celery.signals import worker_ready
-from flask import Flask
 from flask.cli import with_appcontext
 
 from ..extensions import db
@@ -36,15 +34,6 @@ def erase_personal_data() -> int:
 def _erase_on_start(sender, **_kwargs) -> None:
     """A (re)started worker erases what is due, so no deployment keeps data past its day for long."""
     sender.app.send_task(TASK)
-
-
-def schedule(app: Flask) -> None:
-    """Add the daily beat entry (03:15 UTC) to the app's Celery configuration."""
-    celery = app.extensions.get("celery")
-    if celery is not None:
-        beat = dict(celery.conf.beat_schedule or {})
-        beat["erase-personal-data"] = {"task": TASK, "schedule": crontab(hour=3, minute=15)}
-        celery.conf.beat_schedule = beat
 
 
 @click.group("personal-data")

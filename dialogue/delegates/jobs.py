@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+import stat
 import tempfile
+import time
 import unicodedata
 import zipfile
 
@@ -234,6 +236,13 @@ def badge_people(delegation: Delegation, lang: str, offset: int, count: int) -> 
     return people[offset:offset + count]
 
 
+def _readable(name: str, date_time: tuple | None = None) -> zipfile.ZipInfo:
+    """A ZIP entry that unpacks as a regular file readable by all (0644); `writestr(name)` gives 0600."""
+    entry = zipfile.ZipInfo(name, date_time or time.localtime()[:6])
+    entry.external_attr = (stat.S_IFREG | 0o644) << 16
+    return entry
+
+
 class Badges(_Roster):
     """Badges of every accredited delegate, in a ZIP of one PDF per delegation."""
 
@@ -308,7 +317,7 @@ class Badges(_Roster):
                 badges = [badge(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
                 pdf = render_pdf("pdf/badges.html", lang, BadgeFetcher(), event=event, badges=badges, preview=False,
                                  display_name=display_name, **labels)
-                archive.writestr(part["file"], pdf)
+                archive.writestr(_readable(part["file"]), pdf)
         return out.getvalue()
 
     def assemble(self, job, parts):
@@ -317,7 +326,7 @@ class Badges(_Roster):
             for _params, body in parts:
                 with zipfile.ZipFile(io.BytesIO(body)) as chunk:
                     for info in chunk.infolist():
-                        archive.writestr(info.filename, chunk.read(info))
+                        archive.writestr(_readable(info.filename, info.date_time), chunk.read(info))
         only = "-credentials-in-order" if _in_order(job.params) else ""
         return Output(f"{job.event.slug}-badges{only}-{job.language}.zip", "application/zip", stream=out)
 
@@ -327,8 +336,8 @@ KINDS = [ParticipantsPDF(), ParticipantsCSV(), ParticipantsXLSX(), Badges(), *DE
 
 @shared_task(name="dialogue.delegations_reminders")
 def send_reminders() -> dict:
-    """The scheduled mails of `dialogue reminders send`, for Celery beat, e.g. every hour:
-    beat_schedule = {"reminders": {"task": "dialogue.delegations_reminders", "schedule": 3600}}."""
+    """The scheduled mails of `dialogue reminders send`, which `dialogue beat` sends hourly
+    (`jobs.engine.beat_schedule`, entry `delegations-reminders`)."""
     counts = {"reminded": services.send_deadline_reminders(), "reported": services.send_duplicate_notices()}
     db.session.commit()
     return counts

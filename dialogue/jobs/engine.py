@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from celery.signals import worker_ready
 from flask import Flask
 from kombu import Exchange, Queue
@@ -60,6 +61,18 @@ def queues_named(app: Flask, which: str) -> list[str]:
     return {"all": [queue, mail_queue(queue)], "jobs": [queue], "mail": [mail_queue(queue)]}[which]
 
 
+def beat_schedule(app: Flask) -> dict:
+    """What `dialogue beat` sends, from the settings: the erasure of personal details past their day, daily
+    at ERASE_PERSONAL_DATA_AT (UTC), and the delegations' reminders every REMINDERS_EVERY seconds. Both
+    tasks are idempotent: a beat restarted, or a second one by mistake, sends them again harmlessly."""
+    hour, minute = (int(part) for part in str(app.config.get("ERASE_PERSONAL_DATA_AT") or "03:15").split(":"))
+    return {
+        "erase-personal-data": {"task": "dialogue.erase_personal_data", "schedule": crontab(hour=hour, minute=minute)},
+        "delegations-reminders": {"task": "dialogue.delegations_reminders",
+                                  "schedule": float(app.config.get("REMINDERS_EVERY") or 3600)},
+    }
+
+
 def celery_config(app: Flask) -> dict:
     """Celery settings from the Flask config: Redis when REDIS_URL is set, else files in instance/."""
     redis_url = app.config.get("REDIS_URL")
@@ -87,6 +100,7 @@ def celery_config(app: Flask) -> dict:
         # Job state, progress and files live in our database and storage, not in a result backend.
         "task_ignore_result": True,
         "result_backend": None,
+        "result_expires": None,  # nothing to expire: else beat adds a daily `celery.backend_cleanup`
         # Acknowledge after the task ran: a killed worker's task is delivered again.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -99,6 +113,10 @@ def celery_config(app: Flask) -> dict:
         "task_serializer": "json",
         "accept_content": ["json"],
         "worker_hijack_root_logger": False,
+        # `dialogue beat`: the schedule in UTC; when each entry last ran is kept under the instance directory.
+        "beat_schedule": beat_schedule(app),
+        "timezone": "UTC",
+        "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
         "broker_connection_timeout": 3,
     }
 
