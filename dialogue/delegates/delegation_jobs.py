@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..jobs import services as jobs
-from ..jobs.kinds import JobKind, Output
+from ..jobs.kinds import JobKind, Output, zip_entry
 from ..pdf import render_pdf
 from ..permissions import can_edit_delegation, ensure
 from ..spreadsheet_safety import safe_writer, xlsx_row
@@ -189,7 +189,7 @@ class DelegationBadgesPreview(_OwnDelegation):
         stem = _file_name(job, delegation, "badges-preview", "pdf")[:-4]
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
             for number, (_params, body) in enumerate(parts, start=1):
-                archive.writestr(f"{stem}-{number:02d}.pdf", body)
+                archive.writestr(zip_entry(f"{stem}-{number:02d}.pdf"), body)
         return Output(f"{stem}.zip", "application/zip", stream=out)
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-import stat
 import tempfile
-import time
 import unicodedata
 import zipfile
 
@@ -25,7 +23,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..jobs.kinds import JobKind, Output
+from ..jobs.kinds import JobKind, Output, zip_entry
 from ..pdf import render_pdf
 from ..spreadsheet_safety import safe_writer, xlsx_row
 from . import services
@@ -236,13 +234,6 @@ def badge_people(delegation: Delegation, lang: str, offset: int, count: int) -> 
     return people[offset:offset + count]
 
 
-def _readable(name: str, date_time: tuple | None = None) -> zipfile.ZipInfo:
-    """A ZIP entry that unpacks as a regular file readable by all (0644); `writestr(name)` gives 0600."""
-    entry = zipfile.ZipInfo(name, date_time or time.localtime()[:6])
-    entry.external_attr = (stat.S_IFREG | 0o644) << 16
-    return entry
-
-
 class Badges(_Roster):
     """Badges of every accredited delegate, in a ZIP of one PDF per delegation."""
 
@@ -317,7 +308,7 @@ class Badges(_Roster):
                 badges = [badge(p, name, badge_qr(check.replace("CODE", p.badge_code))) for p in people]
                 pdf = render_pdf("pdf/badges.html", lang, BadgeFetcher(), event=event, badges=badges, preview=False,
                                  display_name=display_name, **labels)
-                archive.writestr(_readable(part["file"]), pdf)
+                archive.writestr(zip_entry(part["file"]), pdf)
         return out.getvalue()
 
     def assemble(self, job, parts):
@@ -326,7 +317,7 @@ class Badges(_Roster):
             for _params, body in parts:
                 with zipfile.ZipFile(io.BytesIO(body)) as chunk:
                     for info in chunk.infolist():
-                        archive.writestr(_readable(info.filename, info.date_time), chunk.read(info))
+                        archive.writestr(zip_entry(info.filename, info.date_time), chunk.read(info))
         only = "-credentials-in-order" if _in_order(job.params) else ""
         return Output(f"{job.event.slug}-badges{only}-{job.language}.zip", "application/zip", stream=out)
 

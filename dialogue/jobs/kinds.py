@@ -7,6 +7,9 @@ and badges; `dialogue/outcomes/jobs.py`: outcome previews), and `kinds()` collec
 from __future__ import annotations
 
 import importlib
+import stat
+import time
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +31,13 @@ class Output:
     mimetype: str
     body: bytes | None = None
     stream: IO[bytes] | None = None
+
+
+def zip_entry(name: str, date_time: tuple | None = None) -> zipfile.ZipInfo:
+    """An entry of a ZIP a job makes, unpacking as a regular file readable by all (0644): `writestr(name)` gives 0600."""
+    entry = zipfile.ZipInfo(name, date_time or time.localtime()[:6])
+    entry.external_attr = (stat.S_IFREG | 0o644) << 16
+    return entry
 
 
 #: progress(done, total): a task reports how far it is.

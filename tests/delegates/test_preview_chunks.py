@@ -44,6 +44,8 @@ def test_a_large_preview_is_a_zip_of_parts_made_by_several_tasks(jobs, client, a
     assert (job.status, job.chunks_total, job.chunks_done, job.done, job.total) == ("done", 3, 3, 7, 7)
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         names = sorted(archive.namelist())
+        modes = {oct(i.external_attr >> 16) for i in archive.infolist()}
+    assert modes == {oct(0o100644)}  # regular files readable by all, not writestr's 0600
     assert len(names) == 3 and all(n.endswith(".pdf") and "badges-preview-es" in n for n in names)
     texts = [" ".join(pdf_text(pdf).split()) for pdf in badge_pdfs(response.data)]
     assert [sum(t.count(family.upper()) for family in families) for t in texts] == [3, 3, 1]
