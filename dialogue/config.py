@@ -98,6 +98,8 @@ def build_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL"),
         # Seconds after which a mail still `sending` (its worker died mid-send) is sent again.
         "MAIL_SENDING_TIMEOUT": int(os.environ.get("MAIL_SENDING_TIMEOUT", "300")),
+        # Build the delegations' orders of recent events when a web server process starts (0: on first need).
+        "WARM_ORDERS": os.environ.get("WARM_ORDERS", "1") == "1",
         # Seconds each web worker keeps an event's revision (public pages, exports, stored and published PDFs).
         "SERVE_HEAD_TTL": float(os.environ.get("SERVE_HEAD_TTL", "1")),
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
