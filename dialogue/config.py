@@ -106,6 +106,10 @@ def build_config(instance_path: Path) -> dict:
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         # The Celery queue web servers publish to and workers take from.
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "dialogue"),
+        # Seconds between the looks of a worker that takes no mail (`--queues jobs`) for one that does (0: never).
+        "MAIL_WORKER_CHECK": float(os.environ.get("MAIL_WORKER_CHECK", "300")),
+        # Seconds the oldest undelivered message may wait before the outbox asks whether a mail worker runs.
+        "MAIL_WAIT_WARNING": int(os.environ.get("MAIL_WAIT_WARNING", "600")),
         # Seconds before Redis gives a task whose worker died to another worker.
         "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         # Badges: at most this many per PDF, and per task (workers share a job by tasks).
