@@ -17,7 +17,8 @@ the rest of the request.
 That one query is not made on every request either: each worker keeps the head rows it read for
 `SERVE_HEAD_TTL` seconds (default 1; cachetools' TTLCache), so at most one query per event and
 second reaches the database from a worker, and a change made on another node or worker shows
-within that time. A change committed in this process forgets them at once (`forget_heads`). The
+within that time. A change committed in this process forgets them at once (`forget_heads`), and with
+REDIS_URL set every other process too, within milliseconds (cache_bus.py). The
 bytes and ETags stay keyed by revision: a client never gets a 304 for bytes it does not hold.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ from werkzeug.http import dump_options_header, is_resource_modified
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import wrap_file
 
+from .cache_bus import announce
 from .extensions import db, limiter
 
 #: Endpoints that serve stored or rendered bytes to anyone who may see them, on GET and HEAD.
@@ -178,9 +180,11 @@ def _wrote_in_bulk(state) -> None:
 
 @sa_event.listens_for(OrmSession, "after_commit")
 def _forget_after_commit(session: OrmSession) -> None:
-    """A transaction of this process that wrote anything committed: its change shows at once here."""
+    """A transaction of this process that wrote anything committed: its change shows at once here, and
+    in every other process listening on Redis (cache_bus.py)."""
     if session.info.pop("dialogue_wrote", False):
         forget_heads()
+        announce()
 
 
 @sa_event.listens_for(OrmSession, "after_rollback")

@@ -42,10 +42,10 @@ def current_event(app):
 class Server:
     """A server process of its own session (its children stop with it), whose stderr is read line by line."""
 
-    def __init__(self, argv: list[str], app, tmp_path: Path):
+    def __init__(self, argv: list[str], app, tmp_path: Path, **more: str):
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL", "SERVER_SOFTWARE")}
         env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], DIALOGUE_INSTANCE=str(tmp_path),
-                   SECRET_KEY="warm-test", PYTHONPATH=str(ROOT), DIALOGUE_WORKER_NICE="0")
+                   SECRET_KEY="warm-test", PYTHONPATH=str(ROOT), DIALOGUE_WORKER_NICE="0", **more)
         self.port = free_port()
         self.process = subprocess.Popen([a.replace("PORT", str(self.port)) for a in argv], env=env, cwd=tmp_path,
                                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
@@ -79,11 +79,15 @@ class Server:
         return False
 
     def get(self, path: str) -> int:
+        return self.fetch(path)[0]
+
+    def fetch(self, path: str) -> tuple[int, str]:
+        """(status, text) of a GET, once the server answers."""
         deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as response:
-                    return response.status
+                    return response.status, response.read().decode()
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise
@@ -102,8 +106,8 @@ class Server:
 def server(app, tmp_path):
     started = []
 
-    def start(*argv: str) -> Server:
-        started.append(Server(list(argv), app, tmp_path))
+    def start(*argv: str, **env: str) -> Server:
+        started.append(Server(list(argv), app, tmp_path, **env))
         return started[-1]
     yield start
     for one in started:
