@@ -42,7 +42,7 @@ from werkzeug.http import dump_options_header, is_resource_modified
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import wrap_file
 
-from .cache_bus import announce
+from .cache_bus import announce, listen
 from .extensions import db, limiter
 
 #: Endpoints that serve stored or rendered bytes to anyone who may see them, on GET and HEAD.
@@ -203,6 +203,8 @@ def head_row(statement, params: dict):
     ttl = current_app.config.get("SERVE_HEAD_TTL") or 0
     if ttl <= 0:
         return _read_head(statement, params)
+    if not _listening:
+        _listen_once()
     key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), statement, *params.items())
     with _heads_lock:
         kept = _heads.get(ttl)
@@ -217,6 +219,26 @@ def head_row(statement, params: dict):
         if generation == _heads_generation:
             kept[key] = found
     return found
+
+
+#: Whether this process listens for the changes other processes commit (cache_bus.py): from the first
+#: head row it keeps (the first app to keep one, in a process with several), again in a forked child.
+_listening = False
+
+
+def _listen_once() -> None:
+    global _listening
+    _listening = True
+    listen(current_app._get_current_object())
+
+
+def _forked() -> None:
+    global _listening
+    _listening = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _read_head(statement, params: dict):

@@ -5,8 +5,8 @@ a change committed in that process forgets them at once, one committed in anothe
 gunicorn worker, a Celery worker finishing an agenda PDF, another machine) showed only when the TTL
 ran out. With REDIS_URL set, a process that commits a change publishes a message on
 `<CELERY_QUEUE>:forget-heads` after the commit, and every web process listens on that channel in
-a daemon thread (started with its first request, again in a forked child, reconnecting when Redis
-goes away) and forgets its head rows when one comes: the change shows in milliseconds everywhere.
+a daemon thread (started when it first keeps a head row, again in a forked child, reconnecting
+when Redis goes away) and forgets its head rows when one comes: the change shows in milliseconds everywhere.
 The TTL stays the fallback: a message lost while Redis was away costs at most SERVE_HEAD_TTL.
 
 Publishing never fails a commit: with Redis away it is skipped (and tried again a few seconds
@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 
-from flask import Flask, current_app, has_app_context, request_started
+from flask import Flask, current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ def announce() -> None:
 
 def listen(app: Flask) -> threading.Thread | None:
     """Start this process's listener for `app` (once per process and channel), if REDIS_URL is set and
-    heads are kept at all (SERVE_HEAD_TTL > 0)."""
+    heads are kept at all (SERVE_HEAD_TTL > 0). `cache.head_row` calls it once per process: a process
+    that serves no surface (a job worker, a command) never listens."""
     url = app.config.get("REDIS_URL")
     if not url or not (app.config.get("SERVE_HEAD_TTL") or 0) > 0:
         return None
@@ -94,16 +95,6 @@ def listen(app: Flask) -> threading.Thread | None:
     thread = threading.Thread(target=_listen, args=key, name="forget-heads-listener", daemon=True)
     thread.start()
     return thread
-
-
-def _started(app: Flask, **_extra) -> None:
-    """Flask's request_started signal: a process that serves requests listens (cheap after the first)."""
-    url = app.config.get("REDIS_URL")
-    if url and _listening.get((url, channel(app))) != os.getpid():
-        listen(app)
-
-
-request_started.connect(_started, weak=False)
 
 
 def _listen(url: str, name: str) -> None:
