@@ -65,7 +65,8 @@ def worker(concurrency, pool, loglevel, nice, which):
 
     from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, queues_named, worker_argv
     lower_priority(DEFAULT_NICE if nice is None else nice)
-    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which)))
+    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which),
+                                                    name=f"{which}@%h"))
 
 
 @click.command("serve")

@@ -14,6 +14,7 @@ import redis
 from sqlalchemy import update
 
 from dialogue.extensions import db
+from dialogue.jobs.engine import worker_argv
 from dialogue.models import OutboxMessage, utcnow
 
 from .test_worker_kill import Worker
@@ -75,6 +76,31 @@ def test_a_jobs_worker_beside_a_mail_worker_does_not_warn(app, broker, tmp_path)
         for worker in (both, jobs):
             if worker is not None:
                 worker.stop()
+
+
+def test_on_the_embedded_queue_of_make_run_too(app, tmp_path):
+    """No Redis: Kombu's filesystem transport answers broadcasts through `instance/queue/control`."""
+    env = _env(app, tmp_path, REDIS_URL=None, CELERY_BROKER_URL=None)
+    mail = Worker("mail-embedded", {**env, "DIALOGUE_WORKER_QUEUES": "mail"})
+    jobs = None
+    try:
+        mail.wait_for(r" ready\.")
+        jobs = Worker("jobs-embedded", {**env, "DIALOGUE_WORKER_QUEUES": "jobs"})
+        jobs.wait_for(r"The mail queue 'dialogue-check-mail' is taken by mail-embedded@", timeout=60)
+        mail.stop()
+        jobs.wait_for(NO_MAIL_WORKER, timeout=60)
+    finally:
+        for worker in (mail, jobs):
+            if worker is not None:
+                worker.stop()
+
+
+def test_workers_are_named_by_what_they_take(monkeypatch):
+    """Two workers of one machine under Celery's default name `celery@host` would answer as one."""
+    monkeypatch.delenv("DIALOGUE_WORKER_NAME", raising=False)
+    assert "--hostname=jobs@%h" in worker_argv(1, None, "info", ["dialogue"], name="jobs@%h")
+    monkeypatch.setenv("DIALOGUE_WORKER_NAME", "badges-1@%h")
+    assert "--hostname=badges-1@%h" in worker_argv(1, None, "info", ["dialogue"], name="jobs@%h")
 
 
 # --- the outbox page -----------------------------------------------------------------------------------------------

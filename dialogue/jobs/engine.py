@@ -238,7 +238,11 @@ def _lower_session(nice: int) -> None:
         pass
 
 
-def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues: list[str] | None = None) -> list[str]:
+def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues: list[str] | None = None,
+                name: str | None = None) -> list[str]:
+    """Celery's worker arguments; its node name from DIALOGUE_WORKER_NAME, else `name` (e.g. `jobs@%h`: two
+    workers of one machine with Celery's default `celery@%h` answer a broadcast under one name, and a jobs
+    worker looking for a mail worker would not tell them apart)."""
     argv = ["worker", f"--loglevel={loglevel}"]
     if queues:
         argv.append(f"--queues={','.join(queues)}")
@@ -246,6 +250,6 @@ def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues
         argv.append(f"--concurrency={concurrency}")
     if pool:
         argv.append(f"--pool={pool}")
-    if os.environ.get("DIALOGUE_WORKER_NAME"):
-        argv.append(f"--hostname={os.environ['DIALOGUE_WORKER_NAME']}")
+    if os.environ.get("DIALOGUE_WORKER_NAME") or name:
+        argv.append(f"--hostname={os.environ.get('DIALOGUE_WORKER_NAME') or name}")
     return argv
