@@ -167,29 +167,44 @@ def forget_heads() -> None:
             kept.clear()
 
 
+#: Tables no served surface reads: a transaction that wrote only these (a mail delivery's claims and
+#: results, thousands in a burst) is not announced to the other processes (cache_bus.py).
+QUIET_TABLES = frozenset({"outbox_message"})
+
+
+def _note(session: OrmSession, tables) -> None:
+    session.info["dialogue_wrote"] = True
+    if not session.info.get("dialogue_announce") and any(t is None or t not in QUIET_TABLES for t in tables):
+        session.info["dialogue_announce"] = True
+
+
 @sa_event.listens_for(OrmSession, "after_flush")
 def _wrote(session: OrmSession, _flush_context) -> None:
-    session.info["dialogue_wrote"] = True
+    _note(session, [getattr(getattr(o, "__table__", None), "name", None)
+                    for o in (*session.new, *session.dirty, *session.deleted)] or [None])
 
 
 @sa_event.listens_for(OrmSession, "do_orm_execute")
 def _wrote_in_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["dialogue_wrote"] = True
+        _note(state.session, [getattr(getattr(state.statement, "table", None), "name", None)])
 
 
 @sa_event.listens_for(OrmSession, "after_commit")
 def _forget_after_commit(session: OrmSession) -> None:
     """A transaction of this process that wrote anything committed: its change shows at once here, and
-    in every other process listening on Redis (cache_bus.py)."""
+    in every other process listening on Redis (cache_bus.py) unless it wrote only QUIET_TABLES."""
+    announcing = session.info.pop("dialogue_announce", False)
     if session.info.pop("dialogue_wrote", False):
         forget_heads()
-        announce()
+        if announcing:
+            announce()
 
 
 @sa_event.listens_for(OrmSession, "after_rollback")
 def _wrote_nothing(session: OrmSession) -> None:
     session.info.pop("dialogue_wrote", None)
+    session.info.pop("dialogue_announce", None)
 
 
 def head_row(statement, params: dict):

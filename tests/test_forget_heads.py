@@ -69,6 +69,36 @@ def test_a_change_committed_in_another_process_shows_in_milliseconds(app, broker
           + " and ".join(f"{seconds * 1000:.0f} ms" for seconds in shown))
 
 
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_a_mail_delivery_alone_is_not_announced(app, broker):
+    """A burst of mail would otherwise make every web process ask the database on every request."""
+    from sqlalchemy import update
+
+    from dialogue.models import OutboxMessage
+    url, client = broker
+    ev = f.event()
+    s = f.session(ev, "PL1", title=OPENING)
+    db.session.add(OutboxMessage(recipient="a@example.org", subject="S", body="B", event_id=ev.id, status="kept"))
+    db.session.commit()
+    with client.pubsub(ignore_subscribe_messages=True) as listening:
+        listening.subscribe(cache_bus.channel(app))
+        assert listening.get_message(timeout=1) is None  # the subscription's own answer
+        app.config["REDIS_URL"] = url
+        try:
+            db.session.execute(update(OutboxMessage).values(status="sent", sent_at=db.func.now()))  # as the mailer
+            db.session.commit()
+            db.session.add(OutboxMessage(recipient="b@example.org", subject="S", body="B", status="kept"))
+            db.session.commit()
+        finally:
+            app.config["REDIS_URL"] = None
+        _retitle(s, app, "Closing", url)  # then a change that shows: announced
+        heard = []
+        while (message := listening.get_message(timeout=2)) is not None:
+            heard.append(message["data"])
+    assert len(heard) == 1
+
+
 def test_a_commit_does_not_wait_for_redis_when_it_is_away(app):
     ev = f.event()
     s = f.session(ev, "PL1", title=OPENING)
