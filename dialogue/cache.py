@@ -17,7 +17,8 @@ the rest of the request.
 That one query is not made on every request either: each worker keeps the head rows it read for
 `SERVE_HEAD_TTL` seconds (default 1; cachetools' TTLCache), so at most one query per event and
 second reaches the database from a worker, and a change made on another node or worker shows
-within that time. A change committed in this process forgets them at once (`forget_heads`). The
+within that time. A change committed in this process forgets them at once (`forget_heads`), and with
+REDIS_URL set every other process too, within milliseconds (cache_bus.py). The
 bytes and ETags stay keyed by revision: a client never gets a 304 for bytes it does not hold.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ from werkzeug.http import dump_options_header, is_resource_modified
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import wrap_file
 
+from .cache_bus import announce, listen
 from .extensions import db, limiter
 
 #: Endpoints that serve stored or rendered bytes to anyone who may see them, on GET and HEAD.
@@ -165,27 +167,44 @@ def forget_heads() -> None:
             kept.clear()
 
 
+#: Tables no served surface reads: a transaction that wrote only these (a mail delivery's claims and
+#: results, thousands in a burst) is not announced to the other processes (cache_bus.py).
+QUIET_TABLES = frozenset({"outbox_message"})
+
+
+def _note(session: OrmSession, tables) -> None:
+    session.info["dialogue_wrote"] = True
+    if not session.info.get("dialogue_announce") and any(t is None or t not in QUIET_TABLES for t in tables):
+        session.info["dialogue_announce"] = True
+
+
 @sa_event.listens_for(OrmSession, "after_flush")
 def _wrote(session: OrmSession, _flush_context) -> None:
-    session.info["dialogue_wrote"] = True
+    _note(session, [getattr(getattr(o, "__table__", None), "name", None)
+                    for o in (*session.new, *session.dirty, *session.deleted)] or [None])
 
 
 @sa_event.listens_for(OrmSession, "do_orm_execute")
 def _wrote_in_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["dialogue_wrote"] = True
+        _note(state.session, [getattr(getattr(state.statement, "table", None), "name", None)])
 
 
 @sa_event.listens_for(OrmSession, "after_commit")
 def _forget_after_commit(session: OrmSession) -> None:
-    """A transaction of this process that wrote anything committed: its change shows at once here."""
+    """A transaction of this process that wrote anything committed: its change shows at once here, and
+    in every other process listening on Redis (cache_bus.py) unless it wrote only QUIET_TABLES."""
+    announcing = session.info.pop("dialogue_announce", False)
     if session.info.pop("dialogue_wrote", False):
         forget_heads()
+        if announcing:
+            announce()
 
 
 @sa_event.listens_for(OrmSession, "after_rollback")
 def _wrote_nothing(session: OrmSession) -> None:
     session.info.pop("dialogue_wrote", None)
+    session.info.pop("dialogue_announce", None)
 
 
 def head_row(statement, params: dict):
@@ -199,6 +218,8 @@ def head_row(statement, params: dict):
     ttl = current_app.config.get("SERVE_HEAD_TTL") or 0
     if ttl <= 0:
         return _read_head(statement, params)
+    if not _listening:
+        _listen_once()
     key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), statement, *params.items())
     with _heads_lock:
         kept = _heads.get(ttl)
@@ -213,6 +234,26 @@ def head_row(statement, params: dict):
         if generation == _heads_generation:
             kept[key] = found
     return found
+
+
+#: Whether this process listens for the changes other processes commit (cache_bus.py): from the first
+#: head row it keeps (the first app to keep one, in a process with several), again in a forked child.
+_listening = False
+
+
+def _listen_once() -> None:
+    global _listening
+    _listening = True
+    listen(current_app._get_current_object())
+
+
+def _forked() -> None:
+    global _listening
+    _listening = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _read_head(statement, params: dict):

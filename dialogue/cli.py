@@ -1,6 +1,7 @@
 """The `dialogue` command: Flask's commands (run, shell, db) plus ours."""
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -12,6 +13,10 @@ from sqlalchemy import select
 
 from .config import ROOT
 from .extensions import db
+
+#: Set in the environment of the web server `dialogue serve` starts (as gunicorn sets SERVER_SOFTWARE):
+#: a long-running server, which builds the delegations' orders at its start (delegates/orders.py).
+SERVE_MARK = "DIALOGUE_SERVE"
 
 
 def _create_app():
@@ -61,7 +66,8 @@ def worker(concurrency, pool, loglevel, nice, which):
 
     from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, queues_named, worker_argv
     lower_priority(DEFAULT_NICE if nice is None else nice)
-    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which)))
+    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which),
+                                                    name=f"{which}@%h"))
 
 
 @click.command("beat")
@@ -95,7 +101,7 @@ def serve(host, port, concurrency):
                                        str(concurrency), "--loglevel", "warning"])
     try:
         subprocess.run([sys.executable, "-m", "dialogue.cli", "run", "--host", host, "--port", str(port)],  # noqa: S603
-                       check=False)
+                       check=False, env={**os.environ, SERVE_MARK: "1"})
     finally:
         worker_process.terminate()
         worker_process.wait(timeout=30)
@@ -189,5 +195,13 @@ def translations_compile():
         click.echo(f"compiled {os.path.relpath(path, ROOT)}")
 
 
+def _server_logs() -> None:
+    """In the web server of `dialogue serve`: the app's lines from INFO up on stderr (what it did at start)."""
+    if os.environ.get(SERVE_MARK):
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("dialogue").setLevel(logging.INFO)
+
+
 if __name__ == "__main__":
+    _server_logs()
     main()

@@ -104,12 +104,18 @@ def build_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL"),
         # Seconds after which a mail still `sending` (its worker died mid-send) is sent again.
         "MAIL_SENDING_TIMEOUT": int(os.environ.get("MAIL_SENDING_TIMEOUT", "300")),
+        # Build the delegations' orders of recent events when a web server process starts (0: on first need).
+        "WARM_ORDERS": os.environ.get("WARM_ORDERS", "1") == "1",
         # Seconds each web worker keeps an event's revision (public pages, exports, stored and published PDFs).
         "SERVE_HEAD_TTL": float(os.environ.get("SERVE_HEAD_TTL", "1")),
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         # The Celery queue web servers publish to and workers take from.
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "dialogue"),
+        # Seconds between the looks of a worker that takes no mail (`--queues jobs`) for one that does (0: never).
+        "MAIL_WORKER_CHECK": float(os.environ.get("MAIL_WORKER_CHECK", "300")),
+        # Seconds the oldest undelivered message may wait before the outbox asks whether a mail worker runs.
+        "MAIL_WAIT_WARNING": int(os.environ.get("MAIL_WAIT_WARNING", "600")),
         # Seconds before Redis gives a task whose worker died to another worker.
         "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         # Badges: at most this many per PDF, and per task (workers share a job by tasks). Unset, a task

@@ -7,11 +7,11 @@ where organisers copy invitation links by hand.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .actions import DomainError
 from .extensions import db
@@ -21,7 +21,8 @@ from .models import OutboxMessage, utcnow
 
 def setting(name: str):
     """A delivery setting from the app config, with its default."""
-    defaults = {"MAIL_MAX_ATTEMPTS": 6, "MAIL_RETRY_DELAY": 30, "MAIL_SENDING_TIMEOUT": 300, "MAIL_TIMEOUT": 30}
+    defaults = {"MAIL_MAX_ATTEMPTS": 6, "MAIL_RETRY_DELAY": 30, "MAIL_SENDING_TIMEOUT": 300, "MAIL_TIMEOUT": 30,
+                "MAIL_WAIT_WARNING": 600}
     value = current_app.config.get(name)
     return defaults[name] if value is None else value
 
@@ -82,3 +83,14 @@ def sweep(grace_seconds: int = 60) -> int:
     for message_id in ids:
         publish_after_commit(db.session, "dialogue.deliver_mail", message_id)
     return len(ids)
+
+
+def overdue(event_id: int, now=None) -> tuple[int, datetime] | None:
+    """(how many, since when) the event's messages wait to be delivered, when the oldest has waited longer
+    than MAIL_WAIT_WARNING seconds: most likely no worker takes the mail queue. One query."""
+    now = now or utcnow()
+    count, oldest = db.session.execute(select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.event_id == event_id, OutboxMessage.status.in_(("queued", "sending")))).one()
+    if not count or oldest > now - timedelta(seconds=setting("MAIL_WAIT_WARNING")):
+        return None
+    return count, oldest

@@ -20,6 +20,7 @@ from ..jobs import services as jobs
 from ..jobs import storage
 from ..jobs.kinds import JobKind, Output
 from ..jobs.models import Job
+from ..jobs.snapshot import read_snapshot
 from ..models import audit
 from ..permissions import can_organise, can_see_personal_details, ensure
 from ..spreadsheet_safety import safe_writer
@@ -91,16 +92,18 @@ class PersonalDetailsCSV(JobKind):
         writer = safe_writer(text, delimiter=csv_delimiter(job.language))
         writer.writerow([_("Given name"), _("Family name"), _("Email")] + [str(DETAIL_LABELS[f]) for f in chosen])
         yes, no = _("Yes"), _("No")
-        total, pages = _details(job.event_id, job.params or {}, chosen)
-        done = 0
-        progress(0, total)
-        for page in pages:
-            for row in page:
-                values = row[3:]
-                writer.writerow([row.given_name, row.family_name, row.email] + [
-                    "" if v is None else (yes if v else no) if isinstance(v, bool) else v for v in values])
-            done += len(page)
-            progress(done, total)
+        event_id, params = job.event_id, job.params or {}
+        with read_snapshot():  # the count and every page: one state of the database
+            total, pages = _details(event_id, params, chosen)
+            done = 0
+            progress(0, total)
+            for page in pages:
+                for row in page:
+                    values = row[3:]
+                    writer.writerow([row.given_name, row.family_name, row.email] + [
+                        "" if v is None else (yes if v else no) if isinstance(v, bool) else v for v in values])
+                done += len(page)
+                progress(done, total)
         text.flush()
         text.detach()
         return Output(f"{job.event.slug}-personal-details-{job.language}.csv", "text/csv", stream=out)

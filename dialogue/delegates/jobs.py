@@ -107,7 +107,9 @@ def participant_rows(job, progress):
 
     Streamed: the people are read a batch at a time (`services.listing.roster`, EXPORT_BATCH rows a
     query) and each batch is written before the next is read, so that memory holds one batch
-    whatever the event's size; progress moves after each batch."""
+    whatever the event's size; progress moves after each batch. Every batch reads one snapshot
+    (`read_snapshot`): a delegate accredited or renamed meanwhile is in the next file, not half in this one."""
+    from ..jobs.snapshot import read_snapshot
     from .labels import ATTENDANCE_LABELS, KIND_LABELS, gendered_label
     from .services.listing import roster
     yield [_("Kind"), _("Delegation"), _("Role in the delegation"), _("Salutation"), _("Given name"),
@@ -122,18 +124,20 @@ def participant_rows(job, progress):
     attendance = {k: str(v) for k, v in ATTENDANCE_LABELS.items()}
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
     only = (services.credentials_in_order(),) if _in_order(job.params) else ()
-    listed = roster(job.event, job.language, only=only)
-    total, done = listed.total, 0
-    progress(0, total)
-    for batch in listed.batches:
-        for delegation, people in batch:
-            kind, name = kinds[delegation.kind], delegation.name
-            for p in people:
-                yield [kind, name, label("role", p.role, p.gender), label("salutation", p.salutation, p.gender),
-                       p.given_name, p.family_name, p.function, p.email,
-                       attendance.get(p.attendance, p.attendance), services.person_name(p), p.native_name]
-            done += len(people)
-        progress(done, total)  # after each batch (EXPORT_BATCH rows at most)
+    event, lang = job.event, job.language
+    with read_snapshot():
+        listed = roster(event, lang, only=only)
+        total, done = listed.total, 0
+        progress(0, total)
+        for batch in listed.batches:
+            for delegation, people in batch:
+                kind, name = kinds[delegation.kind], delegation.name
+                for p in people:
+                    yield [kind, name, label("role", p.role, p.gender), label("salutation", p.salutation, p.gender),
+                           p.given_name, p.family_name, p.function, p.email,
+                           attendance.get(p.attendance, p.attendance), services.person_name(p), p.native_name]
+                done += len(people)
+            progress(done, total)  # after each batch (EXPORT_BATCH rows at most)
 
 
 class ParticipantsCSV(_Roster):

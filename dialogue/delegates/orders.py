@@ -58,12 +58,16 @@ def version_columns(event_id: int) -> list:
 
 
 def is_known(event: Event, lang: str) -> bool:
-    """Whether this process read the event's delegations already (its order is likely kept); waits
-    for the building at the worker's start, if it is under way (`warm_orders`)."""
-    if not _WARMED.is_set():
-        _WARMED.wait(WARM_WAIT)
+    """Whether this process read the event's delegations already (its order is likely kept). While the
+    start-up thread (`warm_orders`) sorts this very order, wait for it (at most WARM_WAIT): it is
+    nearer the end than a sort started now. Any other order is not waited for."""
+    key = (database(), event.id, lang)
     with LOCK:
-        return KNOWN.get((database(), event.id, lang)) == event.created_at
+        building = _BUILDING.get(key)
+    if building is not None:
+        building.wait(WARM_WAIT)
+    with LOCK:
+        return KNOWN.get(key) == event.created_at
 
 
 def mark_known(event: Event, lang: str) -> None:
@@ -91,48 +95,65 @@ def delegation_order(event_id: int, lang: str, version: tuple | None,
     return order
 
 
-# --- at a worker's start ------------------------------------------------------------------------
+# --- at a server's start -----------------------------------------------------------------------
 
-#: Clear while this process builds the orders at its start.
-_WARMED = threading.Event()
-_WARMED.set()
-#: Seconds a request waits for that, at most (then it builds the order itself).
-WARM_WAIT = 10.0
-#: Events whose orders a starting worker builds: published, ended at most WARM_ENDED ago, latest first.
+#: The order the start-up thread is sorting now -> set when it is kept (a request needing it waits).
+_BUILDING: dict[tuple, threading.Event] = {}
+#: Seconds a request waits for the order being sorted by that thread, at most (then it sorts it itself).
+WARM_WAIT = 2.0
+#: Events whose orders a starting server builds: published, ended at most WARM_ENDED ago, latest first.
 WARM_EVENTS, WARM_ENDED = 20, timedelta(days=7)
+#: This process's warming: the app, the process that started it, and whether it ended.
+_warming: dict = {}
 
 
 def warm_orders(app, *, force: bool = False) -> threading.Thread | None:
-    """At a web worker's start (gunicorn's; not in tests or commands unless `force`), build in a thread
-    the order of the delegations of each recent published event in each language: loading the
-    collation table and sorting a COP's 2,500 names in three alphabets takes hundreds of
-    milliseconds, which an organiser's first request in each process paid. A request that needs an
-    order meanwhile waits for the thread (`is_known`) rather than sort the same names beside it.
+    """Build in a thread, once per server process, the order of the delegations of each recent
+    published event in each language: loading the collation table and sorting a COP's 2,500 names in
+    three alphabets takes hundreds of milliseconds, which an organiser's first request in each
+    process paid.
+
+    With WARM_ORDERS on (the default; never under TESTING unless `force`): at once in a gunicorn
+    worker or the server of `dialogue serve` (their environments say so), else on the first request
+    a process serves (any other WSGI server), so that commands and job workers, which create the app
+    too, never do it. A request meanwhile waits only for the order it needs, and only while the
+    thread sorts that one (`is_known`).
 
     The thread reads on a connection of its own, outside the app's pool, so that a process that forks
     after it (gunicorn --preload) hands no connection to its children; they inherit the orders built,
     or build them again if the fork came first."""
-    if not force and (app.testing or not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")):
+    from ..cli import SERVE_MARK
+    if not force and (app.testing or not app.config.get("WARM_ORDERS", True)):
         return None
-    _warming["app"] = app
-    return _start_warming()
+    _warming.update(app=app, pid=None, ended=False)
+    if force or os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/") or os.environ.get(SERVE_MARK):
+        return _start_warming()
 
-
-#: The app whose orders a thread of this process builds (started again in a forked child).
-_warming: dict = {}
+    @app.before_request
+    def _warm_on_first_request():
+        if _warming.get("pid") != os.getpid() and _warming.get("app") is app:
+            with LOCK:
+                if _warming.get("pid") == os.getpid():
+                    return
+                _warming["pid"] = os.getpid()
+            _start_warming()
+    return None
 
 
 def _start_warming() -> threading.Thread:
-    _WARMED.clear()
+    _warming.update(pid=os.getpid(), ended=False)
     thread = threading.Thread(target=_warm, args=(_warming["app"],), name="warm-delegation-orders", daemon=True)
     thread.start()
     return thread
 
 
 def _warm(app) -> None:
+    import time
+
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
+    began = time.monotonic()
     try:
         with app.app_context():
             engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
@@ -148,24 +169,42 @@ def _warm(app) -> None:
                             select(Delegation.id, Delegation.kind, Delegation.country, Delegation.name,
                                    *version_columns(event.id)).where(Delegation.event_id == event.id)).all()
                         for lang in LANGUAGES:
-                            delegation_order(event.id, lang, tuple(rows[0][4:]), [row[:4] for row in rows])
-                            mark_known(event, lang)
+                            _build(event, lang, tuple(rows[0][4:]), [row[:4] for row in rows])
+                app.logger.info("delegations' orders of %d events built in %.2f s (process %d)",
+                                len(events), time.monotonic() - began, os.getpid())
             except Exception:  # no tables yet, the database away: requests build the orders themselves
                 app.logger.warning("could not build the delegations' orders at start", exc_info=True)
             finally:
                 engine.dispose()
     finally:
-        _WARMED.set()
+        _warming["ended"] = True
+
+
+def _build(event, lang: str, version: tuple, delegations: list) -> None:
+    """Sort one order, letting a request that needs this very one wait for it (`is_known`)."""
+    key = (database(), event.id, lang)
+    done = threading.Event()
+    with LOCK:
+        _BUILDING[key] = done
+    try:
+        delegation_order(event.id, lang, version, delegations)
+        mark_known(event, lang)
+    finally:
+        with LOCK:
+            _BUILDING.pop(key, None)
+        done.set()
 
 
 def _after_fork_in_child() -> None:
-    """In a forked child: locks a thread of the parent held stay held, and that thread is gone."""
-    global LOCK, _WARMED
+    """In a forked child: locks a thread of the parent held stay held, and that thread is gone (so
+    is its order under way: a request must not wait for it)."""
+    global LOCK
     LOCK = threading.Lock()
-    warmed, _WARMED = _WARMED.is_set(), threading.Event()
-    _WARMED.set()
-    if not warmed and "app" in _warming:
-        _start_warming()
+    _BUILDING.clear()
+    if _warming.get("pid") is not None:
+        _warming["pid"] = os.getpid()  # the parent's orders are this child's; those not built yet, here
+        if not _warming.get("ended"):
+            _start_warming()
 
 
 if hasattr(os, "register_at_fork"):

@@ -88,22 +88,25 @@ def categories(event, lang: str) -> list[Category]:
 
 def rows(event, lang: str, progress=None):
     """The spreadsheet: a header, then one row per person with the four published fields, in the
-    order of `categories`, read a batch at a time (`services.listing.roster`, public columns only)."""
+    order of `categories`, read a batch at a time (`services.listing.roster`, public columns only),
+    every batch from one snapshot (`read_snapshot`)."""
+    from ..jobs.snapshot import read_snapshot
     from .labels import KIND_LABELS
     yield [_("Category"), _("Delegation"), _("Name"), _("Function")]
     kinds = {k: str(v) for k, v in KIND_LABELS.items()}
-    listed = roster(event, lang, columns=PUBLIC_COLUMNS)
-    total, done = listed.total, 0
-    if progress is not None:
-        progress(0, total)
-    for batch in listed.batches:
-        for delegation, people in batch:
-            kind, name = kinds[delegation.kind], delegation.name
-            for p in people:
-                yield [kind, name, display_name(p), p.function]
-            done += len(people)
+    with read_snapshot():
+        listed = roster(event, lang, columns=PUBLIC_COLUMNS)
+        total, done = listed.total, 0
         if progress is not None:
-            progress(done, total)
+            progress(0, total)
+        for batch in listed.batches:
+            for delegation, people in batch:
+                kind, name = kinds[delegation.kind], delegation.name
+                for p in people:
+                    yield [kind, name, display_name(p), p.function]
+                done += len(people)
+            if progress is not None:
+                progress(done, total)
 
 
 # --- the files, made by workers -----------------------------------------------------------------

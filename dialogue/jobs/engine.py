@@ -12,7 +12,10 @@ path, no other service to install. Tests run a worker thread on the in-memory tr
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from pathlib import Path
 
 from celery import Celery, Task
@@ -36,6 +39,10 @@ DEFAULT_PRIORITY = 3
 #: How much a job worker yields the CPU to the web server on the same machine (`dialogue worker
 #: --nice`): renders are CPU-bound and would otherwise take the cores gunicorn answers from.
 DEFAULT_NICE = 10
+#: Seconds a worker waits for the others' answers when it asks which queues they take.
+INSPECT_TIMEOUT = 3.0
+
+log = logging.getLogger(__name__)
 
 
 def mail_queue(queue: str) -> str:
@@ -155,6 +162,44 @@ def _sweep_on_start(sender, **_kwargs) -> None:
             sender.app.send_task(task)
 
 
+@worker_ready.connect
+def _watch_for_mail_workers(sender, **_kwargs) -> None:
+    """A worker that does not take the mail queue (`--queues jobs`) looks, at its start and every
+    MAIL_WORKER_CHECK seconds, for one that does, and warns in its log when there is none: without it
+    the outbox is never delivered, nor swept (a deployment that forgot `dialogue worker --queues mail`)."""
+    celery = sender.app
+    mail = mail_queue(celery.conf.task_default_queue)
+    flask_app = getattr(celery, "flask_app", None)
+    interval = float(flask_app.config.get("MAIL_WORKER_CHECK") or 0) if flask_app is not None else 0.0
+    if mail in set(celery.amqp.queues.consume_from) or interval <= 0:
+        return
+    threading.Thread(target=_watch, args=(celery, mail, interval), name="mail-worker-check", daemon=True).start()
+
+
+def mail_workers(celery: Celery, mail: str, timeout: float = INSPECT_TIMEOUT) -> list[str]:
+    """The names of the running workers that take the queue `mail`, from their answers to a broadcast."""
+    answers = celery.control.inspect(timeout=timeout).active_queues() or {}
+    return sorted(name for name, queues in answers.items() if any(q.get("name") == mail for q in queues or ()))
+
+
+def _watch(celery: Celery, mail: str, interval: float) -> None:
+    """Warn at every look that finds no mail worker; say once when one is found (again)."""
+    seen = False
+    while True:
+        try:
+            found = mail_workers(celery, mail)
+        except Exception:  # the broker away a moment: the worker says so itself; look again later
+            log.info("could not ask the workers which queues they take", exc_info=True)
+        else:
+            if not found:
+                log.warning("No worker takes the mail queue %r: mail stays in the outbox, undelivered and never "
+                            "swept. Start one with `dialogue worker --queues mail` (or `--queues all`).", mail)
+            elif not seen:
+                log.info("The mail queue %r is taken by %s", mail, ", ".join(found))
+            seen = bool(found)
+        time.sleep(interval)
+
+
 def celery_for(app: Flask) -> Celery:
     return app.extensions["celery"]
 
@@ -211,7 +256,11 @@ def _lower_session(nice: int) -> None:
         pass
 
 
-def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues: list[str] | None = None) -> list[str]:
+def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues: list[str] | None = None,
+                name: str | None = None) -> list[str]:
+    """Celery's worker arguments; its node name from DIALOGUE_WORKER_NAME, else `name` (e.g. `jobs@%h`: two
+    workers of one machine with Celery's default `celery@%h` answer a broadcast under one name, and a jobs
+    worker looking for a mail worker would not tell them apart)."""
     argv = ["worker", f"--loglevel={loglevel}"]
     if queues:
         argv.append(f"--queues={','.join(queues)}")
@@ -219,6 +268,6 @@ def worker_argv(concurrency: int | None, pool: str | None, loglevel: str, queues
         argv.append(f"--concurrency={concurrency}")
     if pool:
         argv.append(f"--pool={pool}")
-    if os.environ.get("DIALOGUE_WORKER_NAME"):
-        argv.append(f"--hostname={os.environ['DIALOGUE_WORKER_NAME']}")
+    if os.environ.get("DIALOGUE_WORKER_NAME") or name:
+        argv.append(f"--hostname={os.environ.get('DIALOGUE_WORKER_NAME') or name}")
     return argv

@@ -379,7 +379,7 @@ def outbox(slug: str):
     ev = _organised_event(slug)
     messages = db.paginate(select(OutboxMessage).where(OutboxMessage.event_id == ev.id)
                            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()), per_page=50)
-    return render_template("manage/outbox.html", event=ev, messages=messages,
+    return render_template("manage/outbox.html", event=ev, messages=messages, waiting=mail.overdue(ev.id),
                            max_attempts=mail.setting("MAIL_MAX_ATTEMPTS"))
 
 

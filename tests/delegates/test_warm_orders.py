@@ -18,7 +18,7 @@ def test_a_starting_worker_builds_the_orders_of_recent_published_events_only(app
         for code in ("PE", "DE", "ES"):
             df.delegate(df.delegation(ev, code), "Ana", code, status="accredited")
     df.delegation(current, kind="ngo", name="Red Ñandú")
-    assert orders.warm_orders(app) is None  # not in tests, nor in commands: only in a gunicorn worker
+    assert orders.warm_orders(app) is None  # not in tests (servers: tests/delegates/test_warm_servers.py)
     orders.warm_orders(app, force=True).join(timeout=30)
     for lang in ("fr", "es", "en"):
         assert orders.is_known(current, lang)

@@ -124,7 +124,8 @@ class Roster:
     (delegation, people) in order, where `delegation` is a `queries.DelegationRow` (id, kind, name
     in the language) and `people` that delegation's delegates of this batch, in order. A delegation
     larger than a batch comes in several parts, one a batch. Memory holds one batch, and the sort
-    keys (id, role, names) of one large delegation, whatever the event's size."""
+    keys (id, role, names) of one large delegation, whatever the event's size. The exports read it
+    inside `jobs.snapshot.read_snapshot()`, so that the total and every batch see one state."""
 
     total: int
     batches: Iterator[list[tuple]]
