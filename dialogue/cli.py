@@ -59,15 +59,20 @@ def register_commands(app: Flask) -> None:
 @click.option("--queues", "which", type=click.Choice(["all", "jobs", "mail"]), default="all",
               envvar="DIALOGUE_WORKER_QUEUES", show_default=True,
               help="What this worker takes: mail (delivery, notices), jobs (files and the rest), or both.")
+@click.option("--beat", is_flag=True, help="Also run Celery beat inside this worker (the scheduled erasure and "
+              "reminders): for one machine, as `dialogue serve` does; elsewhere run one `dialogue beat`.")
 @with_appcontext
-def worker(concurrency, pool, loglevel, nice, which):
+def worker(concurrency, pool, loglevel, nice, which, beat):
     """Start a Celery worker that makes files and delivers mail (Redis when REDIS_URL is set)."""
     from flask import current_app
 
     from .jobs.engine import DEFAULT_NICE, celery_for, lower_priority, queues_named, worker_argv
     lower_priority(DEFAULT_NICE if nice is None else nice)
-    celery_for(current_app).worker_main(worker_argv(concurrency, pool, loglevel, queues_named(current_app, which),
-                                                    name=f"{which}@%h"))
+    celery = celery_for(current_app)
+    argv = worker_argv(concurrency, pool, loglevel, queues_named(current_app, which), name=f"{which}@%h")
+    if beat:
+        argv += ["--beat", f"--schedule={celery.conf.beat_schedule_filename}"]
+    celery.worker_main(argv)
 
 
 @click.command("beat")
@@ -97,8 +102,9 @@ def serve(host, port, concurrency):
 
     # Stopped with SIGTERM (or Ctrl-C), stop the worker too.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    # One machine, one worker: it runs the schedule (erasure, reminders) too, as `dialogue beat` would.
     worker_process = subprocess.Popen([sys.executable, "-m", "dialogue.cli", "worker", "--concurrency",  # noqa: S603
-                                       str(concurrency), "--loglevel", "warning"])
+                                       str(concurrency), "--loglevel", "warning", "--beat"])
     try:
         subprocess.run([sys.executable, "-m", "dialogue.cli", "run", "--host", host, "--port", str(port)],  # noqa: S603
                        check=False, env={**os.environ, SERVE_MARK: "1"})

@@ -72,3 +72,25 @@ def test_dialogue_beat_starts_keeps_its_schedule_in_the_instance_and_stops_on_si
     text = log.read_text()
     assert returncode == 0, text
     assert "beat: delegations-reminders, erase-personal-data" in text and "beat: Starting..." in text
+
+
+def test_a_worker_with_beat_runs_the_schedule_inside_it(tmp_path):
+    """`dialogue worker --beat` (what `dialogue serve`, hence `make run`, starts on one machine): the worker
+    starts Celery beat inside it, which keeps its schedule in the instance directory."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DIALOGUE_INSTANCE=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'beat.sqlite'}")
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "dialogue.cli", "worker", "-c", "1", "--pool", "solo",
+                                   "--loglevel", "info", "--beat"], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  cwd=ROOT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not list(tmp_path.glob("celerybeat-schedule*")):
+                assert worker.poll() is None, log.read_text()
+                time.sleep(0.2)
+            assert list(tmp_path.glob("celerybeat-schedule*")), log.read_text()
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+    assert "beat: Starting..." in log.read_text()
