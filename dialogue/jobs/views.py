@@ -94,10 +94,26 @@ def event_jobs(slug: str):
 
 def start_and_redirect(kind: str, event, params: dict | None = None):
     """For the old addresses (badges.pdf, participants.pdf): the file if ready, else its progress page."""
+    job = _start(kind, event, params)
+    if _ready(job):
+        return send_stored(job, public=False)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def start_and_see_other(kind: str, event, params: dict | None = None):
+    """For a form's button (POST/redirect/GET): 303 to the file's address if ready, else to its progress page,
+    so that a reload asks for a page again rather than offering to send the form twice."""
+    job = _start(kind, event, params)
+    return redirect(file_url(job) if _ready(job) else url_for("jobs.show", job_id=job.id), 303)
+
+
+def _start(kind: str, event, params: dict | None):
     ok, job = perform(lambda: services.start(kind, event, g.lang, current_user, params))
     if not ok:
         abort(400)
-    if job.status == "done" and storage.exists(job.sha256):
-        return send_stored(job, public=False)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return job
+
+
+def _ready(job) -> bool:
+    return job.status == "done" and storage.exists(job.sha256)
 

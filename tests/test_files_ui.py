@@ -1,0 +1,29 @@
+"""What organisers meet around the files workers make: the buttons that ask for them (POST/redirect/GET),
+the job page's words, the Files table, the favicon."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from dialogue.extensions import db
+from dialogue.jobs.models import Job
+
+from .delegates import factories as df
+
+
+def test_a_file_button_answers_see_other_before_and_after_the_file_is_made(app, client, auth, jobs, organiser_event):
+    """Pressed before the file exists: 303 to its progress page; pressed again once it exists: 303 to the
+    file's address, never the file itself in answer to the POST (a reload would send the form again)."""
+    org, ev = organiser_event
+    df.delegate(df.delegation(ev, "PE"), "Rosa", "Quispe", status="accredited")
+    auth.login(org.email)
+    first = client.post(f"/es/manage/events/{ev.slug}/files", data={"kind": "participants_pdf"})
+    assert first.status_code == 303 and re.search(r"/es/jobs/\d+$", first.headers["Location"])
+    jobs.wait()
+    again = client.post(f"/es/manage/events/{ev.slug}/files", data={"kind": "participants_pdf"})
+    job = db.session.scalar(select(Job).where(Job.kind == "participants_pdf"))
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/es/jobs/{job.id}/file")
+    assert not again.data.startswith(b"%PDF")
+    pdf = client.get(again.headers["Location"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
