@@ -17,7 +17,9 @@
           bar.removeAttribute("aria-busy");
           if (s.status === "done" && download) {
             download.hidden = false;
-            if (s.download) { download.querySelector("a").href = s.download; }
+            var link = download.querySelector("a");
+            if (s.download) { link.href = s.download; }
+            if (s.download_text) { link.textContent = s.download_text; }  // the words a reload shows
           }
           if (s.status === "failed") { window.location.reload(); }
         })

@@ -27,3 +27,18 @@ def test_a_file_button_answers_see_other_before_and_after_the_file_is_made(app, 
     assert not again.data.startswith(b"%PDF")
     pdf = client.get(again.headers["Location"])
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_download_button_has_the_same_words_from_the_script_and_after_a_reload(app, client, auth, jobs,
+                                                                                    organiser_event):
+    org, ev = organiser_event
+    df.delegate(df.delegation(ev, "PE"), "Rosa", "Quispe", status="accredited")
+    auth.login(org.email)
+    location = client.post(f"/fr/manage/events/{ev.slug}/files", data={"kind": "participants_csv"}).headers["Location"]
+    jobs.wait()
+    job = db.session.scalar(select(Job).where(Job.kind == "participants_csv"))
+    state = client.get(f"{location}.json").get_json()
+    assert state["download_text"] == f"Télécharger ({job.filename})"
+    page = client.get(location).get_data(as_text=True)
+    button = re.search(r'<p class="job-download">\s*<a class="button" href="([^"]+)">([^<]+)</a>', page)
+    assert button.groups() == (state["download"], state["download_text"])

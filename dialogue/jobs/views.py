@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..actions import perform
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     """Plug the job pages into the app."""
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
+    app.jinja_env.globals["job_download_text"] = download_text
 
 
 def _job(job_id: int):
@@ -26,6 +28,14 @@ def _job(job_id: int):
 
 def file_url(job) -> str:
     return url_for("jobs.download", job_id=job.id, lang=g.lang)
+
+
+def download_text(job, status: dict) -> str:
+    """The words of a finished job's button, the same in the page and from its script: the kind's link
+    ("See the published list"), else "Download (badges.zip)"."""
+    if status.get("link_text"):
+        return status["link_text"]
+    return _("Download (%(filename)s)", filename=job.filename) if job.filename else _("Download")
 
 
 @bp.get("/<id:job_id>")
@@ -43,6 +53,7 @@ def progress(job_id: int):
     data = services.status(job)
     if job.status == "done":
         data["download"] = data["link_url"] or file_url(job)
+        data["download_text"] = download_text(job, data)
     if job.status == "failed":
         data["retry"] = url_for("jobs.retry", job_id=job.id)
     return data, 200, {"Cache-Control": "no-store"}
