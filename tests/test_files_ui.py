@@ -42,3 +42,16 @@ def test_the_download_button_has_the_same_words_from_the_script_and_after_a_relo
     page = client.get(location).get_data(as_text=True)
     button = re.search(r'<p class="job-download">\s*<a class="button" href="([^"]+)">([^<]+)</a>', page)
     assert button.groups() == (state["download"], state["download_text"])
+
+
+def test_a_job_page_in_another_language_says_the_file_s_language(app, client, auth, jobs, organiser_event):
+    org, ev = organiser_event
+    df.delegate(df.delegation(ev, "PE"), "Rosa", "Quispe", status="accredited")
+    auth.login(org.email)
+    location = client.post(f"/fr/manage/events/{ev.slug}/files", data={"kind": "participants_pdf"}).headers["Location"]
+    number = re.search(r"/jobs/(\d+)", location).group(1)
+    assert "Fichier en" not in client.get(location).get_data(as_text=True)  # the page's own language: nothing to say
+    assert "Archivo en francés" in client.get(f"/es/jobs/{number}").get_data(as_text=True)
+    assert "File in French" in client.get(f"/en/jobs/{number}").get_data(as_text=True)
+    jobs.wait()
+    assert "Archivo en francés" in client.get(f"/es/jobs/{number}").get_data(as_text=True)
