@@ -1,0 +1,34 @@
+"""The organisers' file pages on a phone (375 px) and a desktop, in fr, es and en: the Files table's
+Download fits the screen, the file buttons keep apart from the link after them, and no page asks for a
+favicon that is not there."""
+from __future__ import annotations
+
+import pytest
+
+from .helpers import LANGS, SLUG, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 800}
+
+
+def _a_file_made(page, lang: str) -> None:
+    """Press "List (CSV)" on the participants page and wait for the file."""
+    page.goto(f"/{lang}/manage/events/{SLUG}/participants")
+    with page.expect_navigation():
+        page.locator("button[value=participants_csv]").click()
+    if "/jobs/" in page.url and not page.url.endswith("/file"):
+        page.wait_for_selector(".job-download:not([hidden])", timeout=60_000)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_files_table_shows_its_download_link_on_a_phone(page, lang):
+    login(page, lang=lang)
+    _a_file_made(page, lang)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/{lang}/manage/events/{SLUG}/jobs/")
+    link = page.locator("main table td a[href$='/file']").first
+    box = link.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, f"files-table-phone-{lang}")
