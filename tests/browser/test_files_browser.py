@@ -32,3 +32,17 @@ def test_the_files_table_shows_its_download_link_on_a_phone(page, lang):
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, f"files-table-phone-{lang}")
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 1280])
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_files_made_link_keeps_apart_from_the_badges_button(page, lang, width):
+    login(page, lang=lang)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/{lang}/manage/events/{SLUG}/participants")
+    button = page.locator("button[value=badges]").bounding_box()
+    link = page.locator(f"form a[href$='/manage/events/{SLUG}/jobs/']").bounding_box()
+    beside = link["y"] < button["y"] + button["height"] and link["y"] + link["height"] > button["y"]
+    gap = link["x"] - (button["x"] + button["width"]) if beside else link["y"] - (button["y"] + button["height"])
+    assert gap >= 8, (button, link)
+    screenshot(page, f"participants-file-buttons-{lang}-{width}")
