@@ -55,3 +55,13 @@ def test_a_job_page_in_another_language_says_the_file_s_language(app, client, au
     assert "File in French" in client.get(f"/en/jobs/{number}").get_data(as_text=True)
     jobs.wait()
     assert "Archivo en francés" in client.get(f"/es/jobs/{number}").get_data(as_text=True)
+
+
+def test_the_favicon_is_served_and_every_page_links_it(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/fr/").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.ico"' in page
+    svg = re.search(r'<link rel="icon" href="([^"]+\.svg)"', page).group(1)
+    assert client.get(svg).status_code == 200

@@ -46,3 +46,15 @@ def test_the_files_made_link_keeps_apart_from_the_badges_button(page, lang, widt
     gap = link["x"] - (button["x"] + button["width"]) if beside else link["y"] - (button["y"] + button["height"])
     assert gap >= 8, (button, link)
     screenshot(page, f"participants-file-buttons-{lang}-{width}")
+
+
+def test_no_page_logs_a_missing_favicon(page):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    login(page)
+    page.goto(f"/en/manage/events/{SLUG}/participants")
+    page.goto("/fr/")
+    page.wait_for_timeout(500)
+    assert errors == []
+    icon = page.evaluate("fetch('/favicon.ico').then(r => [r.status, r.headers.get('Content-Type')])")
+    assert icon == [200, "image/vnd.microsoft.icon"]
