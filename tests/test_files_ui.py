@@ -65,3 +65,17 @@ def test_the_favicon_is_served_and_every_page_links_it(client):
     assert '<link rel="icon" href="/favicon.ico"' in page
     svg = re.search(r'<link rel="icon" href="([^"]+\.svg)"', page).group(1)
     assert client.get(svg).status_code == 200
+
+
+def test_a_finished_job_s_bar_is_full_even_if_its_last_count_was_short(app, client, auth, jobs, organiser_event):
+    """A participants PDF reports its rows as it goes, and may finish before it reports the last of them."""
+    org, ev = organiser_event
+    df.delegate(df.delegation(ev, "PE"), "Rosa", "Quispe", status="accredited")
+    auth.login(org.email)
+    location = client.post(f"/en/manage/events/{ev.slug}/files", data={"kind": "participants_csv"}).headers["Location"]
+    jobs.wait()
+    job = db.session.scalar(select(Job).where(Job.kind == "participants_csv"))
+    job.done, job.total = 0, 6
+    db.session.commit()
+    page = client.get(location).get_data(as_text=True)
+    assert re.search(r'<progress max="6" value="6"', page)
