@@ -119,6 +119,7 @@ def start_and_see_other(kind: str, event, params: dict | None = None):
 
 
 def _start(kind: str, event, params: dict | None):
+    """The job of that file (an existing one if the data has not changed), or 400 when it may not be asked for."""
     ok, job = perform(lambda: services.start(kind, event, g.lang, current_user, params))
     if not ok:
         abort(400)
@@ -126,5 +127,6 @@ def _start(kind: str, event, params: dict | None):
 
 
 def _ready(job) -> bool:
+    """Whether the job's file can be served now (done, and still in the storage)."""
     return job.status == "done" and storage.exists(job.sha256)
 

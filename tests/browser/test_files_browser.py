@@ -53,8 +53,7 @@ def test_no_page_logs_a_missing_favicon(page):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     login(page)
     page.goto(f"/en/manage/events/{SLUG}/participants")
-    page.goto("/fr/")
-    page.wait_for_timeout(500)
+    page.goto("/fr/", wait_until="networkidle")  # the icon asked for too
     assert errors == []
     icon = page.evaluate("fetch('/favicon.ico').then(r => [r.status, r.headers.get('Content-Type')])")
     assert icon == [200, "image/vnd.microsoft.icon"]
