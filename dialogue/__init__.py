@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_i18n(app)
     validation.init_app(app)  # the `id` URL converter must exist before the blueprints' routes
     register_blueprints(app)
+    register_favicon(app)
     register_errors(app)
     from .actions import register_domain_errors
     register_domain_errors(app)
@@ -162,6 +163,16 @@ def register_blueprints(app: Flask) -> None:
     job_views.register(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
+
+
+def register_favicon(app: Flask) -> None:
+    """/favicon.ico, which browsers and bots ask for on every site (else a 308 to /favicon.ico/, then a 404)."""
+    @app.get("/favicon.ico")
+    def favicon():
+        """The site's icon (static/favicon.ico; pages also link static/favicon.svg)."""
+        from flask import send_from_directory
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
 
 
 def register_errors(app: Flask) -> None:

@@ -177,15 +177,17 @@ RD_NOTE = {
         "A final document with the key messages of the dialogue on challenges and possible actions."),
 }
 
+#: The regional dialogue's people: (role, name, organisation, gender, email). An organisation is one string
+#: (Person.organisation is not translated), so each is written in its own official name, the same on every page.
 RD_PEOPLE = [
     ("chair", "Rosa Quispe Mamani", "Agencia Peruana de Cooperación Internacional (APCI)", "female", ""),
     ("moderator", "Julián Herrera Ospina", "Ministerio de Relaciones Exteriores de Colombia", "male", ""),
     ("speaker", "Ana Beatriz Souza", "Agência Brasileira de Cooperação", "female", ""),
     ("speaker", "Tomás Villanueva", "Agencia Mexicana de Cooperación Internacional para el Desarrollo", "male", ""),
-    ("contact", "Nadia Salazar", "Agence péruvienne de coopération internationale, Pérou", "female", "nadia.salazar@example.org"),
-    ("contact", "Lucía Prieto", "Ministère des Affaires étrangères, Colombie", "female", "lucia.prieto@example.org"),
-    ("contact", "Andrés Cortés", "Équipe conjointe d'appui PMCED (PNUD/OCDE)", "male", "andres.cortes@example.org"),
-    ("contact", "Luisa Romero", "Équipe conjointe d'appui PMCED (PNUD/OCDE)", "female", "luisa.romero@example.org"),
+    ("contact", "Nadia Salazar", "Agencia Peruana de Cooperación Internacional (APCI)", "female", "nadia.salazar@example.org"),
+    ("contact", "Lucía Prieto", "Ministerio de Relaciones Exteriores de Colombia", "female", "lucia.prieto@example.org"),
+    ("contact", "Andrés Cortés", "GPEDC Joint Support Team (UNDP/OECD)", "male", "andres.cortes@example.org"),
+    ("contact", "Luisa Romero", "GPEDC Joint Support Team (UNDP/OECD)", "female", "luisa.romero@example.org"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format, get_timezone_name
 from flask import request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
@@ -97,6 +97,22 @@ def tz_abbrev(value: datetime, tz: str) -> str:
     return format_datetime(to_zone(value, tz), "ZZZZ", tzinfo=ZoneInfo(tz), locale=format_locale())
 
 
+def utc_offset(value: datetime, tz: str) -> str:
+    """The zone's offset at that moment, the same in every language: "UTC+01:00", "UTC-05:00", "UTC"."""
+    offset = to_zone(value, tz).strftime("%z")
+    return "UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def fmt_moment(value: datetime, tz: str, fmt: str = "long") -> str:
+    """A stored UTC moment in `tz`, to the minute, with the zone and its offset, as the agenda names it:
+    "26 November 2026, 05:50 (Europe/Zurich, UTC+01:00)"."""
+    local = to_zone(value, tz)
+    when = get_datetime_format(fmt, locale=format_locale()).replace("'", "").format(
+        format_time(local, "short", locale=format_locale()), format_date(local.date(), fmt, locale=format_locale()))
+    offset = utc_offset(value, tz)
+    return f"{when} ({tz})" if tz in ("UTC", "Etc/UTC") else f"{when} ({tz}, {offset})"
+
+
 def lang_name(code: str) -> str:
     return language_name(code, current_lang())
 
@@ -134,6 +150,7 @@ FILTERS = {
     "fmt_time": fmt_time,
     "fmt_date_local": fmt_date_local,
     "fmt_datetime": fmt_datetime,
+    "fmt_moment": fmt_moment,
     "lang_name": lang_name,
 }
 

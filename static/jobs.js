@@ -10,14 +10,16 @@
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (s) {
           bar.max = s.total || 1;
-          bar.value = s.total ? s.done : (s.status === "done" ? 1 : 0);  // a one-step job: full once done
+          bar.value = s.status === "done" ? bar.max : s.done;  // full once done, whatever the last count said
           text.textContent = s.text;
           box.dataset.status = s.status;
           if (s.status === "queued" || s.status === "running") { setTimeout(poll, 1000); return; }
           bar.removeAttribute("aria-busy");
           if (s.status === "done" && download) {
             download.hidden = false;
-            if (s.download) { download.querySelector("a").href = s.download; }
+            var link = download.querySelector("a");
+            if (s.download) { link.href = s.download; }
+            if (s.download_text) { link.textContent = s.download_text; }  // the words a reload shows
           }
           if (s.status === "failed") { window.location.reload(); }
         })

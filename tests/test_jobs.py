@@ -41,7 +41,7 @@ def test_badges_in_chunks_with_a_bar_then_one_zip(app, client, auth, jobs, roste
     org, ev = roster
     auth.login(org.email)
     started = client.post(f"/fr/manage/events/{ev.slug}/files", data={"kind": "badges"})
-    assert started.status_code == 302 and "/fr/jobs/" in started.headers["Location"]
+    assert started.status_code == 303 and "/fr/jobs/" in started.headers["Location"]
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     assert "<progress" in page and "Badges" in page
     jobs.wait()

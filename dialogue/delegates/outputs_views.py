@@ -6,7 +6,7 @@ from flask import abort, g, make_response, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..jobs.views import start_and_redirect
+from ..jobs.views import start_and_redirect, start_and_see_other
 from ..permissions import can_check_badges, ensure
 from ..validation import page_arg
 from . import photos, queries, services
@@ -45,12 +45,12 @@ def badges_pdf(slug: str):
 
 @manage_bp.post("/files")
 def start_file(slug: str):
-    """A button that asks for a file (badges, a list) and leads to its progress page."""
+    """A button that asks for a file (badges, a list): 303 to the file when ready, else to its progress page."""
     event = _organised(slug)
     kind = request.form.get("kind", "")
     if kind not in ("badges", "participants_pdf", "participants_csv", "participants_xlsx"):
         abort(400)
-    return start_and_redirect(kind, event, _list_params(request.form))
+    return start_and_see_other(kind, event, _list_params(request.form))
 
 
 #: A badge code as printed under the QR code (delegate.badge_code is at most 32 characters).

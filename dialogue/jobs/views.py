@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..actions import perform
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     """Plug the job pages into the app."""
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
+    app.jinja_env.globals["job_download_text"] = download_text
 
 
 def _job(job_id: int):
@@ -26,6 +28,14 @@ def _job(job_id: int):
 
 def file_url(job) -> str:
     return url_for("jobs.download", job_id=job.id, lang=g.lang)
+
+
+def download_text(job, status: dict) -> str:
+    """The words of a finished job's button, the same in the page and from its script: the kind's link
+    ("See the published list"), else "Download (badges.zip)"."""
+    if status.get("link_text"):
+        return status["link_text"]
+    return _("Download (%(filename)s)", filename=job.filename) if job.filename else _("Download")
 
 
 @bp.get("/<id:job_id>")
@@ -43,6 +53,7 @@ def progress(job_id: int):
     data = services.status(job)
     if job.status == "done":
         data["download"] = data["link_url"] or file_url(job)
+        data["download_text"] = download_text(job, data)
     if job.status == "failed":
         data["retry"] = url_for("jobs.retry", job_id=job.id)
     return data, 200, {"Cache-Control": "no-store"}
@@ -94,10 +105,28 @@ def event_jobs(slug: str):
 
 def start_and_redirect(kind: str, event, params: dict | None = None):
     """For the old addresses (badges.pdf, participants.pdf): the file if ready, else its progress page."""
+    job = _start(kind, event, params)
+    if _ready(job):
+        return send_stored(job, public=False)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def start_and_see_other(kind: str, event, params: dict | None = None):
+    """For a form's button (POST/redirect/GET): 303 to the file's address if ready, else to its progress page,
+    so that a reload asks for a page again rather than offering to send the form twice."""
+    job = _start(kind, event, params)
+    return redirect(file_url(job) if _ready(job) else url_for("jobs.show", job_id=job.id), 303)
+
+
+def _start(kind: str, event, params: dict | None):
+    """The job of that file (an existing one if the data has not changed), or 400 when it may not be asked for."""
     ok, job = perform(lambda: services.start(kind, event, g.lang, current_user, params))
     if not ok:
         abort(400)
-    if job.status == "done" and storage.exists(job.sha256):
-        return send_stored(job, public=False)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return job
+
+
+def _ready(job) -> bool:
+    """Whether the job's file can be served now (done, and still in the storage)."""
+    return job.status == "done" and storage.exists(job.sha256)
 

@@ -62,6 +62,8 @@ def test_organiser_watches_the_badges_bar_move_then_downloads(page, crowded_even
     page.wait_for_selector(".job-download:not([hidden])", timeout=180_000)
     assert page.evaluate("window.stillTheSamePage") is True and page.url == job_url
     screenshot(page, f"jobs-badges-ready-{lang}")
+    filled_by_script = page.inner_text(".job-download a")
+    assert filled_by_script.startswith(download) and ".zip)" in filled_by_script
     with page.expect_download() as info:
         page.locator(".job-download a").click()
     with zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read())) as archive:
@@ -70,3 +72,4 @@ def test_organiser_watches_the_badges_bar_move_then_downloads(page, crowded_even
     # Without script, a reload shows the same finished state.
     page.reload()
     assert page.locator(".job-download:not([hidden])").count() == 1
+    assert page.inner_text(".job-download a") == filled_by_script  # the same words as the script wrote

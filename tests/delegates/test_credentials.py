@@ -179,4 +179,5 @@ def test_badges_of_delegations_with_credentials_in_order(jobs, app, client, auth
     page = client.get(f"/en/manage/events/{ev.slug}/participants?credentials=in_order").get_data(as_text=True)
     assert 'name="credentials" value="in_order"' in page and 'value="badges"' in page  # the button sends the filter
     started = client.post(f"/en/manage/events/{ev.slug}/files", data={"kind": "badges", "credentials": "in_order"})
-    assert started.status_code == 200 and names(started.data) == ["0001-Peru.pdf"]  # the same file, already made
+    assert started.status_code == 303 and "/en/jobs/" in started.headers["Location"]  # POST, then GET the file
+    assert names(client.get(started.headers["Location"]).data) == ["0001-Peru.pdf"]  # the same file, already made

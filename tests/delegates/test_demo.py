@@ -22,3 +22,15 @@ def test_demo_has_delegations_statuses_and_the_peruvian_focal_point(app, client,
     auth.login("focal.point@example.org", password="demo-dialogue-2022")
     page = client.get(f"/es/events/{event.slug}/delegations/{link.delegation.id}/").get_data(as_text=True)
     assert "Núñez Ibáñez" in page and "Gómez" not in page
+
+
+def test_demo_organisations_by_their_own_names_not_in_french_on_other_pages(app, client):
+    """Person.organisation is one string: the demo writes each organisation in its own official name
+    (APCI in Spanish, the Joint Support Team in English), not a French rendering shown on es and en pages."""
+    event, _created = load_demo()
+    db.session.commit()
+    for lang in ("es", "en"):
+        page = client.get(f"/{lang}/events/{event.slug}/sessions/RD-LAC").get_data(as_text=True)
+        assert "Nadia Salazar</strong>, Agencia Peruana de Cooperación Internacional (APCI)" in page
+        for french in ("Agence péruvienne", "Ministère des Affaires étrangères", "Équipe conjointe"):
+            assert french not in page
