@@ -44,6 +44,7 @@ from werkzeug.wsgi import wrap_file
 
 from .cache_bus import announce, listen
 from .extensions import db, limiter
+from .heap import settle_after_response
 
 #: Endpoints that serve stored or rendered bytes to anyone who may see them, on GET and HEAD.
 SERVED = frozenset({"sessions.event", "api.sessions", "ics.agenda_ics", "sessions.agenda_pdf",
@@ -82,6 +83,7 @@ class RenderCache:
         if hit is not None:
             return hit
         body = render()
+        settle_after_response()  # the render left long-lived objects: collect and freeze them once it is sent
         if isinstance(body, str):
             body = body.encode()
         etag = hashlib.sha256(body).hexdigest()[:32]

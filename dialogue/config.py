@@ -108,6 +108,8 @@ def build_config(instance_path: Path) -> dict:
         "WARM_ORDERS": os.environ.get("WARM_ORDERS", "1") == "1",
         # Seconds each web worker keeps an event's revision (public pages, exports, stored and published PDFs).
         "SERVE_HEAD_TTL": float(os.environ.get("SERVE_HEAD_TTL", "1")),
+        # After a request that rendered a page: collect the heap once the response is sent, then gc.freeze() (heap.py).
+        "SETTLE_HEAP": os.environ.get("SETTLE_HEAP", "1") == "1",
         # Where generated files (badges, lists, PDFs) are kept; every web server and worker reads it.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR"),
         # The Celery queue web servers publish to and workers take from.

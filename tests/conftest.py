@@ -123,6 +123,7 @@ def _app(tmp_path_factory, _database):
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
               "SERVER_NAME_FOR_MAIL": "http://localhost", "CELERY_BROKER_URL": "memory://", "CHANGE_NOTICE_DELAY": 0,
               "SERVE_HEAD_TTL": 0,  # every request asks the database; tests/test_serve_head_ttl.py keeps heads
+              "SETTLE_HEAP": False,  # a full collection after each render would cost the suite minutes; test_heap.py
               "CELERY_QUEUE": "dialogue-tests", "STORAGE_DIR": str(instance / "files")}
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
