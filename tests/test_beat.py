@@ -50,9 +50,24 @@ def test_a_due_entry_is_run_by_the_workers(app, jobs):
     assert "dialogue.delegations_reminders" in ran and "dialogue.erase_personal_data" not in ran
 
 
-def test_dialogue_beat_starts_keeps_its_schedule_in_the_instance_and_stops_on_sigterm(tmp_path):
+def _environment(tmp_path) -> dict:
+    """A fresh instance on SQLite and the embedded file queue, whatever Redis the suite runs with."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
     env.update(DIALOGUE_INSTANCE=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'beat.sqlite'}")
+    return env
+
+
+def _wait_for_schedule(process, tmp_path, log, seconds: float) -> None:
+    """Until beat has written its schedule file into the instance; the process must not die meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not list(tmp_path.glob("celerybeat-schedule*")):
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.2)
+    assert list(tmp_path.glob("celerybeat-schedule*")), log.read_text()
+
+
+def test_dialogue_beat_starts_keeps_its_schedule_in_the_instance_and_stops_on_sigterm(tmp_path):
+    env = _environment(tmp_path)
     command = [sys.executable, "-m", "dialogue.cli", "beat"]
     usage = subprocess.run([*command, "--help"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert usage.returncode == 0 and "one per deployment" in usage.stdout
@@ -61,11 +76,7 @@ def test_dialogue_beat_starts_keeps_its_schedule_in_the_instance_and_stops_on_si
         beat = subprocess.Popen([*command, "--max-interval", "1"], env=env, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=ROOT)
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not list(tmp_path.glob("celerybeat-schedule*")):
-                assert beat.poll() is None, log.read_text()
-                time.sleep(0.2)
-            assert list(tmp_path.glob("celerybeat-schedule*")), log.read_text()
+            _wait_for_schedule(beat, tmp_path, log, 60)
         finally:
             beat.send_signal(signal.SIGTERM)
             returncode = beat.wait(timeout=30)
@@ -77,19 +88,14 @@ def test_dialogue_beat_starts_keeps_its_schedule_in_the_instance_and_stops_on_si
 def test_a_worker_with_beat_runs_the_schedule_inside_it(tmp_path):
     """`dialogue worker --beat` (what `dialogue serve`, hence `make run`, starts on one machine): the worker
     starts Celery beat inside it, which keeps its schedule in the instance directory."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
-    env.update(DIALOGUE_INSTANCE=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'beat.sqlite'}")
+    env = _environment(tmp_path)
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         worker = subprocess.Popen([sys.executable, "-m", "dialogue.cli", "worker", "-c", "1", "--pool", "solo",
                                    "--loglevel", "info", "--beat"], env=env, stdout=out, stderr=subprocess.STDOUT,
                                   cwd=ROOT, start_new_session=True)
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and not list(tmp_path.glob("celerybeat-schedule*")):
-                assert worker.poll() is None, log.read_text()
-                time.sleep(0.2)
-            assert list(tmp_path.glob("celerybeat-schedule*")), log.read_text()
+            _wait_for_schedule(worker, tmp_path, log, 90)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=60)

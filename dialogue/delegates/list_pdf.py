@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def part_groups(params: dict, people: dict[int, list]) -> list[Group]:
     return groups
 
 
-class ListPDF:
+class ListPDF(ABC):
     """A list PDF made in chunks (mixed into a JobKind): a subclass says which template, columns and
     conditions, what the template needs (`context`) and the list's title (`heading`)."""
 
@@ -149,8 +150,9 @@ class ListPDF:
     def context(self, job) -> dict:
         return {}
 
+    @abstractmethod
     def heading(self, job) -> str:
-        raise NotImplementedError
+        """The list's title, translated: the masthead of the first part and the running head of every page."""
 
     def plan(self, job):
         setting = current_app.config.get("LIST_PER_CHUNK")
